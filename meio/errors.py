@@ -1,0 +1,53 @@
+"""Error types that the CLI turns into one clear message and a non-zero exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MeioError(Exception):
+    """Base class of every error meio reports to a user without a traceback."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of an instance: where it is and what is wrong.
+
+    ``line`` is the line number in the file as a text editor shows it (the header
+    is line 1, the first data row line 2); ``None`` when the rule is about the
+    whole file or a whole column.
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InstanceError(MeioError):
+    """An instance breaks one or more rules of SPEC §1; carries every violation found."""
+
+    def __init__(self, violations: list[Violation], instance: str = "") -> None:
+        self.violations = list(violations)
+        self.instance = instance
+        super().__init__(self._format())
+
+    def _format(self, limit: int = 50) -> str:
+        head = f"invalid instance {self.instance}" if self.instance else "invalid instance"
+        shown = self.violations[:limit]
+        lines = [f"{head}: {len(self.violations)} problem(s)"] + [f"  {v}" for v in shown]
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more")
+        return "\n".join(lines)
+
+
+class InfeasibleError(MeioError):
+    """The linking constraints cannot all be met; names the ones that fail."""
