@@ -1,0 +1,71 @@
+"""The typed, validated instance: SPEC §1 tables with defaults applied and weights normalised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A validated instance.
+
+    Tables are indexed by their identifier (``products`` by product, ``nodes`` by node,
+    ...). ``demand`` has columns product, zone, speed, scenario, window (``None`` when
+    blank) and quantity; ``inventory`` has product, node, on_hand; ``scenarios`` holds the
+    normalised ``weight`` per scenario; ``windows`` (or ``None``) the normalised ``share``.
+    ``nodes.categories`` is a frozenset of accepted categories or ``None`` for all.
+    """
+
+    name: str
+    description: str
+    products: pd.DataFrame
+    nodes: pd.DataFrame
+    zones: pd.DataFrame
+    speeds: pd.DataFrame
+    lanes: pd.DataFrame
+    demand: pd.DataFrame
+    inventory: pd.DataFrame
+    scenarios: pd.DataFrame
+    windows: pd.DataFrame | None
+    max_route_lanes: int = 2
+    integer_stock: bool = False
+    source: Path | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """Nodes and zones as graph vertices (attribute ``role``), lanes as edges with their data."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes.index, role="node")
+        graph.add_nodes_from(self.zones.index, role="zone")
+        for lane in self.lanes.itertuples(index=False):
+            graph.add_edge(lane.origin, lane.destination, transit_hours=lane.transit_hours,
+                           unit_cost=lane.unit_cost, volume_cost=lane.volume_cost)
+        return graph
+
+    def on_hand(self) -> pd.Series:
+        """On-hand units indexed by (product, node); absent pairs have none."""
+        return self.inventory.set_index(["product", "node"])["on_hand"]
+
+    def accepts(self, node: str, category: str) -> bool:
+        """Whether ``node`` may stock products of ``category``."""
+        accepted = self.nodes.at[node, "categories"]
+        return accepted is None or category in accepted
+
+    def restricted_to(self, products: list[str]) -> Instance:
+        """The same network with only ``products`` (used to build per-product subproblems)."""
+        keep = set(products)
+        return Instance(
+            name=self.name, description=self.description,
+            products=self.products.loc[list(products)], nodes=self.nodes, zones=self.zones,
+            speeds=self.speeds, lanes=self.lanes,
+            demand=self.demand[self.demand["product"].isin(keep)],
+            inventory=self.inventory[self.inventory["product"].isin(keep)],
+            scenarios=self.scenarios, windows=self.windows, max_route_lanes=self.max_route_lanes,
+            integer_stock=self.integer_stock, source=self.source, notes=self.notes,
+        )
