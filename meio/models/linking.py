@@ -1,0 +1,116 @@
+"""Constraints that tie products together (SPEC §3), kept on their own Block ``model.linking``.
+
+Each is written as ``sum over products of a per-product term <= b`` with ``b`` independent
+of the products (a capacity, or 0 for service), so that a decomposition can split a row
+into per-product contributions. Rows with an infinite right-hand side are omitted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+import pyomo.environ as pyo
+
+from meio.data.instance import Instance
+from meio.models.index import ModelIndex
+
+
+class LinkingKind(str, Enum):
+    """The four families of product-linking constraints."""
+
+    STORAGE = "storage"
+    INBOUND = "inbound"
+    THROUGHPUT = "throughput"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True)
+class LinkingRow:
+    """One linking constraint: its family, what it is about, and its product-independent bound b."""
+
+    kind: LinkingKind
+    node: str | None
+    speed: str | None
+    scenario: str | None
+    capacity: float
+    constraint: pyo.ConstraintData
+
+    @property
+    def label(self) -> str:
+        """Readable name, e.g. ``storage[FC1]`` or ``throughput[FC1, s3]``."""
+        where = ", ".join(v for v in (self.node, self.speed, self.scenario) if v is not None)
+        return f"{self.kind.value}[{where}]"
+
+
+def declare_linking(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
+    """Add ``model.linking`` with storage, inbound, throughput and service; return its rows."""
+    model.linking = pyo.Block(doc="product-linking constraints (dualised by the decomposition)")
+    rows: list[LinkingRow] = []
+    rows += _declare_storage(model, instance, index)
+    rows += _declare_inbound(model, instance, index)
+    rows += _declare_throughput(model, instance, index)
+    rows += _declare_service(model, instance, index)
+    return rows
+
+
+def _finite(series: object) -> dict[str, float]:
+    return {k: float(v) for k, v in series.items() if not math.isinf(v) and not math.isnan(v)}  # type: ignore[attr-defined]
+
+
+def _declare_storage(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
+    """storage[n]:  sum_p unit_volume_p y[p,n] <= storage_capacity_n."""
+    capacity = _finite(instance.nodes["storage_capacity"])
+    volume = instance.products["unit_volume"]
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for p, n in zip(index.y["product"], index.y["node"]):
+        if n in capacity:
+            pairs.setdefault(n, []).append((p, n))
+    model.linking.storage = pyo.Constraint(
+        list(pairs), rule=lambda b, n: pyo.quicksum(float(volume[p]) * model.y[p, n] for p, n in pairs[n])
+        <= capacity[n], doc="storage: volume of stock within the node's storage capacity")
+    return [LinkingRow(LinkingKind.STORAGE, n, None, None, capacity[n], model.linking.storage[n]) for n in pairs]
+
+
+def _declare_inbound(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
+    """inbound[n]:  sum_p (y[p,n] - on_hand[p,n]) <= inbound_capacity_n."""
+    capacity = _finite(instance.nodes["inbound_capacity"])
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for p, n in zip(index.y["product"], index.y["node"]):
+        if n in capacity:
+            pairs.setdefault(n, []).append((p, n))
+    model.linking.inbound = pyo.Constraint(
+        list(pairs), rule=lambda b, n: pyo.quicksum(model.y[k] - model.on_hand[k] for k in pairs[n])
+        <= capacity[n], doc="inbound: units bought at the node within its inbound capacity")
+    return [LinkingRow(LinkingKind.INBOUND, n, None, None, capacity[n], model.linking.inbound[n]) for n in pairs]
+
+
+def _declare_throughput(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
+    """throughput[n,s]:  sum_p sum_{(r,c): n in nodes(r)} x[p,r,c,s] <= throughput_capacity_n."""
+    capacity = _finite(instance.nodes["throughput_capacity"])
+    x = index.x
+    keys = list(zip(x["product"], x["route"], x["class"], x["scenario"]))
+    groups: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
+    for row, node in zip(index.x_nodes["row"], index.x_nodes["node"]):
+        if node in capacity:
+            groups.setdefault((node, keys[row][3]), []).append(keys[row])
+    model.linking.throughput = pyo.Constraint(
+        list(groups), rule=lambda b, n, s: pyo.quicksum(model.x[k] for k in groups[n, s]) <= capacity[n],
+        doc="throughput: units leaving or passing through the node per scenario")
+    return [LinkingRow(LinkingKind.THROUGHPUT, n, None, s, capacity[n], model.linking.throughput[n, s])
+            for n, s in groups]
+
+
+def _declare_service(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
+    """service[k]:  sum_s w_s sum_{p,c: speed(c)=k} (u[p,c,s] - (1 - target_k) d[p,c,s]) <= 0."""
+    target = instance.speeds["fill_rate_target"].dropna()
+    u = index.u[index.u["speed"].isin(target.index)]
+    groups: dict[str, list[tuple[tuple[str, str, str], float]]] = {}
+    for p, c, s, k, w in zip(u["product"], u["class"], u["scenario"], u["speed"], u["weight"]):
+        groups.setdefault(k, []).append(((p, c, s), float(w)))
+    model.linking.service = pyo.Constraint(
+        list(groups), rule=lambda b, k: pyo.quicksum(
+            w * (model.u[key] - (1.0 - float(target[k])) * model.d[key]) for key, w in groups[k]) <= 0.0,
+        doc="service: expected unmet demand of the speed within (1 - fill-rate target) of its demand")
+    return [LinkingRow(LinkingKind.SERVICE, None, k, None, 0.0, model.linking.service[k]) for k in groups]

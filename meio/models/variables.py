@@ -1,0 +1,35 @@
+"""Decision variables of SPEC §3: stock positions y, on-time shipments x, unmet demand u."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from meio.models.index import ModelIndex
+
+
+def declare_stock(model: pyo.ConcreteModel, index: ModelIndex, integer: bool) -> None:
+    """y[p,n] >= on_hand[p,n] for (p,n) in A: stock position after buying; integer if asked."""
+    keys = list(zip(index.y["product"], index.y["node"]))
+    on_hand = dict(zip(keys, index.y["on_hand"]))
+    model.A = pyo.Set(initialize=keys, dimen=2, ordered=True, doc="stocking pairs (p, n)")
+    model.on_hand = pyo.Param(model.A, initialize=on_hand, doc="on-hand stock")
+    domain = pyo.NonNegativeIntegers if integer else pyo.NonNegativeReals
+    model.y = pyo.Var(model.A, within=domain, bounds=lambda m, p, n: (on_hand[p, n], None),
+                      doc="stock position y[p,n]")
+
+
+def declare_shipments(model: pyo.ConcreteModel, index: ModelIndex) -> None:
+    """x[p,r,c,s] >= 0 for (r,c) in E, (p, origin(r)) in A and d[p,c,s] > 0."""
+    x = index.x
+    model.X = pyo.Set(initialize=list(zip(x["product"], x["route"], x["class"], x["scenario"])), dimen=4,
+                      ordered=True, doc="shipment index (p, r, c, s)")
+    model.x = pyo.Var(model.X, within=pyo.NonNegativeReals, doc="on-time shipments x[p,r,c,s]")
+
+
+def declare_unmet(model: pyo.ConcreteModel, index: ModelIndex) -> None:
+    """u[p,c,s] >= 0 for d[p,c,s] > 0, and the demand parameter d itself."""
+    u = index.u
+    keys = list(zip(u["product"], u["class"], u["scenario"]))
+    model.D = pyo.Set(initialize=keys, dimen=3, ordered=True, doc="demand index (p, c, s) with d > 0")
+    model.d = pyo.Param(model.D, initialize=dict(zip(keys, u["quantity"])), doc="demand d[p,c,s]")
+    model.u = pyo.Var(model.D, within=pyo.NonNegativeReals, doc="unmet demand u[p,c,s]")
