@@ -1,0 +1,38 @@
+"""``meio solve INSTANCE --method ... --backend ... --out DIR``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from meio.data import load_instance
+from meio.results import write_result
+from meio.results.text import format_result
+from meio.solve import METHODS, solve
+from meio.solvers import BACKENDS, SolveOptions
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("solve", help="solve an instance and write the result files",
+                                   description="Solve an instance (directory or bundled name) and write "
+                                               "summary.json, stock.csv, prices.csv and utilization.csv.")
+    parser.add_argument("instance", help="instance directory or bundled instance name (tiny, demo)")
+    parser.add_argument("--method", choices=sorted(METHODS), default="extensive")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs")
+    parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/NAME)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds")
+    parser.add_argument("--mip-gap", type=float, default=1e-6, help="relative MIP gap for integer_stock")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    instance = load_instance(args.instance)
+    options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap)
+    result = solve(instance, method=args.method, backend=args.backend, options=options)
+    out = args.out if args.out is not None else Path("results") / instance.name
+    write_result(result, out)
+    if not args.quiet:
+        print(format_result(result))
+        print(f"  results written to {out}/")
+    return 0 if result.status.has_solution else 1
