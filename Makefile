@@ -1,0 +1,31 @@
+# Two set-up commands that work on a fresh machine with only Python 3.11+:
+#   make demo   create .venv, install meio, solve the bundled demo instance, print a summary
+#   make test   install the test dependencies and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test clean docs
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/meio info demo --no-model
+	$(BIN)/meio solve demo --method extensive --backend highs --out results/demo
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+docs: $(VENV)/.installed
+	$(BIN)/python -m meio.data.schema > docs/data-format.md
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis
