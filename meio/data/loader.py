@@ -27,6 +27,8 @@ def load_instance(path_or_name: str | Path) -> Instance:
     if violations:
         raise InstanceError(violations, str(directory))
     _check_keys(raw, violations)
+    if violations:
+        raise InstanceError(violations, str(directory))
     _check_references(raw, violations)
     if violations:
         raise InstanceError(violations, str(directory))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,13 @@ def unknown_columns(directory: Path, table: Table) -> list[str]:
 def _read_text_frame(path: Path, file: str, violations: list[Violation]) -> pd.DataFrame | None:
     """All cells as stripped text; rows that are entirely blank are dropped, line numbers kept."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                          encoding="utf-8-sig")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False,
+                              encoding="utf-8-sig")
+    except pd.errors.ParserWarning:
+        violations.append(Violation(file, "cannot parse CSV: a row has more cells than the header has columns"))
+        return None
     except UnicodeDecodeError as error:
         violations.append(Violation(file, f"file is not valid UTF-8 ({error.reason} at byte {error.start})"))
         return None
