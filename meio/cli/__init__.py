@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "meio.cli.solve",
     "meio.cli.validate",
     "meio.cli.info",
+    "meio.cli.generate",
+    "meio.cli.scenarios",
 )
 
 

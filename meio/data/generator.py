@@ -44,7 +44,7 @@ DOCK_HOURS = 2.0
 
 @dataclass(frozen=True)
 class KindSpec:
-    """Operating parameters of a node kind: hours, holding factor, zone reach, categories."""
+    """Operating parameters of a node kind: hours, holding factor, zone reach (km), site offset (km)."""
 
     handling_hours: float
     cutoff_hour: float
