@@ -39,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MeioError as error:
         print(f"meio {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"meio {args.command}: interrupted", file=sys.stderr)
         return 130
