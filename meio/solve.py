@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from meio.data.instance import Instance
+from meio.decomposition import solve_decomposition
 from meio.errors import MeioError
 from meio.exact import solve_extensive
 from meio.results.result import Result
@@ -13,6 +14,7 @@ from meio.solvers import SolveOptions
 #: Solution methods by name; each takes (instance, backend, options) and returns a Result.
 METHODS: dict[str, Callable[[Instance, str, SolveOptions], Result]] = {
     "extensive": solve_extensive,
+    "decomposition": solve_decomposition,
 }
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from meio.data import load_instance
+from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.results import write_result
 from meio.results.text import format_result
 from meio.solve import METHODS, solve
@@ -23,13 +24,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="seconds")
     parser.add_argument("--mip-gap", type=float, default=1e-6, help="relative MIP gap for integer_stock")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    group = parser.add_argument_group("decomposition (--method decomposition)")
+    group.add_argument("--workers", type=int, default=1, help="threads pricing subproblems (default 1)")
+    group.add_argument("--gap", type=float, default=1e-4, help="relative gap to stop at (default 1e-4)")
+    group.add_argument("--max-iterations", type=int, default=200, help="iteration limit (default 200)")
+    group.add_argument("--warm-start", type=Path, default=None, metavar="DIR",
+                       help="previous result directory whose prices and stock plan seed the run")
+    group.add_argument("--no-stabilization", action="store_true", help="plain column generation")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     instance = load_instance(args.instance)
     options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap)
-    result = solve(instance, method=args.method, backend=args.backend, options=options)
+    if args.method == "decomposition":
+        config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
+                                     stabilization=not args.no_stabilization, warm_start=args.warm_start,
+                                     progress=False if args.quiet else None)
+        result = solve_decomposition(instance, args.backend, options, config)
+    else:
+        result = solve(instance, method=args.method, backend=args.backend, options=options)
     out = args.out if args.out is not None else Path("results") / instance.name
     write_result(result, out)
     if not args.quiet:

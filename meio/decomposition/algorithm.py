@@ -1,0 +1,213 @@
+"""The decomposition loop: Lagrangian bounds from pricing, plans from the restricted master.
+
+Each iteration solves the restricted master (prices mu >= 0 of the linking rows, a plan
+and, when its slacks are zero, an upper bound), prices every product at the smoothed
+point mu_sep, which gives the Lagrangian lower bound
+
+    L(mu_sep) = sum_p min_{z_p} [c_p z_p + mu_sep . (D_p z_p + e_p)] - mu_sep . b,
+
+and adds the columns with negative reduced cost at the master's duals. It stops when
+(upper - lower) / |upper| <= gap, or at the iteration or time limit, with the best plan
+found and the best bound proven.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from meio.data.derived import derive_sets
+from meio.data.instance import Instance
+from meio.decomposition.builder import numpy_subproblems
+from meio.decomposition.config import DecompositionConfig
+from meio.decomposition.master import MasterSolution, RestrictedMaster
+from meio.decomposition.pricing import Column, Pricer, PricingPass
+from meio.decomposition.primal import recover_plan, zero_stock_column
+from meio.decomposition.progress import ProgressReporter
+from meio.decomposition.stabilization import WentgesSmoothing
+from meio.decomposition.subproblem import GlobalRow, ProductLP, pyomo_subproblems
+from meio.decomposition.warm_start import read_warm_start
+from meio.models.index import ModelIndex, model_index
+from meio.results.prices import price_table
+from meio.results.result import Result
+from meio.results.tables import PlanValues, cost_parts, fill_rates, stock_table, utilization_table
+from meio.solvers import SolveOptions, Status
+
+REDUCED_COST_TOLERANCE = 1e-9
+PENALTY_GROWTH = 100.0
+PENALTY_RAISES = 3
+
+
+@dataclass
+class Bounds:
+    """Best proven lower bound, best feasible plan (its master weights) and the history."""
+
+    lower: float = -math.inf
+    upper: float = math.inf
+    weights: np.ndarray | None = None
+    history: list[tuple[int, float, float, float, float, int, float]] = field(default_factory=list)
+
+    def gap(self) -> float:
+        if math.isinf(self.upper) or math.isinf(self.lower):
+            return math.inf
+        return max(0.0, self.upper - self.lower) / max(abs(self.upper), 1e-9)
+
+
+def solve_decomposition(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
+                        config: DecompositionConfig | None = None) -> Result:
+    """Solve SPEC §3 by Lagrangian relaxation / Dantzig-Wolfe decomposition over products."""
+    config, options = config or DecompositionConfig(), options or SolveOptions()
+    start = time.perf_counter()
+    sets = derive_sets(instance)
+    index = model_index(instance, sets)
+    if config.resolved_builder() == "numpy":
+        rows, subproblems = numpy_subproblems(instance, index)
+    else:
+        rows, subproblems = pyomo_subproblems(instance, index, config.customize)
+    build_seconds = time.perf_counter() - start
+    owned = ThreadPoolExecutor(config.workers) if config.executor is None and config.workers > 1 else None
+    try:
+        return _run(instance, backend, options, config, index, rows, subproblems, owned or config.executor,
+                    start, build_seconds)
+    finally:
+        if owned is not None:
+            owned.shutdown()
+
+
+def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig, index: ModelIndex,
+         rows: list[GlobalRow], subproblems: list[ProductLP], executor: Executor | None, start: float,
+         build_seconds: float) -> Result:
+    time_limit = config.time_limit if config.time_limit is not None else options.time_limit
+    capacity = np.array([row.capacity for row in rows], dtype=float)
+    pricer = Pricer(subproblems, backend, executor)
+    master = RestrictedMaster(rows, subproblems, backend, initial_penalty(subproblems))
+    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None])
+    mu = np.zeros(len(rows))
+    if config.warm_start is not None:
+        warm = read_warm_start(config.warm_start, rows, subproblems, index)
+        mu = warm.mu
+        master.add([c for p, y in enumerate(warm.stock) if y is not None
+                    and (c := pricer.fix_stock(p, y, mu)) is not None])
+    smoothing = WentgesSmoothing(config.stabilization, config.alpha)
+    first = pricer.price(mu)
+    smoothing.record(mu, lagrangian(first, capacity), subgradient(first, subproblems, capacity), mu, True)
+    master.add(first.columns)
+    bounds = Bounds(lower=smoothing.best)
+    bounds.history.append((0, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
+                           master.size, smoothing.alpha))
+    reporter = ProgressReporter(config.progress)
+    pricing_seconds, passes, raises = first.seconds, 1, 0
+    status, solution, iteration = Status.ITERATION_LIMIT, master.solve(), 0
+    integer = bool(any(sub.integer.any() for sub in subproblems))
+    for iteration in range(1, config.max_iterations + 1):
+        if solution.feasible and solution.objective < bounds.upper:
+            bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
+        if bounds.gap() <= config.gap:
+            status = Status.OPTIMAL
+            break
+        if time_limit is not None and time.perf_counter() - start >= time_limit:
+            status = Status.TIME_LIMIT
+            break
+        mu_sep, alpha = smoothing.separation_point(solution.mu)
+        priced = pricer.price(mu_sep)
+        pricing_seconds, passes = pricing_seconds + priced.seconds, passes + 1
+        bound = lagrangian(priced, capacity)
+        bounds.lower = max(bounds.lower, bound)
+        reduced = master.reduced_costs(priced.columns, solution)
+        new = [c for c, r in zip(priced.columns, reduced)
+               if r < -REDUCED_COST_TOLERANCE * max(1.0, abs(c.cost))]
+        smoothing.record(mu_sep, bound, subgradient(priced, subproblems, capacity), solution.mu, bool(new))
+        master.add(new)
+        bounds.history.append((iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
+                               master.size, alpha))
+        reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
+        if not new and alpha == 0.0 and not solution.feasible:
+            if raises == PENALTY_RAISES:
+                status = Status.INFEASIBLE
+                break
+            raises += 1
+            master.set_penalty(master.penalty * PENALTY_GROWTH)
+        solution = master.solve()
+        if integer and not new and alpha == 0.0 and solution.feasible:
+            status = Status.OPTIMAL
+            break
+    reporter.close()
+    details = {"iterations": iteration, "columns": master.size, "pricing_passes": passes,
+               "build_seconds": round(build_seconds, 6), "master_seconds": round(master.seconds, 6),
+               "subproblem_seconds": round(pricing_seconds, 6),
+               "pricing_pass_seconds": round(pricing_seconds / passes, 6),
+               "stabilization": config.stabilization, "subproblem_builder": config.resolved_builder(),
+               "products": len(subproblems), "linking_constraints": len(rows)}
+    result = Result(status=status, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
+                    backend=backend, seconds=0.0, instance=instance.name, details=details)
+    result.tables["convergence"] = pd.DataFrame(
+        bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
+    if status is Status.INFEASIBLE:
+        result.message = infeasibility_message(rows, solution)
+    elif integer:
+        _integer_plan(result, master, bounds, config, status)
+    elif bounds.weights is not None:
+        result.objective = bounds.upper
+    if bounds.weights is not None and not math.isnan(result.objective):
+        plan, lhs = recover_plan(subproblems, master.columns, bounds.weights, index, len(rows))
+        fill_result(result, instance, index, rows, plan, lhs, solution)
+    elif status.has_solution:
+        result.status, result.message = status, result.message or "no feasible plan found within the limits"
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _integer_plan(result: Result, master: RestrictedMaster, bounds: Bounds, config: DecompositionConfig,
+                  status: Status) -> None:
+    """integer_stock: choose one integer column per product (integer restricted master)."""
+    weights = master.integer_plan(config.integer_time_limit)
+    if weights is None:
+        bounds.weights = None
+        result.message = "the integer restricted master found no feasible plan over the generated columns"
+        return
+    bounds.weights = weights
+    result.objective = float(np.dot(weights, [c.cost for c in master.columns]))
+    result.status = Status.FEASIBLE if result.gap > config.gap else status
+
+
+def lagrangian(priced: PricingPass, capacity: np.ndarray) -> float:
+    """L(mu) = sum_p v_p(mu) - mu . b, a lower bound on the optimum for any mu >= 0."""
+    return float(priced.values.sum() - priced.mu @ capacity)
+
+
+def subgradient(priced: PricingPass, subproblems: list[ProductLP], capacity: np.ndarray) -> np.ndarray:
+    """sum_p (D_p z_p + e_p) - b at the pricing solutions: a subgradient of L at mu."""
+    use = np.zeros(len(capacity))
+    for column in priced.columns:
+        np.add.at(use, subproblems[column.product].link_rows, column.usage)
+    return use - capacity
+
+
+def initial_penalty(subproblems: list[ProductLP]) -> float:
+    """Slack cost M: well above any opportunity cost a linking row can have (raised if needed)."""
+    cost = max((float(np.abs(sub.c).max()) for sub in subproblems if sub.columns), default=1.0)
+    coefficient = min((float(np.abs(sub.D.data[sub.D.data != 0]).min()) for sub in subproblems
+                       if np.any(sub.D.data != 0)), default=1.0)
+    return 100.0 * max(1.0, cost) / min(1.0, coefficient)
+
+
+def infeasibility_message(rows: list[GlobalRow], solution: MasterSolution) -> str:
+    """Name the linking rows the master cannot meet, with the smallest violation it found."""
+    broken = [f"  - {row.label}: {row.kind.value} bound {row.capacity:g} is short by {slack:g}"
+              for row, slack in zip(rows, solution.slack) if slack > 1e-6 * max(1.0, abs(row.capacity))]
+    return "the linking constraints cannot all be met:\n" + "\n".join(broken)
+
+
+def fill_result(result: Result, instance: Instance, index: ModelIndex, rows: list[GlobalRow], plan: PlanValues,
+                lhs: np.ndarray, solution: MasterSolution) -> None:
+    """Costs, fill rates and tables of the recovered plan, with the same helpers as the extensive solve."""
+    result.costs = cost_parts(index, plan)
+    result.fill_rate = fill_rates(instance, index, plan)
+    result.stock = stock_table(index, plan)
+    result.utilization = utilization_table(instance, index, plan)
+    result.prices = price_table(rows, lhs, solution.mu)

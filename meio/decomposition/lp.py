@@ -1,0 +1,193 @@
+"""Persistent LP/MIP engines on HiGHS (highspy) and OR-Tools (pywraplp), one small protocol.
+
+An engine is loaded once and then modified in place: new costs (pricing subproblems),
+new columns (the restricted master) or bounds (warm-start columns); each ``solve`` starts from the previous basis where the solver can.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import Protocol
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver import pywraplp
+
+from meio.solvers.highs import new_highs
+
+_FIRST_HIGHS = threading.Lock()
+_banner_done = False
+
+
+@dataclass(frozen=True, eq=False)
+class LPSolution:
+    """Outcome of one solve: ``solved`` when ``x`` holds a solution (optimal for an LP, the best
+    found for a MIP); ``row_dual`` is d(objective)/d(row bound) (empty for a MIP)."""
+
+    solved: bool
+    infeasible: bool
+    objective: float
+    bound: float
+    x: np.ndarray
+    row_dual: np.ndarray
+
+
+class Engine(Protocol):
+    """A loaded linear model that can be changed and re-solved."""
+
+    def set_costs(self, costs: np.ndarray) -> None: ...
+    def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None: ...
+    def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None: ...
+    def solve(self) -> LPSolution: ...
+
+
+@dataclass(frozen=True, eq=False)
+class LinearModel:
+    """min c z  s.t.  row_lower <= A z <= row_upper,  lower <= z <= upper,  z_j integer where marked."""
+
+    c: np.ndarray
+    A: sp.csr_array
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray
+
+
+class HighsEngine:
+    """HiGHS through highspy: primal simplex re-solves after cost changes (serial simplex per model)."""
+
+    def __init__(self, model: LinearModel, time_limit: float | None = None) -> None:
+        self.highs = _highs()
+        for option, value in (("output_flag", False), ("random_seed", 0),
+                              ("simplex_strategy", 4)):
+            self.highs.setOptionValue(option, value)
+        if time_limit is not None:
+            self.highs.setOptionValue("time_limit", float(time_limit))
+        self.highs.setOptionValue("mip_rel_gap", 1e-9)
+        lp = highspy.HighsLp()
+        A = sp.csc_array(model.A)
+        lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+        lp.col_cost_ = np.asarray(model.c, dtype=float)
+        lp.col_lower_, lp.col_upper_ = _finite(model.lower), _finite(model.upper)
+        lp.row_lower_, lp.row_upper_ = _finite(model.row_lower), _finite(model.row_upper)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        if model.integer.any():
+            lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                               for flag in model.integer]
+        self.highs.passModel(lp)
+        self.integer = bool(model.integer.any())
+
+    def set_costs(self, costs: np.ndarray) -> None:
+        n = len(costs)
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(costs, dtype=float))
+
+    def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.highs.changeColsBounds(len(columns), columns.astype(np.int32), _finite(lower), _finite(upper))
+
+    def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None:
+        k = len(costs)
+        self.highs.addCols(k, np.asarray(costs, dtype=float), np.zeros(k), np.full(k, highspy.kHighsInf),
+                           int(matrix.nnz), matrix.indptr[:-1].astype(np.int32),
+                           matrix.indices.astype(np.int32), matrix.data.astype(float))
+
+    def solve(self) -> LPSolution:
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        solution = self.highs.getSolution()
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        has_value = optimal or (self.integer and solution.value_valid)
+        infeasible = status == highspy.HighsModelStatus.kInfeasible
+        x = np.asarray(solution.col_value, dtype=float) if has_value else np.empty(0)
+        dual = np.asarray(solution.row_dual, dtype=float) if optimal and not self.integer else np.empty(0)
+        info = self.highs.getInfo()
+        objective = float(info.objective_function_value) if has_value else math.nan
+        bound = float(info.mip_dual_bound) if self.integer else objective
+        return LPSolution(solved=bool(has_value), infeasible=infeasible, objective=objective, bound=bound, x=x,
+                          row_dual=dual)
+
+
+class OrtoolsEngine:
+    """OR-Tools MPSolver: GLOP for LPs (incremental re-solve), SCIP for integer models."""
+
+    def __init__(self, model: LinearModel, time_limit: float | None = None) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("SCIP" if model.integer.any() else "GLOP")
+        self.integer = bool(model.integer.any())
+        inf = self.solver.infinity()
+        self.variables = [(self.solver.IntVar if flag else self.solver.NumVar)(_clip(lo, inf), _clip(hi, inf), "")
+                          for lo, hi, flag in zip(model.lower, model.upper, model.integer)]
+        A = sp.csr_array(model.A)
+        self.rows = []
+        for i in range(A.shape[0]):
+            row = self.solver.RowConstraint(_clip(model.row_lower[i], inf), _clip(model.row_upper[i], inf), "")
+            for j, value in zip(A.indices[A.indptr[i]:A.indptr[i + 1]], A.data[A.indptr[i]:A.indptr[i + 1]]):
+                row.SetCoefficient(self.variables[j], float(value))
+            self.rows.append(row)
+        self.objective = self.solver.Objective()
+        self.objective.SetMinimization()
+        self.set_costs(model.c)
+        self.time_limit = time_limit
+
+    def set_costs(self, costs: np.ndarray) -> None:
+        for var, cost in zip(self.variables, costs):
+            self.objective.SetCoefficient(var, float(cost))
+
+    def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        inf = self.solver.infinity()
+        for j, lo, hi in zip(columns, lower, upper):
+            self.variables[j].SetBounds(_clip(lo, inf), _clip(hi, inf))
+
+    def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None:
+        for j, cost in enumerate(costs):
+            var = self.solver.NumVar(0.0, self.solver.infinity(), "")
+            for i, value in zip(matrix.indices[matrix.indptr[j]:matrix.indptr[j + 1]],
+                                matrix.data[matrix.indptr[j]:matrix.indptr[j + 1]]):
+                self.rows[i].SetCoefficient(var, float(value))
+            self.objective.SetCoefficient(var, float(cost))
+            self.variables.append(var)
+
+    def solve(self) -> LPSolution:
+        if self.time_limit is not None:
+            self.solver.SetTimeLimit(int(self.time_limit * 1000))
+        code = self.solver.Solve()
+        has_value = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+        x = np.array([v.solution_value() for v in self.variables]) if has_value else np.empty(0)
+        dual = (np.array([r.dual_value() for r in self.rows]) if has_value and not self.integer
+                else np.empty(0))
+        objective = self.objective.Value() if has_value else math.nan
+        bound = self.objective.BestBound() if self.integer and has_value else objective
+        return LPSolution(solved=has_value, infeasible=code == pywraplp.Solver.INFEASIBLE,
+                          objective=objective, bound=bound, x=x, row_dual=dual)
+
+
+def make_engine(backend: str, model: LinearModel, time_limit: float | None = None) -> Engine:
+    """An engine of the named backend (``highs`` or ``ortools``) loaded with ``model``."""
+    if backend == "highs":
+        return HighsEngine(model, time_limit)
+    if backend == "ortools":
+        return OrtoolsEngine(model, time_limit)
+    raise ValueError(f"unknown backend '{backend}'")
+
+
+def _highs() -> highspy.Highs:
+    """A HiGHS instance; the first one is made with the banner silenced (once, under a lock)."""
+    global _banner_done
+    with _FIRST_HIGHS:
+        if not _banner_done:
+            _banner_done = True
+            return new_highs()
+    return highspy.Highs()
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    return np.clip(np.asarray(values, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)
+
+
+def _clip(value: float, infinity: float) -> float:
+    return float(value) if math.isfinite(value) else math.copysign(infinity, value)

@@ -1,0 +1,121 @@
+"""Pricing: solve every product's subproblem at given linking prices, in parallel, warm.
+
+Each product's subproblem is loaded into its own persistent engine on first use; later
+passes only change its costs, ``c + D^T mu``, and re-solve from the previous basis.
+Products are priced in fixed chunks through any ``concurrent.futures.Executor``; a
+product's engine sees the same sequence of costs whatever the worker count, so results
+do not depend on it.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from meio.decomposition.lp import Engine, LinearModel, make_engine
+from meio.decomposition.subproblem import ProductLP
+from meio.errors import MeioError
+
+CHUNK = 64
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """A subproblem solution: its cost ``c z + offset``, its linking use ``D z + e`` (on the
+    product's rows) and z itself, stored sparse."""
+
+    product: int
+    cost: float
+    usage: np.ndarray
+    support: np.ndarray
+    values: np.ndarray
+
+    def dense(self, size: int) -> np.ndarray:
+        z = np.zeros(size)
+        z[self.support] = self.values
+        return z
+
+
+@dataclass(frozen=True, eq=False)
+class PricingPass:
+    """One pass over all products at prices ``mu``: v_p(mu) (a lower bound of each product's
+    Lagrangian term) and the solution columns."""
+
+    mu: np.ndarray
+    values: np.ndarray
+    columns: list[Column]
+    seconds: float
+
+
+class Pricer:
+    """Holds the subproblems and their engines; prices them all at a vector of linking prices."""
+
+    def __init__(self, subproblems: list[ProductLP], backend: str, executor: Executor | None) -> None:
+        self.subproblems = subproblems
+        self.backend = backend
+        self.executor = executor
+        self.engines: list[Engine | None] = [None] * len(subproblems)
+
+    def price(self, mu: np.ndarray) -> PricingPass:
+        """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows)."""
+        start = time.perf_counter()
+        chunks = [range(i, min(i + CHUNK, len(self.subproblems))) for i in range(0, len(self.subproblems), CHUNK)]
+        if self.executor is None:
+            results = [self._price_chunk(chunk, mu) for chunk in chunks]
+        else:
+            results = list(self.executor.map(self._price_chunk, chunks, [mu] * len(chunks)))
+        pairs = [pair for chunk in results for pair in chunk]
+        return PricingPass(mu=mu, values=np.array([v for v, _ in pairs]), columns=[c for _, c in pairs],
+                           seconds=time.perf_counter() - start)
+
+    def fix_stock(self, product: int, stock: np.ndarray, mu: np.ndarray) -> Column | None:
+        """The product's best column with its stock y fixed (a previous plan); None if infeasible."""
+        sub = self.subproblems[product]
+        engine = self._engine(product)
+        columns = np.arange(len(sub.y_rows))
+        stock = np.maximum(stock, sub.lower[columns])
+        engine.set_bounds(columns, stock, stock)
+        try:
+            return self._solve(product, mu, required=False)[1]
+        finally:
+            engine.set_bounds(columns, sub.lower[columns], sub.upper[columns])
+
+    def _price_chunk(self, chunk: range, mu: np.ndarray) -> list[tuple[float, Column]]:
+        out = []
+        for p in chunk:
+            value, column = self._solve(p, mu, required=True)
+            assert column is not None
+            out.append((value, column))
+        return out
+
+    def _engine(self, p: int) -> Engine:
+        engine = self.engines[p]
+        if engine is None:
+            sub = self.subproblems[p]
+            engine = make_engine(self.backend, LinearModel(sub.c, sub.A, sub.row_lower, sub.row_upper,
+                                                           sub.lower, sub.upper, sub.integer))
+            self.engines[p] = engine
+        return engine
+
+    def _solve(self, p: int, mu: np.ndarray, required: bool) -> tuple[float, Column | None]:
+        sub = self.subproblems[p]
+        engine = self._engine(p)
+        price = mu[sub.link_rows]
+        engine.set_costs(sub.c + sub.D.T @ price)
+        solution = engine.solve()
+        if not solution.solved:
+            if required:
+                raise MeioError(f"the subproblem of product '{sub.product}' has no solution "
+                                f"({'infeasible' if solution.infeasible else 'solver failure'}); "
+                                "its per-product constraints cannot be met")
+            return float("nan"), None
+        z = solution.x
+        usage = sub.D @ z + sub.link_const
+        support = np.flatnonzero(z)
+        column = Column(product=p, cost=float(sub.c @ z + sub.offset), usage=usage,
+                        support=support, values=z[support])
+        value = solution.bound + sub.offset + float(price @ sub.link_const)
+        return value, column

@@ -1,0 +1,77 @@
+"""The one return type of every solve: status, bounds, costs, and tidy tables keyed like the instance."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from meio.solvers.base import Status
+
+COST_PARTS = ("purchase", "holding", "shipping", "lost_sales")
+
+
+@dataclass
+class Result:
+    """A solved (or failed) instance.
+
+    - ``costs``: expected cost by part (purchase, holding, shipping, lost_sales).
+    - ``fill_rate``: expected on-time fill rate by speed (1 - weighted unmet / weighted demand).
+    - ``stock``: product, node, stock (= y), buy (= y - on_hand).
+    - ``prices``: one row per linking constraint: constraint, kind, node, speed, scenario,
+      lhs, rhs, slack and price (opportunity cost = decrease of the optimum per unit of
+      extra right-hand side, >= 0; blank when the solve gives no duals).
+    - ``utilization``: per node, storage, inbound and throughput use against capacity.
+    - ``details``: method-specific figures (iterations, columns, time split, ...), added
+      to summary.json.
+    - ``tables``: method-specific tables written as ``<name>.csv`` (e.g. convergence).
+    """
+
+    status: Status
+    objective: float
+    lower_bound: float
+    method: str
+    backend: str
+    seconds: float
+    instance: str = ""
+    costs: dict[str, float] = field(default_factory=dict)
+    fill_rate: dict[str, float] = field(default_factory=dict)
+    stock: pd.DataFrame = field(default_factory=pd.DataFrame)
+    prices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    utilization: pd.DataFrame = field(default_factory=pd.DataFrame)
+    details: dict[str, object] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def gap(self) -> float:
+        """Relative gap (objective - lower_bound) / |objective|; 0 when they meet, NaN without a solution."""
+        if math.isnan(self.objective) or math.isnan(self.lower_bound):
+            return math.nan
+        difference = max(0.0, self.objective - self.lower_bound)
+        if difference <= 1e-9 * max(1.0, abs(self.objective)):
+            return 0.0
+        return difference / max(abs(self.objective), 1e-9)
+
+    def summary(self) -> dict[str, object]:
+        """The content of summary.json."""
+        return {
+            "instance": self.instance,
+            "status": self.status.value,
+            "objective": _number(self.objective),
+            "lower_bound": _number(self.lower_bound),
+            "gap": _number(self.gap),
+            "method": self.method,
+            "backend": self.backend,
+            "seconds": round(self.seconds, 6),
+            "costs": {k: _number(v) for k, v in self.costs.items()},
+            "fill_rate": {k: _number(v) for k, v in self.fill_rate.items()},
+            **({"message": self.message} if self.message else {}),
+            **self.details,
+        }
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN or infinity: those become null."""
+    return None if value is None or not math.isfinite(value) else float(value)
