@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed
-	$(BIN)/python -m meio.data.schema > docs/data-format.md
+	$(BIN)/python -m meio.data.format_doc > docs/data-format.md
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis
