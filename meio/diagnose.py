@@ -8,19 +8,22 @@ positive slack are the ones that cannot be met.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyomo.environ as pyo
 
 from meio.data.instance import Instance
-from meio.models.build import build_model
+from meio.models.build import ModelVariant, build_model
 from meio.models.linking import LinkingKind, LinkingRow
 from meio.solvers.base import Backend, SolveOptions
 
 VIOLATION_TOLERANCE = 1e-6
 
 
-def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOptions) -> str:
+def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOptions,
+                          variants: Sequence[ModelVariant] = ()) -> str:
     """A message naming each linking constraint that cannot be met and its minimum violation."""
-    built = build_model(instance, integer=False)
+    built = build_model(instance, integer=False, variants=variants)
     model, rows = built.model, built.linking
     model.violation = pyo.Var(range(len(rows)), within=pyo.NonNegativeReals)
     model.elastic = pyo.ConstraintList()
@@ -32,7 +35,8 @@ def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOp
     model.total_violation = pyo.Objective(expr=pyo.quicksum(model.violation[i] / scale[i] for i in range(len(rows))))
     outcome = backend.solve(built, options)
     if not outcome.status.has_solution:
-        return "the instance is infeasible and the elastic model could not be solved to say why"
+        return ("the instance is infeasible even with every linking constraint relaxed: "
+                "a constraint added by a model variant cannot be met")
     broken = [(row, pyo.value(model.violation[i])) for i, row in enumerate(rows)
               if pyo.value(model.violation[i]) > VIOLATION_TOLERANCE * scale[i]]
     lines = [_describe(instance, row, amount) for row, amount in broken]

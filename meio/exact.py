@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import pyomo.environ as pyo
 
 from meio.data.instance import Instance
 from meio.diagnose import explain_infeasibility
-from meio.models.build import BuiltModel, build_model
+from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.results.tables import PlanValues, cost_parts, fill_rates, stock_table, utilization_table
@@ -18,12 +19,15 @@ from meio.solvers import SolveOptions, Status, get_backend
 
 
 def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
-                    integer: bool | None = None) -> Result:
-    """Solve SPEC §3 exactly; on infeasibility the result's message names the failing constraints."""
+                    integer: bool | None = None, variants: Sequence[ModelVariant] = ()) -> Result:
+    """Solve SPEC §3 (with any model ``variants``) exactly.
+
+    On infeasibility the result's message names the linking constraints that fail.
+    """
     options = options or SolveOptions()
     solver = get_backend(backend)
     start = time.perf_counter()
-    built = build_model(instance, integer=integer)
+    built = build_model(instance, integer=integer, variants=variants)
     build_seconds = time.perf_counter() - start
     outcome = solver.solve(built, options)
     details = {"build_seconds": round(build_seconds, 6), "solve_seconds": round(outcome.seconds, 6),
@@ -34,7 +38,7 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
     if outcome.status.has_solution:
         fill_result(result, built, outcome.duals)
     elif outcome.status is Status.INFEASIBLE:
-        result.message = explain_infeasibility(instance, solver, options)
+        result.message = explain_infeasibility(instance, solver, options, variants)
     result.seconds = time.perf_counter() - start
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyomo.environ as pyo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,17 @@ def test_tiny_integer_equals_lp_when_lp_is_integral(backend: str) -> None:
     assert result.objective == pytest.approx(197.0, rel=1e-9)
     assert result.lower_bound <= result.objective + 1e-9
     assert result.prices["price"].isna().all()  # no duals for a MIP
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_model_variant_is_honoured(backend: str) -> None:
+    """A maximum stock of 20 per node: y = 20, cost 80 + (20 + 20 + 140 + 260) / 4 + 12 = 202."""
+    def max_stock(built) -> None:
+        built.model.max_stock = pyo.Constraint(built.model.A, rule=lambda m, p, n: m.y[p, n] <= 20)
+
+    result = solve_extensive(load_instance("tiny"), backend, variants=[max_stock])
+    assert result.objective == pytest.approx(202.0, rel=1e-9)
+    assert result.stock["stock"].tolist() == pytest.approx([20.0])
 
 
 def newsvendor_instance(directory: Path, demand: list[float], unit: float, holding: float, lost: float,

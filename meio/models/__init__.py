@@ -1,6 +1,6 @@
 """The algebraic Pyomo model of the two-stage SAA multi-echelon problem (SPEC §3)."""
 
-from meio.models.build import BuiltModel, build_model
+from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.linking import LinkingKind, LinkingRow
 
-__all__ = ["BuiltModel", "LinkingKind", "LinkingRow", "build_model"]
+__all__ = ["BuiltModel", "LinkingKind", "LinkingRow", "ModelVariant", "build_model"]

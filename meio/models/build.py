@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
@@ -27,12 +28,18 @@ class BuiltModel:
     integer: bool
 
 
+#: A model variant adds components to a built model (e.g. a per-product maximum stock).
+ModelVariant = Callable[[BuiltModel], None]
+
+
 def build_model(instance: Instance, *, integer: bool | None = None, sets: DerivedSets | None = None,
-                with_linking: bool = True) -> BuiltModel:
-    """Build the extensive-form SAA model (SPEC §3).
+                with_linking: bool = True, variants: Sequence[ModelVariant] = ()) -> BuiltModel:
+    """Build the extensive-form SAA model (SPEC §3), then apply ``variants`` in order.
 
     ``integer`` overrides the instance's ``integer_stock``; ``with_linking=False`` leaves
     out the Block of product-linking constraints (the problem then splits by product).
+    A variant that adds per-product constraints keeps the problem decomposable; every
+    method applies the same variants, so they solve the same model.
     """
     integer = instance.integer_stock if integer is None else integer
     sets = derive_sets(instance) if sets is None else sets
@@ -45,4 +52,7 @@ def build_model(instance: Instance, *, integer: bool | None = None, sets: Derive
     declare_demand(model, index)
     linking = declare_linking(model, instance, index) if with_linking else []
     declare_costs(model, index)
-    return BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=linking, integer=integer)
+    built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=linking, integer=integer)
+    for variant in variants:
+        variant(built)
+    return built
