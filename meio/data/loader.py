@@ -6,9 +6,11 @@ each naming the file, the line and the column.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from meio.data.bundled import resolve_instance_path
@@ -16,6 +18,9 @@ from meio.data.instance import Instance
 from meio.data.schema import TABLE_BY_NAME, TABLES, TOML_KEYS
 from meio.data.tables import read_table, unknown_columns
 from meio.errors import InstanceError, Violation
+
+#: Largest key space (bytes of a transient bitmap) for the fast duplicate-key check.
+BITMAP_LIMIT = 2**27
 
 
 def load_instance(path_or_name: str | Path) -> Instance:
@@ -67,18 +72,65 @@ def _check_keys(raw: dict[str, pd.DataFrame | None], violations: list[Violation]
         frame = raw[table.name]
         if frame is None or not table.key:
             continue
-        key = frame[list(table.key)].astype(object).where(frame[list(table.key)].notna(), "")
-        repeated = key.duplicated(keep="first")
-        for line, values in zip(frame.loc[repeated, "line"], key[repeated].itertuples(index=False)):
+        repeated = _repeated([_codes(frame[name]) for name in table.key])
+        if not repeated.any():
+            continue
+        key = frame.loc[repeated, list(table.key)].astype(object)
+        key = key.where(key.notna(), "")
+        for line, values in zip(frame.loc[repeated, "line"], key.itertuples(index=False)):
             shown = ", ".join(f"{k}={v!r}" for k, v in zip(table.key, values) if v != "")
             violations.append(Violation(table.file, f"duplicate row ({shown})", line=int(line),
                                         column=table.key[0] if len(table.key) == 1 else None))
 
 
+def _repeated(codes: list[np.ndarray]) -> np.ndarray:
+    """Rows whose combination of codes appeared on an earlier row.
+
+    The codes are packed into one integer per row (mixed radix) when that cannot
+    overflow. When the packed keys span a modest range, a bitmap shows in one pass
+    that all are distinct (the usual case); otherwise, or to find the repeats, one
+    hash pass over the packed keys.
+    """
+    radices = [int(c.max(initial=-1)) + 2 for c in codes]
+    space = math.prod(radices)
+    if space >= 2**62:
+        return pd.DataFrame(dict(enumerate(codes))).duplicated(keep="first").to_numpy()
+    packed = np.zeros(len(codes[0]), dtype=np.int64)
+    for column, radix in zip(codes, radices):
+        packed = packed * radix + (column.astype(np.int64) + 1)
+    if space <= BITMAP_LIMIT:
+        seen = np.zeros(space, dtype=bool)
+        seen[packed] = True
+        if np.count_nonzero(seen) == len(packed):
+            return np.zeros(len(packed), dtype=bool)
+    return pd.Series(packed).duplicated(keep="first").to_numpy()
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of an identifier column (-1 for a blank cell)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()
+    return pd.factorize(values)[0]
+
+
+def _not_in(values: pd.Series, valid: set[str]) -> np.ndarray:
+    """Rows whose identifier is given but not in ``valid`` (checked once per distinct identifier)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        unknown = ~values.cat.categories.isin(list(valid))
+        return (codes >= 0) & unknown[codes]
+    return (values.notna() & ~values.isin(valid)).to_numpy()
+
+
+def _ids(values: pd.Series) -> set[str]:
+    """The distinct identifiers of a column."""
+    return set(values.dropna().unique())
+
+
 def _check_references(raw: dict[str, pd.DataFrame | None], violations: list[Violation]) -> None:
     """Identifiers must refer to rows that exist; nodes and zones must not share names."""
     products, nodes, zones = raw["products"], raw["nodes"], raw["zones"]
-    node_ids, zone_ids = set(nodes["node"]), set(zones["zone"])
+    node_ids, zone_ids = _ids(nodes["node"]), _ids(zones["zone"])
     for line, zone in zip(zones["line"], zones["zone"]):
         if zone in node_ids:
             violations.append(Violation("zones.csv", f"'{zone}' is used both as a node and as a zone",
@@ -86,10 +138,10 @@ def _check_references(raw: dict[str, pd.DataFrame | None], violations: list[Viol
     scenario_table = raw["scenarios"]
     window_table = raw["windows"]
     known = {
-        "products": set(products["product"]), "nodes": node_ids, "zones": zone_ids,
-        "speeds": set(raw["speeds"]["speed"]),
-        "scenarios": set(scenario_table["scenario"]) if scenario_table is not None else None,
-        "windows": set(window_table["window"]) if window_table is not None else set(),
+        "products": _ids(products["product"]), "nodes": node_ids, "zones": zone_ids,
+        "speeds": _ids(raw["speeds"]["speed"]),
+        "scenarios": _ids(scenario_table["scenario"]) if scenario_table is not None else None,
+        "windows": _ids(window_table["window"]) if window_table is not None else set(),
     }
     for name in ("lanes", "demand", "inventory"):
         frame, table = raw[name], TABLE_BY_NAME[name]
@@ -101,12 +153,13 @@ def _check_references(raw: dict[str, pd.DataFrame | None], violations: list[Viol
                 continue  # scenarios are defined by demand.csv itself when scenarios.csv is absent
             valid = set().union(*allowed)
             values = frame[column.name]
-            bad = values.notna() & ~values.isin(valid)
-            for line, value in zip(frame.loc[bad, "line"], values[bad]):
+            bad = _not_in(values, valid)
+            for line, value in zip(frame.loc[bad, "line"], values[bad].astype(object)):
                 violations.append(Violation(table.file, _unknown_message(value, column.refers_to, raw),
                                             line=int(line), column=column.name))
     lanes = raw["lanes"]
-    for line in lanes.loc[lanes["origin"] == lanes["destination"], "line"]:
+    loops = lanes["origin"].astype(object) == lanes["destination"].astype(object)
+    for line in lanes.loc[loops, "line"]:
         violations.append(Violation("lanes.csv", "a lane cannot go from a node to itself", line=int(line),
                                     column="destination"))
     _check_inventory_categories(raw, violations)
@@ -118,35 +171,48 @@ def _check_references(raw: dict[str, pd.DataFrame | None], violations: list[Viol
 def _unknown_message(value: str, refers_to: tuple[str, ...], raw: dict[str, pd.DataFrame | None]) -> str:
     if refers_to == ("windows",) and raw["windows"] is None:
         return f"window '{value}' is given but there is no windows.csv"
-    if refers_to == ("nodes",) and value in set(raw["zones"]["zone"]):
+    if refers_to == ("nodes",) and value in _ids(raw["zones"]["zone"]):
         return f"'{value}' is a zone; lanes must start at a node"
     return f"'{value}' is not defined in {' or '.join(f'{t}.csv' for t in refers_to)}"
 
 
 def _check_inventory_categories(raw: dict[str, pd.DataFrame | None], violations: list[Violation]) -> None:
+    """On-hand stock only at nodes that accept the product's category (checked per distinct pair)."""
     inventory = raw["inventory"]
     if inventory is None:
         return
-    category = raw["products"].set_index("product")["category"]
-    accepted = raw["nodes"].set_index("node")["categories"]
-    for row in inventory.itertuples(index=False):
-        allowed = accepted.get(row.node)
-        if allowed is None or row.product not in category.index:
-            continue
-        if row.on_hand > 0 and category[row.product] not in allowed:
-            violations.append(Violation(
-                "inventory.csv", f"node '{row.node}' does not accept category '{category[row.product]}' "
-                f"of product '{row.product}', so it cannot hold stock of it", line=int(row.line), column="node"))
+    products, nodes = raw["products"], raw["nodes"]
+    category = dict(zip(products["product"].astype(object), products["category"]))
+    accepted = dict(zip(nodes["node"].astype(object), nodes["categories"]))
+    rows = pd.DataFrame({"product": inventory["product"].astype(object), "node": inventory["node"].astype(object),
+                         "line": inventory["line"]})
+    rows = rows[(inventory["on_hand"] > 0).to_numpy()]
+    rows["category"] = rows["product"].map(category)
+    refused = set()
+    for node, product_category in rows[["node", "category"]].drop_duplicates().itertuples(index=False):
+        allowed = accepted.get(node)
+        if allowed is not None and isinstance(product_category, str) and product_category not in allowed:
+            refused.add((node, product_category))
+    if not refused:
+        return
+    bad = pd.MultiIndex.from_frame(rows[["node", "category"]]).isin(list(refused))
+    for row in rows[bad].itertuples(index=False):
+        violations.append(Violation(
+            "inventory.csv", f"node '{row.node}' does not accept category '{row.category}' "
+            f"of product '{row.product}', so it cannot hold stock of it", line=int(row.line), column="node"))
 
 
 def _assemble(raw: dict[str, pd.DataFrame | None], settings: dict[str, object], directory: Path,
               notes: tuple[str, ...]) -> Instance:
+    scenario_order = _first_seen(raw["demand"]["scenario"])  # type: ignore[index]
+    raw = {name: _plain(frame) for name, frame in raw.items()}
+
     def indexed(name: str, key: str) -> pd.DataFrame:
         return raw[name].drop(columns="line").set_index(key)  # type: ignore[union-attr]
 
     demand = raw["demand"].drop(columns="line").reset_index(drop=True)  # type: ignore[union-attr]
     scenarios = (indexed("scenarios", "scenario") if raw["scenarios"] is not None
-                 else pd.DataFrame({"weight": 1.0}, index=pd.Index(pd.unique(demand["scenario"]), name="scenario")))
+                 else pd.DataFrame({"weight": 1.0}, index=pd.Index(scenario_order, name="scenario")))
     scenarios["weight"] = scenarios["weight"] / scenarios["weight"].sum()
     windows = indexed("windows", "window") if raw["windows"] is not None else None
     if windows is not None:
@@ -162,3 +228,26 @@ def _assemble(raw: dict[str, pd.DataFrame | None], settings: dict[str, object], 
         max_route_lanes=int(settings["max_route_lanes"]), integer_stock=bool(settings["integer_stock"]),
         source=directory, notes=notes,
     )
+
+
+def _plain(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Categorical identifier columns (used for fast checks) as plain columns, blanks as ``None``."""
+    if frame is None:
+        return None
+    for name in frame.columns:
+        values = frame[name]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        if values.isna().all():  # like an all-blank optional column read as text: None throughout
+            frame[name] = np.full(len(values), None, dtype=object)
+        else:
+            frame[name] = values.astype(values.cat.categories.dtype)
+    return frame
+
+
+def _first_seen(values: pd.Series) -> list[str]:
+    """Distinct identifiers in order of first appearance."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = pd.unique(values.cat.codes.to_numpy())
+        return [values.cat.categories[c] for c in codes if c >= 0]
+    return list(pd.unique(values))
