@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
                                      stabilization=not args.no_stabilization, warm_start=args.warm_start,
                                      progress=False if args.quiet else None)
-        result = solve_decomposition(instance, args.backend, options, config)
+        result = solve_decomposition(instance, args.backend, options, config=config)
     else:
         result = solve(instance, method=args.method, backend=args.backend, options=options)
     out = args.out if args.out is not None else Path("results") / instance.name

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,12 +27,13 @@ from meio.data.instance import Instance
 from meio.decomposition.builder import numpy_subproblems
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.master import MasterSolution, RestrictedMaster
-from meio.decomposition.pricing import Column, Pricer, PricingPass
+from meio.decomposition.pricing import Pricer, PricingPass
 from meio.decomposition.primal import recover_plan, zero_stock_column
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.subproblem import GlobalRow, ProductLP, pyomo_subproblems
 from meio.decomposition.warm_start import read_warm_start
+from meio.models.build import ModelVariant
 from meio.models.index import ModelIndex, model_index
 from meio.results.prices import price_table
 from meio.results.result import Result
@@ -59,21 +61,27 @@ class Bounds:
 
 
 def solve_decomposition(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
+                        integer: bool | None = None, variants: Sequence[ModelVariant] = (),
                         config: DecompositionConfig | None = None) -> Result:
-    """Solve SPEC §3 by Lagrangian relaxation / Dantzig-Wolfe decomposition over products."""
+    """Solve SPEC §3 (with any model ``variants``) by Lagrangian relaxation and a Dantzig-Wolfe
+    capacity master over per-product subproblems; same arguments as ``solve_extensive``."""
     config, options = config or DecompositionConfig(), options or SolveOptions()
+    integer = instance.integer_stock if integer is None else integer
     start = time.perf_counter()
     sets = derive_sets(instance)
     index = model_index(instance, sets)
-    if config.resolved_builder() == "numpy":
-        rows, subproblems = numpy_subproblems(instance, index)
+    builder = config.resolved_builder(bool(variants))
+    if builder == "numpy":
+        rows, subproblems = numpy_subproblems(instance, index, integer)
     else:
-        rows, subproblems = pyomo_subproblems(instance, index, config.customize)
+        rows, subproblems = pyomo_subproblems(instance, index, integer, variants)
     build_seconds = time.perf_counter() - start
     owned = ThreadPoolExecutor(config.workers) if config.executor is None and config.workers > 1 else None
     try:
-        return _run(instance, backend, options, config, index, rows, subproblems, owned or config.executor,
-                    start, build_seconds)
+        result = _run(instance, backend, options, config, index, rows, subproblems, owned or config.executor,
+                      start, build_seconds)
+        result.details["subproblem_builder"] = builder
+        return result
     finally:
         if owned is not None:
             owned.shutdown()
@@ -101,7 +109,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     bounds.history.append((0, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
                            master.size, smoothing.alpha))
     reporter = ProgressReporter(config.progress)
-    pricing_seconds, passes, raises = first.seconds, 1, 0
+    pricing_seconds, passes, raises, last_pass = first.seconds, 1, 0, first.seconds
     status, solution, iteration = Status.ITERATION_LIMIT, master.solve(), 0
     integer = bool(any(sub.integer.any() for sub in subproblems))
     for iteration in range(1, config.max_iterations + 1):
@@ -115,7 +123,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
             break
         mu_sep, alpha = smoothing.separation_point(solution.mu)
         priced = pricer.price(mu_sep)
-        pricing_seconds, passes = pricing_seconds + priced.seconds, passes + 1
+        pricing_seconds, passes, last_pass = pricing_seconds + priced.seconds, passes + 1, priced.seconds
         bound = lagrangian(priced, capacity)
         bounds.lower = max(bounds.lower, bound)
         reduced = master.reduced_costs(priced.columns, solution)
@@ -141,7 +149,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
                "build_seconds": round(build_seconds, 6), "master_seconds": round(master.seconds, 6),
                "subproblem_seconds": round(pricing_seconds, 6),
                "pricing_pass_seconds": round(pricing_seconds / passes, 6),
-               "stabilization": config.stabilization, "subproblem_builder": config.resolved_builder(),
+               "last_pricing_pass_seconds": round(last_pass, 6),
+               "stabilization": config.stabilization,
                "products": len(subproblems), "linking_constraints": len(rows)}
     result = Result(status=status, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
                     backend=backend, seconds=0.0, instance=instance.name, details=details)

@@ -5,7 +5,7 @@ thousands of products. This builder reads the global model index once and writes
 objective, availability, demand and linking coefficients of SPEC §3 for all products
 with array operations, in the canonical layout of :mod:`meio.decomposition.subproblem`.
 ``tests/test_decomposition_builder.py`` proves it equal to the Pyomo-compiled matrices.
-It knows only the SPEC model: a customized model uses the Pyomo path.
+It knows only the SPEC model: a model with variants uses the Pyomo path.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKind
 
 
-def numpy_subproblems(instance: Instance, index: ModelIndex) -> tuple[list[GlobalRow], list[ProductLP]]:
+def numpy_subproblems(instance: Instance, index: ModelIndex, integer: bool) -> tuple[list[GlobalRow], list[ProductLP]]:
     """The linking rows and every product's subproblem, built with array operations."""
     products = instance.products.index
     y, x, u = index.y, index.x, index.u
@@ -65,8 +65,8 @@ def numpy_subproblems(instance: Instance, index: ModelIndex) -> tuple[list[Globa
                          minlength=len(products))
     lower = np.zeros(ncol)
     lower[ycol] = y["on_hand"].to_numpy(dtype=float)
-    integer = np.zeros(ncol, dtype=bool)
-    integer[ycol] = instance.integer_stock
+    is_integer = np.zeros(ncol, dtype=bool)
+    is_integer[ycol] = integer
 
     terms = _linking_terms(instance, index, ycol, xcol, ucol, py, px, pu)
     global_rows = sort_rows(instance, set(terms["key"]))
@@ -81,7 +81,7 @@ def numpy_subproblems(instance: Instance, index: ModelIndex) -> tuple[list[Globa
         result.append(ProductLP(
             product=product, c=c[c0:c1], offset=float(offset[p]),
             A=_block(A, r0, r1, c0, c1), row_lower=lower_row[r0:r1], row_upper=upper_row[r0:r1],
-            lower=lower[c0:c1], upper=np.full(c1 - c0, np.inf), integer=integer[c0:c1],
+            lower=lower[c0:c1], upper=np.full(c1 - c0, np.inf), integer=is_integer[c0:c1],
             link_rows=link_rows, D=_block(D, 0, D.shape[0], c0, c1), link_const=const,
             y_rows=np.flatnonzero(py == p), x_rows=np.flatnonzero(px == p), u_rows=np.flatnonzero(pu == p),
         ))

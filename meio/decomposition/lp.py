@@ -58,12 +58,12 @@ class LinearModel:
 
 
 class HighsEngine:
-    """HiGHS through highspy: primal simplex re-solves after cost changes (serial simplex per model)."""
+    """HiGHS through highspy: dual simplex for the first solve, then primal simplex re-solves from
+    the previous basis (after a cost change or new columns the basis stays primal feasible)."""
 
     def __init__(self, model: LinearModel, time_limit: float | None = None) -> None:
         self.highs = _highs()
-        for option, value in (("output_flag", False), ("random_seed", 0),
-                              ("simplex_strategy", 4)):
+        for option, value in (("output_flag", False), ("random_seed", 0), ("simplex_strategy", 1)):
             self.highs.setOptionValue(option, value)
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
@@ -99,6 +99,7 @@ class HighsEngine:
 
     def solve(self) -> LPSolution:
         self.highs.run()
+        self.highs.setOptionValue("simplex_strategy", 4)
         status = self.highs.getModelStatus()
         solution = self.highs.getSolution()
         optimal = status == highspy.HighsModelStatus.kOptimal

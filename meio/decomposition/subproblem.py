@@ -10,6 +10,7 @@ local rows as availability (in order of first appearance in ``index.x``), demand
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +19,7 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 
 from meio.data.instance import Instance
-from meio.decomposition.config import ModelCustomization
-from meio.models.build import BuiltModel, build_model
+from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKind
 from meio.solvers.matrix import MatrixForm, compile_matrix
@@ -103,15 +103,14 @@ def index_positions(index: ModelIndex) -> dict[str, dict[tuple, int]]:
     }
 
 
-def pyomo_subproblems(instance: Instance, index: ModelIndex,
-                      customize: ModelCustomization | None = None) -> tuple[list[GlobalRow], list[ProductLP]]:
-    """The linking rows and every product's subproblem, each compiled from its own Pyomo model."""
+def pyomo_subproblems(instance: Instance, index: ModelIndex, integer: bool,
+                      variants: Sequence[ModelVariant] = ()) -> tuple[list[GlobalRow], list[ProductLP]]:
+    """The linking rows and every product's subproblem, each compiled from its own Pyomo model
+    (with the model ``variants`` applied, so per-product constraints they add are honoured)."""
     positions = index_positions(index)
     compiled = []
     for product in instance.products.index:
-        built = build_model(instance.restricted_to([product]))
-        if customize is not None:
-            customize(built)
+        built = build_model(instance.restricted_to([product]), integer=integer, variants=variants)
         compiled.append((product, built, compile_matrix(built.model)))
     rows = sort_rows(instance, {(r.kind, r.node, r.speed, r.scenario) for _, built, _ in compiled
                                 for r in built.linking})

@@ -1,0 +1,122 @@
+"""Scaling benchmark of the decomposition against the extensive form (issue #3).
+
+    python benchmarks/decomposition_scaling.py --sizes 100 1000 5000 10000 --out benchmarks/out
+
+For each size it generates an instance (10 nodes, 30 zones, 3 speeds, 50 scenarios,
+binding capacities), then runs each measurement in a fresh subprocess so that its peak
+memory (max RSS) is its own: the extensive form (up to ``--extensive-max`` products), the
+decomposition to 1e-4 with and without stabilisation, and a warm re-plan after a 5%
+forecast change against a cold solve of the changed instance. Rows are appended to
+``OUT/results.jsonl``; a markdown table is printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Child process: run one solve and print one JSON line with its figures and peak memory."""
+    from meio.data import load_instance
+    from meio.decomposition import DecompositionConfig, solve_decomposition
+    from meio.exact import solve_extensive
+    from meio.results import write_result
+    from meio.solvers import SolveOptions
+
+    start = time.perf_counter()
+    instance = load_instance(args.instance)
+    load_seconds = time.perf_counter() - start
+    if args.run == "extensive":
+        result = solve_extensive(instance, args.backend, SolveOptions(time_limit=args.time_limit))
+    else:
+        config = DecompositionConfig(gap=1e-4, workers=args.workers, stabilization=args.run != "plain",
+                                     warm_start=args.warm_start, time_limit=args.time_limit, progress=False)
+        result = solve_decomposition(instance, args.backend, None, config)
+    if args.write is not None:
+        write_result(result, args.write)
+    keys = ("iterations", "columns", "build_seconds", "master_seconds", "subproblem_seconds",
+            "last_pricing_pass_seconds", "solve_seconds", "variables")
+    print(json.dumps({"status": result.status.value, "objective": result.objective,
+                      "lower_bound": result.lower_bound, "gap": result.gap, "seconds": result.seconds,
+                      "load_seconds": load_seconds,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                      **{k: result.details[k] for k in keys if k in result.details}}))
+
+
+def child(args: argparse.Namespace, instance: Path, run: str, **extra: object) -> dict:
+    command = [sys.executable, __file__, "--child", "--instance", str(instance), "--run", run,
+               "--backend", args.backend, "--workers", str(args.workers), "--time-limit", str(args.time_limit)]
+    for key, value in extra.items():
+        command += [f"--{key.replace('_', '-')}", str(value)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"status": "error", "message": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def perturb(source: Path, target: Path, change: float, seed: int) -> Path:
+    """A copy of the instance with every demand quantity scaled by a factor in [1 - change, 1 + change]."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if path.is_file():
+            (target / path.name).write_bytes(path.read_bytes())
+    demand = pd.read_csv(source / "demand.csv")
+    factor = np.random.default_rng(seed).uniform(1.0 - change, 1.0 + change, len(demand))
+    demand["quantity"] = np.round(demand["quantity"] * factor, 3)
+    demand.to_csv(target / "demand.csv", index=False)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000, 10000])
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/out"))
+    parser.add_argument("--backend", default="highs")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--extensive-max", type=int, default=1000)
+    parser.add_argument("--time-limit", type=float, default=1800.0)
+    parser.add_argument("--skip", nargs="*", default=[], help="runs to skip: extensive plain warm")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--instance", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--warm-start", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--write", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        measure(args)
+        return
+    from meio.data.generator import generate_instance
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    log = args.out / "results.jsonl"
+    for size in args.sizes:
+        base = args.out / f"p{size}"
+        start = time.perf_counter()
+        instance = generate_instance(base / "instance", products=size, nodes=10, zones=30, scenarios=50,
+                                     seed=size, tightness=0.8)
+        runs = {"generate_seconds": time.perf_counter() - start}
+        if size <= args.extensive_max and "extensive" not in args.skip:
+            runs["extensive"] = child(args, instance, "extensive")
+        runs["decomposition"] = child(args, instance, "stabilized", write=base / "cold")
+        if "plain" not in args.skip:
+            runs["plain"] = child(args, instance, "plain")
+        if "warm" not in args.skip:
+            changed = perturb(instance, base / "changed", 0.05, seed=size + 1)
+            runs["changed_cold"] = child(args, changed, "stabilized")
+            runs["changed_warm"] = child(args, changed, "stabilized", warm_start=base / "cold")
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"products": size, **runs}) + "\n")
+        print(json.dumps({"products": size, **runs}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

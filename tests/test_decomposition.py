@@ -1,0 +1,200 @@
+"""Decomposition against the extensive form: optimum, bounds, prices, variants, workers, integers."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.random_instance import write_instance, write_random_instance
+
+from meio.cli import main
+from meio.data import load_instance
+from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.exact import solve_extensive
+from meio.solvers import Status
+
+BACKENDS = ["highs", "ortools"]
+GAP = 1e-4
+
+
+def random_instance(directory: Path, seed: int, **flags: bool) -> Path:
+    return write_random_instance(directory, seed, products=4, nodes=3, zones=3, speeds=2, scenarios=3,
+                                 capacities=True, weights=True, **flags)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), windows=st.booleans(), categories=st.booleans(), service=st.booleans(),
+       on_hand=st.booleans())
+def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: str, seed: int, windows: bool,
+                                                       categories: bool, service: bool, on_hand: bool) -> None:
+    instance = load_instance(random_instance(tmp_path / f"i{seed}", seed, windows=windows, cutoffs=windows,
+                                             categories=categories, service_targets=service, on_hand=on_hand))
+    exact = solve_extensive(instance, backend)
+    result = solve_decomposition(instance, backend, config=DecompositionConfig(gap=GAP))
+    assert result.status is Status.OPTIMAL
+    assert result.lower_bound <= exact.objective + 1e-7 * max(1.0, abs(exact.objective))
+    assert exact.objective <= result.objective + 1e-7 * max(1.0, abs(exact.objective))
+    assert result.objective - exact.objective <= GAP * abs(result.objective) + 1e-9
+    assert result.gap <= GAP
+    # the reported costs are those of the recovered plan, which is feasible
+    assert sum(result.costs.values()) == pytest.approx(result.objective, rel=1e-7, abs=1e-7)
+    prices = result.prices
+    assert (prices["slack"] >= -1e-6 * np.maximum(1.0, prices["rhs"].abs())).all()
+    assert (prices["price"] >= 0).all()
+
+
+def test_plain_column_generation_gives_the_same_answer(tmp_path: Path) -> None:
+    instance = load_instance(random_instance(tmp_path / "i", 11, service_targets=True))
+    exact = solve_extensive(instance)
+    for stabilization in (True, False):
+        result = solve_decomposition(instance, config=DecompositionConfig(stabilization=stabilization))
+        assert result.objective == pytest.approx(exact.objective, rel=GAP)
+
+
+def capacity_instance(directory: Path, storage_a: float, storage_b: float) -> Path:
+    """Two nodes, each the only one reaching its zone; one product; storage caps per node."""
+    return write_instance(directory, {
+        "products": [{"product": "p", "unit_volume": 2.0, "unit_cost": 4.0, "holding_cost": 1.0,
+                      "lost_sale_cost": 20.0}],
+        "nodes": [{"node": "A", "storage_capacity": storage_a}, {"node": "B", "storage_capacity": storage_b}],
+        "zones": [{"zone": "ZA"}, {"zone": "ZB"}],
+        "speeds": [{"speed": "k", "promise_hours": 24}],
+        "lanes": [{"origin": "A", "destination": "ZA", "transit_hours": 5, "unit_cost": 1.0},
+                  {"origin": "B", "destination": "ZB", "transit_hours": 5, "unit_cost": 1.0}],
+        "demand": [{"product": "p", "zone": z, "speed": "k", "scenario": s, "quantity": q}
+                   for z, qs in (("ZA", (10, 20)), ("ZB", (10, 20))) for s, q in zip(("s1", "s2"), qs)],
+    })
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_storage_price_positive_where_binding_zero_where_slack_and_equal_to_extensive(
+        tmp_path: Path, backend: str) -> None:
+    """Node A holds at most 15 units (30 litres): binding, unique dual; node B has room to spare."""
+    instance = load_instance(capacity_instance(tmp_path / "i", 30.0, 1000.0))
+    exact = solve_extensive(instance, backend).prices.set_index("constraint")["price"]
+    prices = solve_decomposition(instance, backend).prices.set_index("constraint")
+    assert prices.at["storage[A]", "price"] > 0.1
+    assert prices.at["storage[A]", "slack"] == pytest.approx(0.0, abs=1e-7)
+    assert prices.at["storage[B]", "price"] == 0.0
+    assert prices.at["storage[B]", "slack"] > 1.0
+    # one more unit at A (2 litres) costs 4 + 1 and, when d = 20 (probability 1/2), is shipped
+    # (cost 1, holding 1 refunded) instead of lost (20): 0.5 * 20 - 5 = 5 per unit, 2.5 per litre
+    assert prices.at["storage[A]", "price"] == pytest.approx(exact["storage[A]"], rel=1e-6)
+    assert prices.at["storage[A]", "price"] == pytest.approx(2.5, rel=1e-6)
+
+
+def test_tiny_matches_its_hand_derivation() -> None:
+    result = solve_decomposition(load_instance("tiny"))
+    assert result.objective == pytest.approx(197.0, rel=1e-9)
+    assert result.prices.set_index("constraint").at["storage[FC1]", "price"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_model_variant_changes_both_methods_identically(tmp_path: Path, backend: str) -> None:
+    instance = load_instance(random_instance(tmp_path / "i", 5, service_targets=True))
+    plain = solve_extensive(instance, backend)
+    cap = 0.5 * float(plain.stock["stock"].max())
+
+    def max_stock(built) -> None:
+        built.model.max_stock = pyo.Constraint(built.model.A, rule=lambda m, p, n: m.y[p, n] <= max(cap, m.on_hand[p, n]))
+
+    exact = solve_extensive(instance, backend, variants=[max_stock])
+    result = solve_decomposition(instance, backend, variants=[max_stock])
+    assert result.details["subproblem_builder"] == "pyomo"
+    assert exact.objective > plain.objective + 1e-6
+    assert result.objective == pytest.approx(exact.objective, rel=GAP)
+    assert result.lower_bound <= exact.objective + 1e-7
+    assert (result.stock["stock"] <= np.maximum(cap, result.stock["stock"] - result.stock["buy"]) + 1e-7).all()
+
+
+def test_worker_count_and_user_executor_do_not_change_the_result(tmp_path: Path) -> None:
+    instance = load_instance(write_random_instance(tmp_path / "i", 8, products=70, nodes=3, zones=3, speeds=2,
+                                                   scenarios=2, capacities=True, service_targets=True))
+    results = [solve_decomposition(instance, config=DecompositionConfig(workers=w)) for w in (1, 3)]
+    with ThreadPoolExecutor(2) as pool:
+        results.append(solve_decomposition(instance, config=DecompositionConfig(executor=pool)))
+    first = results[0]
+    for other in results[1:]:
+        assert other.objective == first.objective
+        assert other.lower_bound == first.lower_bound
+        assert other.details["iterations"] == first.details["iterations"]
+        pd.testing.assert_frame_equal(other.stock, first.stock)
+        pd.testing.assert_frame_equal(other.prices, first.prices)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_integer_stock_bound_and_plan_against_the_exact_mip(tmp_path: Path, backend: str) -> None:
+    instance = load_instance(random_instance(tmp_path / "i", 21, integer_stock=True, service_targets=True))
+    exact = solve_extensive(instance, backend)
+    result = solve_decomposition(instance, backend)
+    assert result.status.has_solution
+    assert result.lower_bound <= exact.objective + 1e-6 * abs(exact.objective)
+    assert result.objective >= exact.lower_bound - 1e-6 * abs(exact.objective)
+    stock = result.stock["stock"].to_numpy()
+    np.testing.assert_allclose(stock, np.round(stock), atol=1e-6)
+    assert sum(result.costs.values()) == pytest.approx(result.objective, rel=1e-7)
+    assert result.gap == pytest.approx((result.objective - result.lower_bound) / result.objective)
+    assert result.gap < 0.05
+
+
+def infeasible_instance(directory: Path) -> Path:
+    """Node N stores nothing, so no demand of speed k can be served: a 50% fill-rate target cannot be met."""
+    return write_instance(directory, {
+        "products": [{"product": "p", "unit_volume": 1.0, "unit_cost": 1.0, "holding_cost": 0.1,
+                      "lost_sale_cost": 5.0}],
+        "nodes": [{"node": "N", "storage_capacity": 0.0}],
+        "zones": [{"zone": "Z"}],
+        "speeds": [{"speed": "k", "promise_hours": 24, "fill_rate_target": 0.5}],
+        "lanes": [{"origin": "N", "destination": "Z", "transit_hours": 5}],
+        "demand": [{"product": "p", "zone": "Z", "speed": "k", "scenario": "s", "quantity": 10}],
+    })
+
+
+def test_infeasible_instance_is_detected_with_a_clear_message(tmp_path: Path) -> None:
+    result = solve_decomposition(load_instance(infeasible_instance(tmp_path / "i")))
+    assert result.status is Status.INFEASIBLE
+    assert "cannot all be met" in result.message
+    assert "service[k]" in result.message or "storage[N]" in result.message
+
+
+def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:
+    directory = random_instance(tmp_path / "i", 13, service_targets=True)
+    cold = solve_decomposition(load_instance(directory))
+    from meio.results import write_result
+    write_result(cold, tmp_path / "cold")
+    demand = pd.read_csv(directory / "demand.csv")
+    demand["quantity"] = demand["quantity"] * np.random.default_rng(0).uniform(0.95, 1.05, len(demand))
+    demand.to_csv(directory / "demand.csv", index=False)
+    changed = load_instance(directory)
+    exact = solve_extensive(changed)
+    warm = solve_decomposition(changed, config=DecompositionConfig(warm_start=tmp_path / "cold"))
+    assert warm.status is Status.OPTIMAL
+    assert warm.objective == pytest.approx(exact.objective, rel=GAP)
+    assert warm.lower_bound <= exact.objective + 1e-7
+
+
+def test_cli_writes_summary_convergence_and_prices(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = main(["solve", "tiny", "--method", "decomposition", "--workers", "2", "--gap", "1e-6",
+                 "--out", str(out), "--quiet"])
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["method"] == "decomposition" and summary["status"] == "optimal"
+    for key in ("iterations", "columns", "master_seconds", "subproblem_seconds", "lower_bound", "gap"):
+        assert key in summary
+    convergence = pd.read_csv(out / "convergence.csv")
+    assert list(convergence.columns[:5]) == ["iteration", "lower_bound", "upper_bound", "gap", "seconds"]
+    assert convergence["lower_bound"].is_monotonic_increasing
+    prices = pd.read_csv(out / "prices.csv")
+    assert prices.loc[prices["constraint"] == "storage[FC1]", "price"].item() == pytest.approx(1.0)
+    code = main(["solve", "tiny", "--method", "decomposition", "--warm-start", str(out), "--no-stabilization",
+                 "--out", str(tmp_path / "warm"), "--quiet"])
+    assert code == 0

@@ -1,0 +1,62 @@
+"""The vectorised numpy subproblem builder equals the Pyomo-compiled subproblems exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+from support.random_instance import write_random_instance
+
+from meio.data import load_instance
+from meio.data.derived import derive_sets
+from meio.decomposition.builder import numpy_subproblems
+from meio.decomposition.subproblem import ProductLP, pyomo_subproblems
+from meio.models.index import model_index
+
+EXACT_FIELDS = ("c", "row_lower", "row_upper", "lower", "upper", "integer", "link_rows", "y_rows", "x_rows", "u_rows")
+
+
+def assert_same(a: ProductLP, b: ProductLP) -> None:
+    assert a.product == b.product
+    for name in EXACT_FIELDS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    for name in ("A", "D"):
+        left, right = getattr(a, name), getattr(b, name)
+        assert left.shape == right.shape, name
+        assert (left != right).nnz == 0, name
+    # constants go through the model's right-hand side (capacity - e), so allow rounding
+    np.testing.assert_allclose(a.link_const, b.link_const, rtol=0, atol=1e-9)
+    assert a.offset == pytest.approx(b.offset, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_numpy_builder_matches_pyomo(tmp_path: Path, seed: int) -> None:
+    directory = write_random_instance(
+        tmp_path / "i", seed, products=3, capacities=True, service_targets=seed % 2 == 0, windows=seed % 3 == 1,
+        cutoffs=seed % 3 == 1, categories=True, on_hand=seed % 2 == 1, weights=True, integer_stock=seed == 5)
+    instance = load_instance(directory)
+    index = model_index(instance, derive_sets(instance))
+    pyomo_rows, pyomo_subs = pyomo_subproblems(instance, index, instance.integer_stock)
+    numpy_rows, numpy_subs = numpy_subproblems(instance, index, instance.integer_stock)
+    assert pyomo_rows == numpy_rows
+    assert len(pyomo_subs) == len(numpy_subs) == len(instance.products)
+    for a, b in zip(pyomo_subs, numpy_subs):
+        assert_same(a, b)
+
+
+def test_a_variant_adds_local_rows_only_on_the_pyomo_path(tmp_path: Path) -> None:
+    instance = load_instance(write_random_instance(tmp_path / "i", 3, products=2, capacities=True))
+    index = model_index(instance, derive_sets(instance))
+
+    def max_stock(built) -> None:
+        built.model.max_stock = pyo.Constraint(built.model.A, rule=lambda m, p, n: m.y[p, n] <= 7)
+
+    _, plain = numpy_subproblems(instance, index, False)
+    _, varied = pyomo_subproblems(instance, index, False, [max_stock])
+    for a, b in zip(plain, varied):
+        extra = b.A.shape[0] - a.A.shape[0]
+        assert extra == len(a.y_rows)
+        assert (b.A[:a.A.shape[0]] != a.A).nnz == 0  # canonical rows first, the variant's rows after
+        np.testing.assert_array_equal(b.row_upper[a.A.shape[0]:], np.full(extra, 7.0))
