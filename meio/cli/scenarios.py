@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from meio.data.replace_demand import instance_with_demand
 from meio.data.scenarios import DISTRIBUTIONS, read_forecast, scenarios_from_forecast
 
 
@@ -15,7 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Sample compound demand over the protection interval (review + lead time) per "
                     "(product, zone, speed) of a forecast CSV; see docs/scenarios.md for the format.")
     parser.add_argument("forecast", metavar="FORECAST.csv", help="forecast table")
-    parser.add_argument("--out", required=True, help="demand.csv to write")
+    parser.add_argument("--out", required=True,
+                        help="demand.csv to write; with --network, the instance directory to write")
+    parser.add_argument("--network", default=None, metavar="INSTANCE",
+                        help="write a complete instance: this instance's network with the sampled demand")
     parser.add_argument("--scenarios", type=int, required=True, help="number of scenarios")
     parser.add_argument("--seed", type=int, required=True, help="random seed")
     parser.add_argument("--distribution", choices=DISTRIBUTIONS, default="negbin",
@@ -32,6 +36,11 @@ def run(args: argparse.Namespace) -> int:
                                      distribution=args.distribution, correlation=args.correlation,
                                      source=str(args.forecast))
     out = Path(args.out)
+    if args.network is not None:
+        instance = instance_with_demand(args.network, demand, out, source=str(args.forecast))
+        print(f"wrote instance {out} ({len(instance.products)} products, {len(demand)} demand rows, "
+              f"{args.scenarios} scenarios) on the network of {args.network}")
+        return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     demand.to_csv(out, index=False)
     print(f"wrote {len(demand)} demand rows ({args.scenarios} scenarios) to {out}")
