@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from meio.data.instance import Instance
-from meio.decomposition.subproblem import GlobalRow, LinkingKey, ProductLP, sort_rows
+from meio.decomposition.subproblem import GlobalRow, ProductLP, sort_rows
 from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKind
 
@@ -135,8 +135,7 @@ def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol
     weight = u["weight"].to_numpy(dtype=float)
     add(LinkingKind.SERVICE, ~np.isnan(target), pu, ucol, weight,
         -(weight * ((1.0 - np.nan_to_num(target)) * u["quantity"].to_numpy(dtype=float))), speed=u["speed"].to_numpy())
-    terms = pd.concat(parts, ignore_index=True)
-    return terms
+    return pd.concat(parts, ignore_index=True)
 
 
 def _linking_matrices(terms: pd.DataFrame, products: int, ncol: int

@@ -1,7 +1,8 @@
 """Persistent LP/MIP engines on HiGHS (highspy) and OR-Tools (pywraplp), one small protocol.
 
 An engine is loaded once and then modified in place: new costs (pricing subproblems),
-new columns (the restricted master) or bounds (warm-start columns); each ``solve`` starts from the previous basis where the solver can.
+new columns (the restricted master) or bounds (warm-start columns); each ``solve``
+starts from the previous basis where the solver can.
 """
 
 from __future__ import annotations
