@@ -1,0 +1,129 @@
+"""Evaluate stock plans on a set of scenarios under the optimal and the dynamic policy.
+
+``prepare`` codes an instance (usually with fresh scenarios, see :mod:`meio.evaluation.fresh`)
+once; ``evaluate_plan`` runs the policies on it chunk by chunk of scenarios. Plans evaluated
+on the same prepared set with the same seed see the same demand and the same order
+arrival sequences (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from meio.data.derived import derive_sets
+from meio.data.instance import Instance
+from meio.errors import MeioError
+from meio.evaluation.dynamic import dynamic_fulfillment, order_sequence
+from meio.evaluation.fresh import fresh_instance
+from meio.evaluation.network import Network, ScenarioDemand, build_network, scenario_demand
+from meio.evaluation.outcome import COST_PARTS, Outcome, concat
+from meio.evaluation.plan import Plan
+from meio.evaluation.progress import SILENT, Progress
+from meio.evaluation.recourse import optimal_recourse
+from meio.evaluation.stats import Estimate, mean_ci, ratio_ci
+
+POLICIES = ("optimal", "dynamic")
+#: Target number of shipment columns of one chunk of scenarios (bounds memory).
+CHUNK_COLUMNS = 2_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Scenarios:
+    """An instance with its scenarios coded for evaluation, and where the scenarios came from."""
+
+    instance: Instance
+    network: Network
+    demand: ScenarioDemand
+    source: str
+
+    def chunks(self, limit: int = 256) -> list[np.ndarray]:
+        """Scenario ids in consecutive chunks of bounded LP size."""
+        columns = np.diff(self.network.pc_start)[self.demand.pc].sum()
+        per = max(1.0, columns / max(1, len(self.demand.scenarios)))
+        size = int(max(1, min(limit, CHUNK_COLUMNS // per)))
+        ids = np.arange(len(self.demand.scenarios))
+        return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def prepare(instance: Instance, scenarios: int = 0, seed: int = 0, source: str = "training",
+            demand_file: str | Path | None = None) -> Scenarios:
+    """Code ``instance`` with fresh scenarios (``source`` as in :func:`fresh_instance`)."""
+    fresh, used = fresh_instance(instance, scenarios, seed, source, demand_file)
+    sets = derive_sets(fresh)
+    network = build_network(fresh, sets)
+    return Scenarios(fresh, network, scenario_demand(fresh, sets, network), used)
+
+
+def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = POLICIES, seed: int = 0,
+                  order_size: float = 1.0, progress: Progress = SILENT) -> dict[str, Outcome]:
+    """Outcome of ``plan`` under each policy on every scenario."""
+    unknown = [p for p in policies if p not in POLICIES]
+    if unknown:
+        raise MeioError(f"unknown policy '{unknown[0]}' (choose from {', '.join(POLICIES)})")
+    if order_size <= 0:
+        raise MeioError(f"order size must be > 0, got {order_size}")
+    y = plan.aligned(scenarios.network.pairs)
+    chunks = scenarios.chunks()
+    parts: dict[str, list[Outcome]] = {p: [] for p in policies}
+    progress.start(f"evaluating {plan.name}", len(scenarios.demand.scenarios) * len(policies))
+    for number, chosen in enumerate(chunks):
+        _, demand = scenarios.demand.subset(chosen)
+        for policy in policies:
+            if policy == "optimal":
+                parts[policy].append(optimal_recourse(scenarios.network, demand, y))
+            else:
+                rng = np.random.default_rng(np.random.SeedSequence((seed, 7, number)))
+                orders = order_sequence(scenarios.network, demand, order_size, rng)
+                parts[policy].append(dynamic_fulfillment(scenarios.network, demand, y, orders))
+            progress.advance(len(chosen))
+    progress.done()
+    return {policy: concat(outcomes) for policy, outcomes in parts.items()}
+
+
+def summarize(outcome: Outcome, network: Network) -> dict[str, object]:
+    """Mean and 95% interval of the total cost, its parts and the fill rate per speed."""
+    w = outcome.weights
+    costs = {part: mean_ci(outcome.costs[:, i], w) for i, part in enumerate(COST_PARTS)}
+    fill = {speed: ratio_ci(outcome.demand[:, k] - outcome.unmet[:, k], outcome.demand[:, k], w)
+            for k, speed in enumerate(network.speeds)}
+    return {"total": mean_ci(outcome.total, w), "costs": costs, "fill_rate": fill,
+            "overall_fill_rate": ratio_ci(outcome.demand.sum(1) - outcome.unmet.sum(1), outcome.demand.sum(1), w)}
+
+
+def node_table(outcome: Outcome, network: Network) -> pd.DataFrame:
+    """Per node: expected units shipped from it, throughput mean/max, capacity, use and binding share."""
+    w = outcome.weights / outcome.weights.sum()
+    capacity = network.throughput[:-1]
+    through = outcome.throughput
+    binding = through >= capacity[None, :] * (1 - 1e-6) - 1e-9
+    table = pd.DataFrame({
+        "node": network.nodes, "policy": outcome.policy,
+        "shipped_mean": w @ outcome.shipped, "throughput_mean": w @ through,
+        "throughput_max": through.max(axis=0) if len(through) else 0.0,
+        "throughput_capacity": capacity,
+    })
+    finite = np.isfinite(capacity) & (capacity > 0)
+    safe = np.where(finite, capacity, 1.0)
+    table["utilization_mean"] = np.where(finite, table["throughput_mean"] / safe, np.nan)
+    table["utilization_max"] = np.where(finite, table["throughput_max"] / safe, np.nan)
+    table["binding_share"] = np.where(finite, w @ binding, np.nan)
+    return table
+
+
+def flow_table(outcome: Outcome, network: Network, top: int | None = None) -> pd.DataFrame:
+    """Expected units per (origin, zone), largest first."""
+    origin, zone = np.nonzero(outcome.flows > 1e-9)
+    table = pd.DataFrame({"policy": outcome.policy, "origin": network.nodes[origin], "zone": network.zones[zone],
+                          "units": outcome.flows[origin, zone]})
+    table = table.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
+    return table if top is None else table.head(top)
+
+
+def estimate_dict(estimate: Estimate | dict) -> object:
+    if isinstance(estimate, Estimate):
+        return estimate.as_dict()
+    return {k: estimate_dict(v) for k, v in estimate.items()}

@@ -1,0 +1,113 @@
+"""A plan is a stock position y[p,n] per stocking pair; read from a result directory's stock.csv."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from meio.data.instance import Instance
+from meio.errors import MeioError
+
+#: Stock may sit below on-hand stock by this much (rounding in stock.csv) before it is an error.
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A named stock table (product, node, stock) for an instance."""
+
+    name: str
+    stock: pd.DataFrame
+
+    def aligned(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Stock per row of ``pairs`` (product, node); pairs the plan does not list keep on-hand."""
+        given = self.stock.set_index(["product", "node"])["stock"]
+        keys = pd.MultiIndex.from_frame(pairs[["product", "node"]])
+        values = given.reindex(keys).to_numpy(float)
+        return np.where(np.isnan(values), pairs["on_hand"].to_numpy(float), values)
+
+
+def plan_from_values(name: str, pairs: pd.DataFrame, y: np.ndarray) -> Plan:
+    """A plan from stock values aligned with ``pairs``."""
+    table = pairs[["product", "node"]].copy()
+    table["stock"] = np.asarray(y, dtype=float)
+    return Plan(name, table.reset_index(drop=True))
+
+
+def read_plan(result_dir: str | Path, instance: Instance, name: str | None = None) -> Plan:
+    """Read ``RESULT_DIR/stock.csv`` and check it against the instance's stocking pairs A."""
+    directory = Path(result_dir)
+    path = directory / "stock.csv"
+    if not path.is_file():
+        raise MeioError(f"{directory}: no stock.csv (is it a result directory written by 'meio solve'?)")
+    try:
+        stock = pd.read_csv(path, dtype={"product": str, "node": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise MeioError(f"{path}: cannot parse CSV: {error}") from None
+    missing = [c for c in ("product", "node", "stock") if c not in stock.columns]
+    if missing:
+        raise MeioError(f"{path}: missing column '{missing[0]}'")
+    values = pd.to_numeric(stock["stock"], errors="coerce")
+    bad = ~np.isfinite(values.to_numpy(float)) | (values.to_numpy(float) < 0)
+    if bad.any():
+        line = int(np.flatnonzero(bad)[0]) + 2
+        raise MeioError(f"{path}, line {line}, column 'stock': must be a number >= 0, got "
+                        f"{stock['stock'].iloc[line - 2]!r}")
+    stock = stock.assign(stock=values.to_numpy(float))
+    _check_against(path, stock, instance)
+    return Plan(name or _plan_name(directory), stock[["product", "node", "stock"]].reset_index(drop=True))
+
+
+def _check_against(path: Path, stock: pd.DataFrame, instance: Instance) -> None:
+    for column, known, what in (("product", instance.products.index, "products.csv"),
+                                ("node", instance.nodes.index, "nodes.csv")):
+        unknown = ~stock[column].isin(known)
+        if unknown.any():
+            line = int(np.flatnonzero(unknown)[0]) + 2
+            raise MeioError(f"{path}, line {line}, column '{column}': '{stock[column].iloc[line - 2]}' is not "
+                            f"in the instance's {what}; the plan was made for another instance")
+    category = instance.products["category"]
+    for line, (p, n, y) in enumerate(zip(stock["product"], stock["node"], stock["stock"]), start=2):
+        if y > TOLERANCE and not instance.accepts(n, category[p]):
+            raise MeioError(f"{path}, line {line}: node '{n}' does not accept category '{category[p]}' of "
+                            f"product '{p}', so it cannot stock it")
+    on_hand = instance.on_hand()
+    if len(on_hand):
+        keys = pd.MultiIndex.from_frame(stock[["product", "node"]])
+        below = stock["stock"].to_numpy() < on_hand.groupby(level=[0, 1]).sum().reindex(keys).fillna(0.0).to_numpy() - TOLERANCE
+        if below.any():
+            line = int(np.flatnonzero(below)[0]) + 2
+            raise MeioError(f"{path}, line {line}, column 'stock': stock is below the on-hand stock of "
+                            f"({stock['product'].iloc[line - 2]}, {stock['node'].iloc[line - 2]})")
+
+
+def _plan_name(directory: Path) -> str:
+    summary = directory / "summary.json"
+    if summary.is_file():
+        try:
+            method = json.loads(summary.read_text(encoding="utf-8")).get("method")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            method = None
+        if isinstance(method, str) and method.startswith("baseline"):
+            return method.removeprefix("baseline-")
+    return directory.name
+
+
+def capacity_violations(instance: Instance, plan: Plan) -> list[str]:
+    """Storage and inbound capacities the plan's stock breaks (first-stage rows of SPEC §3)."""
+    stock = plan.stock
+    volume = stock["stock"] * instance.products.loc[stock["product"], "unit_volume"].to_numpy()
+    used = volume.groupby(stock["node"].to_numpy()).sum()
+    on_hand = instance.on_hand().groupby(level=1).sum() if len(instance.on_hand()) else pd.Series(dtype=float)
+    bought = stock["stock"].groupby(stock["node"].to_numpy()).sum() - on_hand.reindex(used.index).fillna(0.0)
+    problems = []
+    for node, row in instance.nodes.iterrows():
+        for kind, value, capacity in (("storage", used.get(node, 0.0), row["storage_capacity"]),
+                                      ("inbound", bought.get(node, 0.0), row["inbound_capacity"])):
+            if np.isfinite(capacity) and value > capacity * (1 + 1e-6) + 1e-6:
+                problems.append(f"{kind}[{node}]: {value:,.2f} > capacity {capacity:,.2f}")
+    return problems
