@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "meio.cli.info",
     "meio.cli.generate",
     "meio.cli.scenarios",
+    "meio.cli.convert",
 )
 
 

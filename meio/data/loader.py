@@ -1,4 +1,4 @@
-"""Load an instance directory (or a bundled instance by name) and check every rule of SPEC §1.
+"""Load an instance (directory, bundle or bundled name) and check every rule of SPEC §1.
 
 All violations found are collected and raised together as one :class:`InstanceError`,
 each naming the file, the line and the column.
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from meio.data.bundled import resolve_instance_path
+from meio.data.bundle import instance_name, open_instance
 from meio.data.instance import Instance
 from meio.data.schema import TABLE_BY_NAME, TABLES, TOML_KEYS
-from meio.data.tables import read_table, unknown_columns
+from meio.data.tables import TableSource, read_table, unknown_columns
 from meio.errors import InstanceError, Violation
 
 #: Largest key space (bytes of a transient bitmap) for the fast duplicate-key check.
@@ -24,31 +24,35 @@ BITMAP_LIMIT = 2**27
 
 
 def load_instance(path_or_name: str | Path) -> Instance:
-    """Read and validate an instance; raise :class:`InstanceError` listing every violation."""
-    directory = resolve_instance_path(path_or_name)
+    """Read and validate an instance; raise :class:`InstanceError` listing every violation.
+
+    ``path_or_name`` is an instance directory, a bundle file (see :mod:`meio.data.bundle`)
+    or the name of a bundled instance.
+    """
+    source, location = open_instance(path_or_name)
     violations: list[Violation] = []
-    raw = {t.name: read_table(directory, t, violations) for t in TABLES}
-    settings = _read_toml(directory, violations)
+    raw = {t.name: read_table(source, t, violations) for t in TABLES}
+    settings = _read_toml(source, violations)
     if violations:
-        raise InstanceError(violations, str(directory))
+        raise InstanceError(violations, str(location))
     _check_keys(raw, violations)
     if violations:
-        raise InstanceError(violations, str(directory))
+        raise InstanceError(violations, str(location))
     _check_references(raw, violations)
     if violations:
-        raise InstanceError(violations, str(directory))
+        raise InstanceError(violations, str(location))
     notes = tuple(f"{t.file}: column '{c}' is not part of the format and is ignored"
-                  for t in TABLES for c in unknown_columns(directory, t))
-    return _assemble(raw, settings, directory, notes)
+                  for t in TABLES for c in unknown_columns(source, t))
+    return _assemble(raw, settings, location, notes)
 
 
-def _read_toml(directory: Path, violations: list[Violation]) -> dict[str, object]:
+def _read_toml(source: TableSource, violations: list[Violation]) -> dict[str, object]:
     settings = {key: default for key, (_, default, _) in TOML_KEYS.items()}
-    path = directory / "instance.toml"
-    if not path.is_file():
+    if not source.has("instance.toml"):
         return settings
     try:
-        given = tomllib.loads(path.read_text(encoding="utf-8"))
+        with source.open("instance.toml") as handle:
+            given = tomllib.loads(handle.read().decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         violations.append(Violation("instance.toml", f"cannot parse TOML: {error}"))
         return settings
@@ -202,7 +206,7 @@ def _check_inventory_categories(raw: dict[str, pd.DataFrame | None], violations:
             f"of product '{row.product}', so it cannot hold stock of it", line=int(row.line), column="node"))
 
 
-def _assemble(raw: dict[str, pd.DataFrame | None], settings: dict[str, object], directory: Path,
+def _assemble(raw: dict[str, pd.DataFrame | None], settings: dict[str, object], location: Path,
               notes: tuple[str, ...]) -> Instance:
     scenario_order = _first_seen(raw["demand"]["scenario"])  # type: ignore[index]
     raw = {name: _plain(frame) for name, frame in raw.items()}
@@ -221,12 +225,12 @@ def _assemble(raw: dict[str, pd.DataFrame | None], settings: dict[str, object], 
                  else pd.DataFrame({"product": pd.Series(dtype=object), "node": pd.Series(dtype=object),
                                     "on_hand": pd.Series(dtype=float)}))
     return Instance(
-        name=str(settings["name"]) or directory.name, description=str(settings["description"]),
+        name=str(settings["name"]) or instance_name(location), description=str(settings["description"]),
         products=indexed("products", "product"), nodes=indexed("nodes", "node"), zones=indexed("zones", "zone"),
         speeds=indexed("speeds", "speed"), lanes=raw["lanes"].drop(columns="line").reset_index(drop=True),
         demand=demand, inventory=inventory, scenarios=scenarios, windows=windows,
         max_route_lanes=int(settings["max_route_lanes"]), integer_stock=bool(settings["integer_stock"]),
-        source=directory, notes=notes,
+        source=location, notes=notes,
     )
 
 

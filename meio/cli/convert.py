@@ -1,0 +1,53 @@
+"""``meio convert SOURCE TARGET``: an instance directory to a single-file bundle, or back."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from meio.data.bundle import DEFAULT_LEVEL, is_bundle_path, open_instance, write_bundle, write_directory
+from meio.data.loader import load_instance
+from meio.errors import MeioError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``convert`` sub-command."""
+    parser = subparsers.add_parser(
+        "convert", help="convert an instance between a directory and a single-file bundle (.zip)",
+        description="Validate SOURCE (an instance directory, bundle or bundled name), then copy its files "
+                    "unchanged to TARGET: a bundle when TARGET ends in .zip, else a directory.")
+    parser.add_argument("source", metavar="SOURCE", help="instance directory, bundle (.zip) or bundled name")
+    parser.add_argument("target", metavar="TARGET", help="bundle file (*.zip) or directory to create")
+    parser.add_argument("--force", action="store_true", help="overwrite TARGET if it exists")
+    parser.add_argument("--level", type=int, default=DEFAULT_LEVEL, choices=range(0, 10), metavar="0-9",
+                        help="deflate level of a bundle (default: %(default)s)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, then copy the instance files; the target is untouched when the source is invalid."""
+    target = Path(args.target)
+    bundle = is_bundle_path(target)
+    _check_target(target, bundle, args.force)
+    instance = load_instance(args.source)
+    source, location = open_instance(args.source)
+    if target.resolve() == location.resolve():
+        raise MeioError(f"{target} is the source instance itself")
+    if bundle:
+        write_bundle(source, target, level=args.level)
+    else:
+        write_directory(source, target)
+    kind = "bundle" if bundle else "directory"
+    print(f"{instance.name}: valid ({len(instance.products)} products, {len(instance.demand)} demand rows); "
+          f"wrote {kind} {target}")
+    return 0
+
+
+def _check_target(target: Path, bundle: bool, force: bool) -> None:
+    if bundle and target.is_dir():
+        raise MeioError(f"{target} is a directory; a bundle target must be a file name ending in .zip")
+    if not bundle and target.is_file():
+        raise MeioError(f"{target} is a file; a directory target must be a directory (or a name ending in .zip)")
+    exists = target.is_file() or (target.is_dir() and any(target.iterdir()))
+    if exists and not force:
+        raise MeioError(f"{target} already exists (use --force to overwrite)")
