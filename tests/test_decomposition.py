@@ -17,6 +17,7 @@ from support.random_instance import write_instance, write_random_instance
 from meio.cli import main
 from meio.data import load_instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.decomposition.master import RestrictedMaster
 from meio.exact import solve_extensive
 from meio.solvers import Status
 
@@ -143,6 +144,25 @@ def test_integer_stock_bound_and_plan_against_the_exact_mip(tmp_path: Path, back
     assert sum(result.costs.values()) == pytest.approx(result.objective, rel=1e-7)
     assert result.gap == pytest.approx((result.objective - result.lower_bound) / result.objective)
     assert result.gap < 0.05
+
+
+def test_integer_repair_when_the_integer_master_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repair step (LP plan's stock rounded down, re-solved) gives a feasible integer plan."""
+    calls: list[int] = []
+    original = RestrictedMaster.integer_plan
+
+    def first_fails(self: RestrictedMaster, time_limit: float | None) -> np.ndarray | None:
+        calls.append(self.size)
+        return None if len(calls) == 1 else original(self, time_limit)
+
+    monkeypatch.setattr(RestrictedMaster, "integer_plan", first_fails)
+    instance = load_instance(random_instance(tmp_path / "i", 4, integer_stock=True))
+    exact = solve_extensive(instance)
+    result = solve_decomposition(instance)
+    assert len(calls) == 2 and calls[1] > calls[0]  # repair columns were added
+    assert result.status.has_solution
+    assert result.lower_bound <= exact.objective + 1e-6 * abs(exact.objective) <= result.objective + 1e-6
+    np.testing.assert_allclose(result.stock["stock"], np.round(result.stock["stock"]), atol=1e-6)
 
 
 def infeasible_instance(directory: Path) -> Path:

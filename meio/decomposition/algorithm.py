@@ -28,7 +28,7 @@ from meio.decomposition.builder import numpy_subproblems
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.master import MasterSolution, RestrictedMaster
 from meio.decomposition.pricing import Pricer, PricingPass
-from meio.decomposition.primal import recover_plan, zero_stock_column
+from meio.decomposition.primal import recover_plan, stock_of, zero_stock_column
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.subproblem import GlobalRow, ProductLP, pyomo_subproblems
@@ -159,7 +159,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     if status is Status.INFEASIBLE:
         result.message = infeasibility_message(rows, solution)
     elif integer:
-        _integer_plan(result, master, bounds, config, status)
+        _integer_plan(result, master, pricer, bounds, solution, config, status)
     elif bounds.weights is not None:
         result.objective = bounds.upper
     if bounds.weights is not None and not math.isnan(result.objective):
@@ -171,13 +171,20 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     return result
 
 
-def _integer_plan(result: Result, master: RestrictedMaster, bounds: Bounds, config: DecompositionConfig,
-                  status: Status) -> None:
-    """integer_stock: choose one integer column per product (integer restricted master)."""
+def _integer_plan(result: Result, master: RestrictedMaster, pricer: Pricer, bounds: Bounds,
+                  solution: MasterSolution, config: DecompositionConfig, status: Status) -> None:
+    """integer_stock: choose one integer column per product (integer restricted master); if none
+    fits, repair: add each product's column with the LP plan's stock rounded down (re-solved at
+    the final prices) and choose again."""
     weights = master.integer_plan(config.integer_time_limit)
+    if weights is None and bounds.weights is not None:
+        stock = stock_of(pricer.subproblems, master.columns, bounds.weights)
+        master.add([c for p, y in enumerate(stock) if (c := pricer.fix_stock(p, np.floor(y + 1e-9), solution.mu))
+                    is not None])
+        weights = master.integer_plan(config.integer_time_limit)
     if weights is None:
         bounds.weights = None
-        result.message = "the integer restricted master found no feasible plan over the generated columns"
+        result.message = "the integer heuristic found no feasible plan over the generated columns"
         return
     bounds.weights = weights
     result.objective = float(np.dot(weights, [c.cost for c in master.columns]))

@@ -76,7 +76,8 @@ class Pricer:
         sub = self.subproblems[product]
         engine = self._engine(product)
         columns = np.arange(len(sub.y_rows))
-        stock = np.maximum(stock, sub.lower[columns])
+        lower = np.where(sub.integer[columns], np.ceil(sub.lower[columns]), sub.lower[columns])
+        stock = np.maximum(stock, lower)
         engine.set_bounds(columns, stock, stock)
         try:
             return self._solve(product, mu, required=False)[1]

@@ -52,3 +52,14 @@ def recover_plan(subproblems: list[ProductLP], columns: list[Column], weights: n
         np.add.at(u, sub.u_rows[s[in_u] - ny - nx], v[in_u])
         np.add.at(lhs, sub.link_rows, weight * column.usage)
     return PlanValues(y=y, x=x, u=u), lhs
+
+
+def stock_of(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray) -> list[np.ndarray]:
+    """Each product's stock y in the plan sum_k lambda_k z_k (in its own column order)."""
+    stock = [np.zeros(len(sub.y_rows)) for sub in subproblems]
+    for column, weight in zip(columns, weights):
+        if weight > 0.0:
+            ny = len(subproblems[column.product].y_rows)
+            in_y = column.support < ny
+            stock[column.product][column.support[in_y]] += weight * column.values[in_y]
+    return stock
