@@ -18,6 +18,11 @@ COMMAND_MODULES = (
     "meio.cli.generate",
     "meio.cli.scenarios",
     "meio.cli.convert",
+    "meio.cli.evaluate",
+    "meio.cli.baseline",
+    "meio.cli.compare",
+    "meio.cli.gap",
+    "meio.cli.report",
 )
 
 

@@ -1,0 +1,184 @@
+"""Evaluation and comparison files in a result directory, and their plain-text tables.
+
+- ``evaluation.json``: where the scenarios came from and, per policy, mean and 95% interval
+  of the total cost, its parts and the fill rate per speed;
+- ``evaluation_nodes.csv``: per policy and node, units shipped, throughput and its use;
+- ``evaluation_flows.csv``: per policy, expected units from each origin to each zone;
+- ``evaluation_scenarios.csv``: per policy and scenario, the cost parts and total;
+- ``comparison.json`` / ``comparison.csv``: several plans on common scenarios, with paired
+  differences against the reference plan.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from meio.errors import MeioError
+from meio.evaluation.evaluate import Scenarios, estimate_dict, flow_table, node_table, summarize
+from meio.evaluation.outcome import COST_PARTS, Outcome
+from meio.evaluation.stats import Estimate, difference_ci
+
+
+def _directory(directory: Path) -> Path:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MeioError(f"cannot create directory {directory}: {error.strerror}") from None
+    return directory
+
+
+def evaluation_record(scenarios: Scenarios, plan_name: str, outcomes: dict[str, Outcome],
+                      seed: int, order_size: float, violations: list[str]) -> dict[str, object]:
+    """The content of evaluation.json."""
+    instance = scenarios.instance
+    return {
+        "instance": instance.name, "instance_path": str(instance.source) if instance.source else None,
+        "plan": plan_name, "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios),
+        "seed": seed, "order_size": order_size, "plan_violations": violations,
+        "policies": {policy: estimate_dict(summarize(o, scenarios.network)) for policy, o in outcomes.items()},
+    }
+
+
+def write_evaluation(directory: Path, record: dict[str, object], scenarios: Scenarios,
+                     outcomes: dict[str, Outcome]) -> list[Path]:
+    """Write evaluation.json and the three evaluation tables."""
+    directory = _directory(directory)
+    network = scenarios.network
+    tables = {
+        "evaluation_nodes": pd.concat([node_table(o, network) for o in outcomes.values()], ignore_index=True),
+        "evaluation_flows": pd.concat([flow_table(o, network) for o in outcomes.values()], ignore_index=True),
+        "evaluation_scenarios": pd.concat([o.table().assign(policy=p) for p, o in outcomes.items()],
+                                          ignore_index=True),
+    }
+    written = [directory / "evaluation.json"]
+    written[0].write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    for name, table in tables.items():
+        path = directory / f"{name}.csv"
+        table.to_csv(path, index=False, float_format="%.10g")
+        written.append(path)
+    return written
+
+
+def comparison_record(scenarios: Scenarios, results: dict[str, dict[str, Outcome]], seed: int,
+                      order_size: float) -> dict[str, object]:
+    """The content of comparison.json: summaries per plan and policy, paired differences to the first plan."""
+    names = list(results)
+    reference = names[0]
+    network = scenarios.network
+    differences: dict[str, dict[str, object]] = {}
+    for policy in next(iter(results.values())):
+        base = results[reference][policy]
+        differences[policy] = {}
+        for name in names[1:]:
+            other = results[name][policy]
+            parts = {part: difference_ci(other.costs[:, i], base.costs[:, i], base.weights)
+                     for i, part in enumerate(COST_PARTS)}
+            total = difference_ci(other.total, base.total, base.weights)
+            differences[policy][name] = {"total": total.as_dict(), "costs": estimate_dict(parts),
+                                         "percent_of_other": _percent(total, other.objective)}
+    return {
+        "instance": scenarios.instance.name,
+        "instance_path": str(scenarios.instance.source) if scenarios.instance.source else None,
+        "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios), "seed": seed,
+        "order_size": order_size, "reference": reference, "plans": names,
+        "results": {name: {policy: estimate_dict(summarize(o, network)) for policy, o in by_policy.items()}
+                    for name, by_policy in results.items()},
+        "savings_of_reference": differences,
+    }
+
+
+def _percent(difference: Estimate, other: float) -> dict[str, float | None]:
+    scale = 100.0 / other if other else math.nan
+    return {k: (v * scale if v is not None else None)
+            for k, v in {"mean": difference.mean, "low": difference.low, "high": difference.high}.items()}
+
+
+def comparison_table(record: dict[str, object]) -> pd.DataFrame:
+    """comparison.csv: plan, policy, metric, mean, low, high."""
+    rows = []
+    for plan, by_policy in record["results"].items():  # type: ignore[union-attr]
+        for policy, summary in by_policy.items():
+            rows.append((plan, policy, "total", *_triple(summary["total"])))
+            rows += [(plan, policy, part, *_triple(e)) for part, e in summary["costs"].items()]
+            rows += [(plan, policy, f"fill_rate_{k}", *_triple(e)) for k, e in summary["fill_rate"].items()]
+    return pd.DataFrame(rows, columns=["plan", "policy", "metric", "mean", "low", "high"])
+
+
+def _triple(estimate: dict[str, object]) -> tuple[object, object, object]:
+    return estimate["mean"], estimate["low"], estimate["high"]
+
+
+def write_comparison(directory: Path, record: dict[str, object]) -> list[Path]:
+    directory = _directory(directory)
+    json_path, csv_path = directory / "comparison.json", directory / "comparison.csv"
+    json_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    comparison_table(record).to_csv(csv_path, index=False, float_format="%.10g")
+    return [json_path, csv_path]
+
+
+# ---- text -----------------------------------------------------------------------------------------
+
+def _cell(estimate: dict[str, object] | None, percent: bool = False) -> str:
+    if not estimate or estimate.get("mean") is None:
+        return "-"
+    scale = 100.0 if percent else 1.0
+    mean = float(estimate["mean"]) * scale  # type: ignore[arg-type]
+    low, high = estimate.get("low"), estimate.get("high")
+    text = f"{mean:,.1f}%" if percent else f"{mean:,.2f}"
+    if low is not None and high is not None:
+        half = (float(high) - float(low)) / 2 * scale  # type: ignore[arg-type]
+        text += f" ± {half:,.1f}" if percent else f" ± {half:,.2f}"
+    return text
+
+
+def summary_rows(summary: dict[str, object]) -> list[tuple[str, str]]:
+    rows = [("total cost", _cell(summary["total"]))]  # type: ignore[arg-type]
+    rows += [(f"  {part}", _cell(summary["costs"][part])) for part in COST_PARTS]  # type: ignore[index]
+    rows += [(f"fill rate {k}", _cell(e, percent=True)) for k, e in summary["fill_rate"].items()]  # type: ignore[union-attr]
+    return rows
+
+
+def format_columns(title: str, columns: dict[str, dict[str, object]]) -> str:
+    """A table with one column per summary (policy or plan), rows of cost parts and fill rates."""
+    labels = [label for label, _ in summary_rows(next(iter(columns.values())))]
+    cells = {name: [cell for _, cell in summary_rows(s)] for name, s in columns.items()}
+    first = max(len(x) for x in labels + [""])
+    widths = {name: max(len(name), *(len(c) for c in col)) for name, col in cells.items()}
+    lines = [title, "  " + " " * first + "  " + "  ".join(f"{n:>{widths[n]}}" for n in cells)]
+    for i, label in enumerate(labels):
+        lines.append("  " + f"{label:<{first}}" + "  " + "  ".join(f"{cells[n][i]:>{widths[n]}}" for n in cells))
+    return "\n".join(lines)
+
+
+def format_evaluation(record: dict[str, object]) -> str:
+    head = (f"{record['plan']} on {record['scenarios']} {record['source']} scenarios of {record['instance']} "
+            f"(mean ± 95% CI half-width):")
+    text = format_columns(head, record["policies"])  # type: ignore[arg-type]
+    if record.get("plan_violations"):
+        text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])  # type: ignore[arg-type]
+    return text
+
+
+def format_comparison(record: dict[str, object]) -> str:
+    blocks = []
+    results = record["results"]
+    for policy in next(iter(results.values())):  # type: ignore[union-attr]
+        columns = {plan: by_policy[policy] for plan, by_policy in results.items()}  # type: ignore[union-attr]
+        blocks.append(format_columns(
+            f"{policy} fulfillment, {record['scenarios']} {record['source']} scenarios of {record['instance']} "
+            "(mean ± 95% CI half-width):", columns))
+        savings = record["savings_of_reference"][policy]  # type: ignore[index]
+        for name, diff in savings.items():
+            total, pct = diff["total"], diff["percent_of_other"]
+            if total["mean"] is None:
+                continue
+            low = "-" if pct["low"] is None else f"{pct['low']:.1f}"
+            high = "-" if pct["high"] is None else f"{pct['high']:.1f}"
+            blocks.append(f"  {record['reference']} saves {_cell(total)} per period against {name} "
+                          f"({pct['mean']:.1f}% of its cost, 95% CI {low}% to {high}%); "
+                          f"shipping {_cell(diff['costs']['shipping'])}")
+    return "\n".join(blocks)
