@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from meio.data.instance import Instance
-from meio.decomposition.subproblem import GlobalRow, ProductLP, sort_rows
+from meio.decomposition.subproblem import GlobalRow, LinkingKey, ProductLP, sort_rows
 from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKind
 
@@ -35,7 +35,7 @@ def numpy_subproblems(instance: Instance, index: ModelIndex, integer: bool) -> t
     ncol = int(col_start[-1])
 
     # availability rows, numbered in order of first appearance in index.x
-    avail = pd.factorize(pd.MultiIndex.from_arrays([x["product"], x["origin"], x["scenario"]]))[0]
+    avail = _group([x["product"].to_numpy(), x["origin"].to_numpy(), x["scenario"].to_numpy()])[0]
     na = np.bincount(px[np.unique(avail, return_index=True)[1]], minlength=len(products))
     row_start = np.concatenate([[0], np.cumsum(na + nu)])
     arow = row_start[px] + (avail - np.concatenate([[0], np.cumsum(na)])[px])
@@ -68,11 +68,11 @@ def numpy_subproblems(instance: Instance, index: ModelIndex, integer: bool) -> t
     is_integer = np.zeros(ncol, dtype=bool)
     is_integer[ycol] = integer
 
-    terms = _linking_terms(instance, index, ycol, xcol, ucol, py, px, pu)
-    global_rows = sort_rows(instance, set(terms["key"]))
+    terms, keys = _linking_terms(instance, index, ycol, xcol, ucol, py, px, pu)
+    global_rows = sort_rows(instance, set(keys))
     row_id = {row.key: i for i, row in enumerate(global_rows)}
-    terms["row"] = np.array([row_id[k] for k in terms["key"]], dtype=np.int64)
-    link = _linking_matrices(terms, len(products), ncol)
+    terms["row"] = np.array([row_id[k] for k in keys], dtype=np.int64)[terms["key"].to_numpy()]
+    link = _linking_matrices(terms, len(products), len(global_rows), ncol)
 
     result = []
     for p, product in enumerate(products):
@@ -92,6 +92,22 @@ def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
     return pd.Categorical(values, categories=categories).codes.astype(np.int64)
 
 
+def _group(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
+    """Number the distinct tuples of aligned arrays in order of first appearance; return the tuples."""
+    combined = np.zeros(len(arrays[0]), dtype=np.int64)
+    levels = []
+    for values in arrays:
+        codes, uniques = pd.factorize(values)
+        combined = combined * max(len(uniques), 1) + codes
+        levels.append(uniques)
+    numbers, distinct = pd.factorize(combined)
+    parts = []
+    for uniques in reversed(levels):
+        distinct, code = np.divmod(distinct, max(len(uniques), 1))
+        parts.append(np.asarray(uniques, dtype=object)[code] if len(uniques) else code)
+    return numbers, list(zip(*reversed(parts)))
+
+
 def _rank(codes: np.ndarray) -> np.ndarray:
     """Position of each entry among the entries with the same code (in table order)."""
     return pd.Series(codes).groupby(codes).cumcount().to_numpy()
@@ -105,18 +121,21 @@ def _block(matrix: sp.csr_array, r0: int, r1: int, c0: int, c1: int) -> sp.csr_a
 
 
 def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol: np.ndarray, ucol: np.ndarray,
-                   py: np.ndarray, px: np.ndarray, pu: np.ndarray) -> pd.DataFrame:
-    """One row per linking coefficient: product, key, column, value and constant."""
+                   py: np.ndarray, px: np.ndarray, pu: np.ndarray) -> tuple[pd.DataFrame, list[LinkingKey]]:
+    """One row per linking coefficient (product, key number, column, value, constant) and the keys."""
     nodes, y, x, u = instance.nodes, index.y, index.x, index.u
-    parts = []
+    parts: list[pd.DataFrame] = []
+    keys: list[LinkingKey] = []
 
     def add(kind: LinkingKind, mask: np.ndarray, product: np.ndarray, col: np.ndarray, value: np.ndarray,
-            const: np.ndarray, node: object = None, speed: object = None, scenario: object = None) -> None:
-        def pick(v: object) -> list:
-            return [None] * int(mask.sum()) if v is None else list(np.asarray(v)[mask])
-        keys = list(zip([kind] * int(mask.sum()), pick(node), pick(speed), pick(scenario)))
-        parts.append(pd.DataFrame({"product": product[mask], "key": pd.Series(keys, dtype=object),
+            const: np.ndarray, node: np.ndarray | None = None, speed: np.ndarray | None = None,
+            scenario: np.ndarray | None = None) -> None:
+        parts_of_key = [np.full(int(mask.sum()), "") if v is None else np.asarray(v)[mask]
+                        for v in (node, speed, scenario)]
+        codes, uniques = _group(parts_of_key)
+        parts.append(pd.DataFrame({"product": product[mask], "key": codes + len(keys),
                                    "col": col[mask], "value": value[mask], "const": const[mask]}))
+        keys.extend((kind, *(None if v == "" else v for v in key)) for key in uniques)
 
     ynode = y["node"].to_numpy()
     for kind, column in ((LinkingKind.STORAGE, "storage_capacity"), (LinkingKind.INBOUND, "inbound_capacity")):
@@ -135,19 +154,18 @@ def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol
     weight = u["weight"].to_numpy(dtype=float)
     add(LinkingKind.SERVICE, ~np.isnan(target), pu, ucol, weight,
         -(weight * ((1.0 - np.nan_to_num(target)) * u["quantity"].to_numpy(dtype=float))), speed=u["speed"].to_numpy())
-    return pd.concat(parts, ignore_index=True)
+    return pd.concat(parts, ignore_index=True), keys
 
 
-def _linking_matrices(terms: pd.DataFrame, products: int, ncol: int
+def _linking_matrices(terms: pd.DataFrame, products: int, rows: int, ncol: int
                       ) -> list[tuple[np.ndarray, sp.csr_array, np.ndarray]]:
     """Per product: its global linking rows, D (rows x global columns) and constants e."""
-    terms = terms.sort_values(["product", "row"], kind="stable")
-    pairs, pair = np.unique(np.stack([terms["product"].to_numpy(), terms["row"].to_numpy()]), axis=1,
-                            return_inverse=True)
-    pair = pair.ravel()
-    D = sp.csr_array((terms["value"].to_numpy(), (pair, terms["col"].to_numpy())), shape=(pairs.shape[1], ncol))
+    code = terms["product"].to_numpy() * max(rows, 1) + terms["row"].to_numpy()
+    unique, pair = np.unique(code, return_inverse=True)
+    pairs = np.stack([unique // max(rows, 1), unique % max(rows, 1)])
+    D = sp.csr_array((terms["value"].to_numpy(), (pair, terms["col"].to_numpy())), shape=(len(unique), ncol))
     D.sort_indices()
-    const = np.bincount(pair, weights=terms["const"].to_numpy(), minlength=pairs.shape[1])
+    const = np.bincount(pair, weights=terms["const"].to_numpy(), minlength=len(unique))
     bounds = np.searchsorted(pairs[0], np.arange(products + 1))
     out = []
     for p in range(products):
