@@ -218,3 +218,21 @@ def test_cli_writes_summary_convergence_and_prices(tmp_path: Path) -> None:
     code = main(["solve", "tiny", "--method", "decomposition", "--warm-start", str(out), "--no-stabilization",
                  "--out", str(tmp_path / "warm"), "--quiet"])
     assert code == 0
+
+
+def test_progress_is_live_on_a_terminal_and_quiet_otherwise() -> None:
+    import io
+
+    from meio.decomposition.progress import ProgressReporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        reporter = ProgressReporter(stream=stream)
+        reporter.update(3, 10.0, 12.0, 1 / 6, 1.5)
+        reporter.close()
+    assert "iteration    3" in terminal.getvalue() and "gap 1.67e-01" in terminal.getvalue()
+    assert pipe.getvalue() == ""
