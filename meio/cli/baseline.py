@@ -1,5 +1,43 @@
-"""placeholder"""
+"""``meio baseline INSTANCE --policy ... --out DIR``: a baseline plan written as a result directory."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from meio.data import load_instance
+from meio.evaluation.baselines import BASELINES, baseline_plan
+from meio.evaluation.plan_result import plan_result
+from meio.results import write_result
+from meio.results.text import format_result
+from meio.solvers import BACKENDS, SolveOptions
 
 
-def register(subparsers):
-    pass
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "baseline", help="write a baseline plan (single-echelon, speed-blind, no-capacity)",
+        description="Compute a baseline stock plan and write it as a result directory (summary.json with its "
+                    "in-sample cost under optimal recourse, stock.csv, utilization.csv), ready for "
+                    "'meio evaluate' and 'meio compare'. See docs/evaluation.md for the definitions.")
+    parser.add_argument("instance", metavar="INSTANCE", help="instance directory or bundled name")
+    parser.add_argument("--policy", choices=BASELINES, required=True)
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs",
+                        help="solver of the SAA-based baselines")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="result directory (default: results/NAME-POLICY)")
+    parser.add_argument("--quiet", action="store_true")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    instance = load_instance(args.instance)
+    start = time.perf_counter()
+    plan = baseline_plan(instance, args.policy, args.backend, SolveOptions())
+    result = plan_result(instance, plan, f"baseline-{args.policy}", args.backend, time.perf_counter() - start)
+    out = args.out if args.out is not None else Path("results") / f"{instance.name}-{args.policy}"
+    write_result(result, out)
+    if not args.quiet:
+        print(format_result(result))
+        print(f"  results written to {out}/")
+    return 0

@@ -178,7 +178,10 @@ def format_comparison(record: dict[str, object]) -> str:
                 continue
             low = "-" if pct["low"] is None else f"{pct['low']:.1f}"
             high = "-" if pct["high"] is None else f"{pct['high']:.1f}"
-            blocks.append(f"  {record['reference']} saves {_cell(total)} per period against {name} "
+            shipping = diff["costs"]["shipping"]
+            verb = "saves" if (shipping["mean"] or 0.0) >= 0 else "costs"
+            shipping_text = _cell({**shipping, "mean": abs(shipping["mean"] or 0.0)})
+            blocks.append(f"  {record['reference']} saves {_cell(total)} against {name} "
                           f"({pct['mean']:.1f}% of its cost, 95% CI {low}% to {high}%); "
-                          f"shipping {_cell(diff['costs']['shipping'])}")
+                          f"in shipping it {verb} {shipping_text}")
     return "\n".join(blocks)
