@@ -53,9 +53,14 @@ def prepare(instance: Instance, scenarios: int = 0, seed: int = 0, source: str =
             demand_file: str | Path | None = None) -> Scenarios:
     """Code ``instance`` with fresh scenarios (``source`` as in :func:`fresh_instance`)."""
     fresh, used = fresh_instance(instance, scenarios, seed, source, demand_file)
-    sets = derive_sets(fresh)
-    network = build_network(fresh, sets)
-    return Scenarios(fresh, network, scenario_demand(fresh, sets, network), used)
+    return code_instance(fresh, used)
+
+
+def code_instance(instance: Instance, source: str = "training") -> Scenarios:
+    """Code an instance and its own scenarios for evaluation."""
+    sets = derive_sets(instance)
+    network = build_network(instance, sets)
+    return Scenarios(instance, network, scenario_demand(instance, sets, network), source)
 
 
 def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = POLICIES, seed: int = 0,
