@@ -63,18 +63,15 @@ class HighsEngine:
     the previous basis (after a cost change or new columns the basis stays primal feasible)."""
 
     def __init__(self, model: LinearModel, time_limit: float | None = None) -> None:
-        self.highs = _highs()
-        for option, value in (("output_flag", False), ("random_seed", 0), ("simplex_strategy", 1)):
-            self.highs.setOptionValue(option, value)
+        self.highs = highs_instance()
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
-        self.highs.setOptionValue("mip_rel_gap", 1e-9)
         lp = highspy.HighsLp()
         A = sp.csc_array(model.A)
         lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
         lp.col_cost_ = np.asarray(model.c, dtype=float)
-        lp.col_lower_, lp.col_upper_ = _finite(model.lower), _finite(model.upper)
-        lp.row_lower_, lp.row_upper_ = _finite(model.row_lower), _finite(model.row_upper)
+        lp.col_lower_, lp.col_upper_ = finite(model.lower), finite(model.upper)
+        lp.row_lower_, lp.row_upper_ = finite(model.row_lower), finite(model.row_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = A.indptr.astype(np.int32)
         lp.a_matrix_.index_ = A.indices.astype(np.int32)
@@ -90,7 +87,7 @@ class HighsEngine:
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(costs, dtype=float))
 
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
-        self.highs.changeColsBounds(len(columns), columns.astype(np.int32), _finite(lower), _finite(upper))
+        self.highs.changeColsBounds(len(columns), columns.astype(np.int32), finite(lower), finite(upper))
 
     def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None:
         k = len(costs)
@@ -101,18 +98,22 @@ class HighsEngine:
     def solve(self) -> LPSolution:
         self.highs.run()
         self.highs.setOptionValue("simplex_strategy", 4)
-        status = self.highs.getModelStatus()
-        solution = self.highs.getSolution()
-        optimal = status == highspy.HighsModelStatus.kOptimal
-        has_value = optimal or (self.integer and solution.value_valid)
-        infeasible = status == highspy.HighsModelStatus.kInfeasible
-        x = np.asarray(solution.col_value, dtype=float) if has_value else np.empty(0)
-        dual = np.asarray(solution.row_dual, dtype=float) if optimal and not self.integer else np.empty(0)
-        info = self.highs.getInfo()
-        objective = float(info.objective_function_value) if has_value else math.nan
-        bound = float(info.mip_dual_bound) if self.integer else objective
-        return LPSolution(solved=bool(has_value), infeasible=infeasible, objective=objective, bound=bound, x=x,
-                          row_dual=dual)
+        return read_highs(self.highs, self.integer)
+
+
+def read_highs(highs: highspy.Highs, integer: bool) -> LPSolution:
+    """The outcome of the last ``run`` of a HiGHS instance."""
+    status = highs.getModelStatus()
+    solution = highs.getSolution()
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    has_value = optimal or (integer and solution.value_valid)
+    info = highs.getInfo()
+    objective = float(info.objective_function_value) if has_value else math.nan
+    return LPSolution(
+        solved=bool(has_value), infeasible=status == highspy.HighsModelStatus.kInfeasible,
+        objective=objective, bound=float(info.mip_dual_bound) if integer else objective,
+        x=np.asarray(solution.col_value, dtype=float) if has_value else np.empty(0),
+        row_dual=np.asarray(solution.row_dual, dtype=float) if optimal and not integer else np.empty(0))
 
 
 class OrtoolsEngine:
@@ -177,17 +178,21 @@ def make_engine(backend: str, model: LinearModel, time_limit: float | None = Non
     raise ValueError(f"unknown backend '{backend}'")
 
 
-def _highs() -> highspy.Highs:
-    """A HiGHS instance; the first one is made with the banner silenced (once, under a lock)."""
+def highs_instance() -> highspy.Highs:
+    """A quiet HiGHS instance (dual simplex first, exact MIP gap); the first one is made with the
+    banner silenced, once, under a lock."""
     global _banner_done
     with _FIRST_HIGHS:
-        if not _banner_done:
-            _banner_done = True
-            return new_highs()
-    return highspy.Highs()
+        highs = None if _banner_done else new_highs()
+        _banner_done = True
+    highs = highs if highs is not None else highspy.Highs()
+    for option, value in (("output_flag", False), ("random_seed", 0), ("simplex_strategy", 1),
+                          ("mip_rel_gap", 1e-9)):
+        highs.setOptionValue(option, value)
+    return highs
 
 
-def _finite(values: np.ndarray) -> np.ndarray:
+def finite(values: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(values, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)
 
 

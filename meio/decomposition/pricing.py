@@ -1,7 +1,7 @@
 """Pricing: solve every product's subproblem at given linking prices, in parallel, warm.
 
-Each product's subproblem is loaded into its own persistent engine on first use; later
-passes only change its costs, ``c + D^T mu``, and re-solve from the previous basis.
+Between passes only the costs of a product's subproblem change, to ``c + D^T mu``; each
+re-solve starts from the product's previous basis (see :mod:`meio.decomposition.solvers`).
 Products are priced in fixed chunks through any ``concurrent.futures.Executor``; a
 product's engine sees the same sequence of costs whatever the worker count, so results
 do not depend on it.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from meio.decomposition.lp import Engine, LinearModel, make_engine
+from meio.decomposition.solvers import subproblem_solver
 from meio.decomposition.subproblem import ProductLP
 from meio.errors import MeioError
 
@@ -55,9 +55,8 @@ class Pricer:
 
     def __init__(self, subproblems: list[ProductLP], backend: str, executor: Executor | None) -> None:
         self.subproblems = subproblems
-        self.backend = backend
+        self.solver = subproblem_solver(backend, subproblems)
         self.executor = executor
-        self.engines: list[Engine | None] = [None] * len(subproblems)
 
     def price(self, mu: np.ndarray) -> PricingPass:
         """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows)."""
@@ -74,15 +73,11 @@ class Pricer:
     def fix_stock(self, product: int, stock: np.ndarray, mu: np.ndarray) -> Column | None:
         """The product's best column with its stock y fixed (a previous plan); None if infeasible."""
         sub = self.subproblems[product]
-        engine = self._engine(product)
-        columns = np.arange(len(sub.y_rows))
-        lower = np.where(sub.integer[columns], np.ceil(sub.lower[columns]), sub.lower[columns])
+        ny = len(sub.y_rows)
+        lower = np.where(sub.integer[:ny], np.ceil(sub.lower[:ny]), sub.lower[:ny])
         stock = np.maximum(stock, lower)
-        engine.set_bounds(columns, stock, stock)
-        try:
-            return self._solve(product, mu, required=False)[1]
-        finally:
-            engine.set_bounds(columns, sub.lower[columns], sub.upper[columns])
+        bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
+        return self._solve(product, mu, required=False, bounds=bounds)[1]
 
     def _price_chunk(self, chunk: range, mu: np.ndarray) -> list[tuple[float, Column]]:
         out = []
@@ -92,21 +87,12 @@ class Pricer:
             out.append((value, column))
         return out
 
-    def _engine(self, p: int) -> Engine:
-        engine = self.engines[p]
-        if engine is None:
-            sub = self.subproblems[p]
-            engine = make_engine(self.backend, LinearModel(sub.c, sub.A, sub.row_lower, sub.row_upper,
-                                                           sub.lower, sub.upper, sub.integer))
-            self.engines[p] = engine
-        return engine
-
-    def _solve(self, p: int, mu: np.ndarray, required: bool) -> tuple[float, Column | None]:
+    def _solve(self, p: int, mu: np.ndarray, required: bool,
+               bounds: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, Column | None]:
         sub = self.subproblems[p]
-        engine = self._engine(p)
         price = mu[sub.link_rows]
-        engine.set_costs(sub.c + sub.D.T @ price)
-        solution = engine.solve()
+        costs = sub.c + sub.D.T @ price
+        solution = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
         if not solution.solved:
             if required:
                 raise MeioError(f"the subproblem of product '{sub.product}' has no solution "

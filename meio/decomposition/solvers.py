@@ -1,0 +1,105 @@
+"""How each product's subproblem is kept between pricing passes.
+
+- :class:`HighsBasisCache` (HiGHS, the default): one ``highspy.Highs`` per worker thread and,
+  per product, only the final simplex basis. A solve passes the product's compiled
+  matrices with the new costs and the stored basis, so it re-solves warm (primal simplex,
+  no presolve) while memory stays at the matrices plus a few bytes per column and row; a
+  persistent HiGHS instance per product costs about 2 MB, 20 GB for 10,000 products.
+- :class:`PersistentEngines` (any backend; OR-Tools): one loaded engine per product whose
+  costs are changed in place.
+
+Both give the same answer for any number of worker threads: a product's solve depends
+only on its matrices, its costs and its own previous basis.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+import highspy
+import numpy as np
+
+from meio.decomposition.lp import Engine, LinearModel, LPSolution, finite, highs_instance, read_highs, make_engine
+from meio.decomposition.subproblem import ProductLP
+
+
+class SubproblemSolver(Protocol):
+    """Solves product p's subproblem with given costs (and optionally other column bounds)."""
+
+    def solve(self, p: int, costs: np.ndarray, lower: np.ndarray | None = None,
+              upper: np.ndarray | None = None) -> LPSolution: ...
+
+
+class HighsBasisCache:
+    """Thread-local HiGHS instances and one stored basis per product."""
+
+    def __init__(self, subproblems: list[ProductLP]) -> None:
+        self.subproblems = subproblems
+        self.bases: list[highspy.HighsBasis | None] = [None] * len(subproblems)
+        self.local = threading.local()
+
+    def solve(self, p: int, costs: np.ndarray, lower: np.ndarray | None = None,
+              upper: np.ndarray | None = None) -> LPSolution:
+        highs = getattr(self.local, "highs", None)
+        if highs is None:
+            highs = self.local.highs = highs_instance()
+        sub = self.subproblems[p]
+        highs.passModel(_highs_lp(sub, costs, sub.lower if lower is None else lower,
+                                  sub.upper if upper is None else upper))
+        basis = self.bases[p]
+        integer = bool(sub.integer.any())
+        if basis is not None and not integer:
+            highs.setBasis(basis)
+        highs.setOptionValue("simplex_strategy", 1 if basis is None else 4)
+        highs.run()
+        solution = read_highs(highs, integer)
+        if solution.solved and not integer and lower is None and upper is None:
+            self.bases[p] = highs.getBasis()
+        return solution
+
+
+class PersistentEngines:
+    """One engine per product, loaded on first use; costs and bounds changed in place."""
+
+    def __init__(self, subproblems: list[ProductLP], backend: str) -> None:
+        self.subproblems, self.backend = subproblems, backend
+        self.engines: list[Engine | None] = [None] * len(subproblems)
+
+    def solve(self, p: int, costs: np.ndarray, lower: np.ndarray | None = None,
+              upper: np.ndarray | None = None) -> LPSolution:
+        sub = self.subproblems[p]
+        engine = self.engines[p]
+        if engine is None:
+            engine = self.engines[p] = make_engine(self.backend, LinearModel(
+                sub.c, sub.A, sub.row_lower, sub.row_upper, sub.lower, sub.upper, sub.integer))
+        engine.set_costs(costs)
+        columns = np.arange(sub.columns)
+        if lower is None and upper is None:
+            return engine.solve()
+        engine.set_bounds(columns, sub.lower if lower is None else lower, sub.upper if upper is None else upper)
+        try:
+            return engine.solve()
+        finally:
+            engine.set_bounds(columns, sub.lower, sub.upper)
+
+
+def subproblem_solver(backend: str, subproblems: list[ProductLP]) -> SubproblemSolver:
+    """The memory-lean basis cache for HiGHS, persistent engines otherwise."""
+    return HighsBasisCache(subproblems) if backend == "highs" else PersistentEngines(subproblems, backend)
+
+
+def _highs_lp(sub: ProductLP, costs: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> highspy.HighsLp:
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = sub.A.shape[1], sub.A.shape[0]
+    lp.col_cost_ = np.asarray(costs, dtype=float)
+    lp.col_lower_, lp.col_upper_ = finite(lower), finite(upper)
+    lp.row_lower_, lp.row_upper_ = finite(sub.row_lower), finite(sub.row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = sub.A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = sub.A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = sub.A.data
+    if sub.integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                           for flag in sub.integer]
+    return lp
