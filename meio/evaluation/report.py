@@ -1,0 +1,302 @@
+"""One self-contained HTML page about a result directory, figures embedded as base64 PNG.
+
+It reads what is there: summary.json, stock.csv, prices.csv and utilization.csv (from
+``meio solve``), convergence.csv (decomposition), evaluation.json and evaluation_*.csv
+(``meio evaluate``), comparison.json (``meio compare``) and gap.json (``meio gap``). The
+instance (for the map and product categories) is given, or found from the evaluation or
+comparison records or the summary's bundled instance name.
+
+Node coordinates: ``lat``/``lon`` columns of nodes.csv when present; otherwise a node is
+drawn at the zone its fastest direct lane reaches (generated nodes sit a few km from their
+metro), nudged so nodes at one metro do not overlap.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from meio.data import load_instance
+from meio.data.instance import Instance
+from meio.errors import MeioError
+from meio.evaluation import figures
+
+BINDING = 1e-6
+
+
+def _read_json(path: Path) -> dict | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise MeioError(f"{path}: cannot parse JSON: {error}") from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise MeioError(f"{path}: cannot parse CSV: {error}") from None
+
+
+def find_instance(result_dir: Path, given: str | None, records: list[dict | None]) -> Instance | None:
+    """The instance named on the command line, else recorded by evaluate/compare, else bundled by name."""
+    candidates = [given] if given else []
+    candidates += [r.get("instance_path") for r in records if r and r.get("instance_path")]
+    candidates += [r.get("instance") for r in records if r and r.get("instance")]
+    for candidate in candidates:
+        try:
+            return load_instance(candidate)
+        except MeioError:
+            if candidate == given:
+                raise
+    return None
+
+
+def node_positions(instance: Instance) -> pd.DataFrame | None:
+    """Latitude and longitude per node (see the module docstring); None without zone coordinates."""
+    zones = instance.zones
+    if "lat" not in zones.columns or zones["lat"].isna().all():
+        return None
+    nodes = pd.DataFrame(index=instance.nodes.index)
+    nodes["kind"] = instance.nodes["kind"] if "kind" in instance.nodes.columns else ""
+    raw = instance.source / "nodes.csv" if instance.source is not None else None
+    if raw is not None and raw.is_file():
+        table = pd.read_csv(raw, dtype={"node": str})
+        if {"lat", "lon"} <= set(table.columns):
+            located = table.set_index("node")[["lat", "lon"]]
+            return nodes.join(located)
+    placed = _generated_positions(instance)
+    if placed is not None:
+        return nodes.join(placed)
+    lanes = instance.lanes[instance.lanes["destination"].isin(zones.index)]
+    nearest = lanes.sort_values("transit_hours", kind="stable").drop_duplicates("origin").set_index("origin")
+    lat, lon, seen = [], [], {}
+    for node in nodes.index:
+        zone = nearest["destination"].get(node)
+        if zone is None:
+            lat.append(float(zones["lat"].mean())), lon.append(float(zones["lon"].mean()))
+            continue
+        k = seen[zone] = seen.get(zone, -1) + 1
+        angle = 2.2 * k
+        lat.append(float(zones.at[zone, "lat"]) + 0.35 * k * math.sin(angle))
+        lon.append(float(zones.at[zone, "lon"]) + 0.35 * k * math.cos(angle) + (0.35 if k == 0 else 0.0))
+    nodes["lat"], nodes["lon"] = lat, lon
+    return nodes
+
+
+def _generated_positions(instance: Instance) -> pd.DataFrame | None:
+    """Node sites of a generated instance, by replaying the generator's placement."""
+    from meio.data import generator as gen
+    from meio.evaluation.fresh import generator_config
+
+    config = generator_config(instance)
+    if config is None:
+        return None
+    rng = np.random.default_rng(config.seed)
+    sites = gen.place_nodes(config, gen.zone_table(config.zones), rng).set_index("node")
+    if set(sites.index) != set(instance.nodes.index):
+        return None
+    return sites[["lat", "lon"]]
+
+
+def build_report(result_dir: str | Path, instance_name: str | None = None) -> str:
+    """The HTML text of the report of ``result_dir``."""
+    directory = Path(result_dir)
+    summary = _read_json(directory / "summary.json")
+    if summary is None:
+        raise MeioError(f"{directory}: no summary.json (is it a result directory written by 'meio solve'?)")
+    stock, prices = _read_csv(directory / "stock.csv"), _read_csv(directory / "prices.csv")
+    utilization = _read_csv(directory / "utilization.csv")
+    evaluation, comparison = _read_json(directory / "evaluation.json"), _read_json(directory / "comparison.json")
+    gap = _read_json(directory / "gap.json")
+    instance = find_instance(directory, instance_name, [evaluation, comparison, summary])
+    title = f"meio report: {summary.get('instance', directory.name)}"
+    body = [f"<h1>{html.escape(title)}</h1>", _summary_section(summary, directory)]
+    if comparison:
+        body.append(_savings_section(comparison))
+    body.append(_capacity_section(prices, utilization, _read_csv(directory / "evaluation_nodes.csv")))
+    columns = {"in sample (solve)": {"costs": {k: {"mean": v} for k, v in summary.get("costs", {}).items()},
+                                     "total": {"mean": summary.get("objective")},
+                                     "fill_rate": {k: {"mean": v} for k, v in summary.get("fill_rate", {}).items()}}}
+    if evaluation:
+        columns.update({f"{p} (out of sample)": s for p, s in evaluation["policies"].items()})
+        body.append(_evaluation_section(evaluation))
+    if summary.get("costs"):
+        body.append(_figure("Cost breakdown", figures.cost_breakdown(columns)))
+    if comparison:
+        policy = next(iter(next(iter(comparison["results"].values()))))
+        plans = {plan: by_policy[policy] for plan, by_policy in comparison["results"].items()}
+        body.append(_figure(f"Plans compared ({policy} fulfillment, {comparison['scenarios']} common "
+                            f"{comparison['source']} scenarios)", figures.cost_breakdown(plans)))
+    if summary.get("fill_rate"):
+        targets = {}
+        if instance is not None:
+            targets = instance.speeds["fill_rate_target"].dropna().to_dict()
+        body.append(_figure("Fill rate per speed", figures.fill_rates(columns, targets)))
+    if stock is not None and utilization is not None and len(utilization):
+        categories = instance.products["category"] if instance is not None else pd.Series(dtype=str)
+        volume = instance.products["unit_volume"] if instance is not None else pd.Series(dtype=float)
+        body.append(_figure("Stock placement", figures.stock_placement(stock, categories, volume, utilization)))
+        body.append(_figure("Capacity utilization and opportunity costs", figures.capacity_figure(
+            utilization, prices if prices is not None else pd.DataFrame(columns=["node", "kind", "price"]),
+            _read_csv(directory / "evaluation_nodes.csv"))))
+    convergence = _read_csv(directory / "convergence.csv")
+    if convergence is not None and len(convergence):
+        image = figures.convergence(convergence)
+        if image:
+            body.append(_figure("Decomposition convergence", image))
+    if gap:
+        body.append(_gap_section(gap))
+    if instance is not None:
+        body.append(_map_section(instance, _read_csv(directory / "evaluation_flows.csv")))
+    return _page(title, "\n".join(body))
+
+
+def _page(title: str, body: str) -> str:
+    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+             "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
+             "img{max-width:100%}.note{color:#666;font-size:90%}")
+    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
+
+
+def _figure(caption: str, image: str) -> str:
+    return (f"<h2>{html.escape(caption)}</h2>\n"
+            f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{image}'>")
+
+
+def _ci(estimate: dict | None, percent: bool = False) -> str:
+    if not estimate or estimate.get("mean") is None:
+        return "-"
+    scale = 100.0 if percent else 1.0
+    text = f"{estimate['mean'] * scale:,.2f}{'%' if percent else ''}"
+    if estimate.get("low") is not None and estimate.get("high") is not None:
+        unit = "%" if percent else ""
+        text += f" [{estimate['low'] * scale:,.2f}{unit}, {estimate['high'] * scale:,.2f}{unit}]"
+    return text
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _summary_section(summary: dict, directory: Path) -> str:
+    rows = [[k, str(summary.get(k))] for k in ("status", "method", "backend", "objective", "lower_bound", "gap",
+                                               "seconds") if k in summary]
+    return f"<p class='note'>Result directory {html.escape(str(directory))}</p>" + _table(["", "value"], rows)
+
+
+def _savings_section(comparison: dict) -> str:
+    reference = comparison["reference"]
+    parts = [f"<h2>What multi-echelon planning saves</h2><p>{html.escape(reference)} against each other plan, "
+             f"evaluated on the same {comparison['scenarios']} fresh {html.escape(comparison['source'])} "
+             "scenarios (common random numbers): paired mean saving per period with its 95% confidence "
+             "interval (positive: the reference is cheaper).</p>"]
+    rows = []
+    for policy, savings in comparison["savings_of_reference"].items():
+        for plan, diff in savings.items():
+            pct = diff["percent_of_other"]
+            pct_text = "-" if pct["mean"] is None else f"{pct['mean']:.2f}% [{pct['low']:.2f}%, {pct['high']:.2f}%]"
+            rows.append([policy, plan, _ci(diff["total"]), pct_text, _ci(diff["costs"]["shipping"]),
+                         _ci(diff["costs"]["lost_sales"]), _ci(diff["costs"]["purchase"])])
+    parts.append(_table(["policy", "against", "total saving", "% of its cost", "shipping saving",
+                         "lost-sales saving", "purchase saving"], rows))
+    rows = []
+    for plan, by_policy in comparison["results"].items():
+        for policy, s in by_policy.items():
+            rows.append([plan, policy, _ci(s["total"])] + [_ci(e, percent=True) for e in s["fill_rate"].values()])
+    speeds = list(next(iter(next(iter(comparison["results"].values())).values()))["fill_rate"])
+    parts.append(_table(["plan", "policy", "expected cost"] + [f"fill rate {k}" for k in speeds], rows))
+    return "\n".join(parts)
+
+
+def _capacity_section(prices: pd.DataFrame | None, utilization: pd.DataFrame | None,
+                      nodes_oos: pd.DataFrame | None) -> str:
+    parts = ["<h2>Which capacities hold it back</h2>"]
+    if prices is None or not len(prices):
+        parts.append("<p>No capacity or service constraint in this result.</p>")
+        return "\n".join(parts)
+    priced = prices.assign(price=prices["price"].fillna(0.0),
+                           where=prices["node"].fillna(prices["speed"]).fillna(""))
+    binding = priced[priced["slack"].abs() <= BINDING * priced["rhs"].abs().clip(lower=1.0)]
+    grouped = binding.groupby(["kind", "where"]).agg(rows=("constraint", "size"), price=("price", "sum"))
+    grouped = grouped.sort_values("price", ascending=False)
+    rows = [[kind, where, str(int(r.rows)), f"{r.price:,.4f}"] for (kind, where), r in grouped.head(12).iterrows()]
+    if rows:
+        parts.append("<p>Binding constraints of the solve, by opportunity cost (decrease of the expected cost "
+                     "per extra unit of capacity; throughput summed over the scenarios where it binds):</p>")
+        parts.append(_table(["kind", "node / speed", "binding rows", "opportunity cost"], rows))
+    else:
+        parts.append("<p>No capacity or service constraint binds.</p>")
+    if nodes_oos is not None and len(nodes_oos):
+        oos = nodes_oos[nodes_oos["throughput_capacity"].replace([np.inf], np.nan).notna()]
+        rows = [[r.policy, r.node, f"{r.throughput_mean:,.1f}", f"{r.throughput_capacity:,.0f}",
+                 f"{100 * r.utilization_mean:.1f}%", f"{100 * r.binding_share:.1f}%"] for r in oos.itertuples()]
+        parts.append("<p>Throughput out of sample: mean units through the node, and the share of scenarios in "
+                     "which its capacity is used up.</p>")
+        parts.append(_table(["policy", "node", "mean throughput", "capacity", "mean use", "binding in"], rows))
+    return "\n".join(parts)
+
+
+def _evaluation_section(evaluation: dict) -> str:
+    policies = evaluation["policies"]
+    rows = [["total"] + [_ci(s["total"]) for s in policies.values()]]
+    for part in figures.PARTS:
+        rows.append([part] + [_ci(s["costs"][part]) for s in policies.values()])
+    for speed in next(iter(policies.values()))["fill_rate"]:
+        rows.append([f"fill rate {speed}"] + [_ci(s["fill_rate"][speed], percent=True) for s in policies.values()])
+    text = (f"<h2>Out-of-sample evaluation</h2><p>Plan {html.escape(str(evaluation['plan']))} on "
+            f"{evaluation['scenarios']} fresh {html.escape(str(evaluation['source']))} scenarios "
+            "(mean [95% confidence interval]); optimal: cheapest recourse per scenario; dynamic: orders "
+            "assigned one by one on arrival.</p>")
+    notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>" for v in evaluation.get("plan_violations", []))
+    return text + _table([""] + list(policies), rows) + notes
+
+
+def _gap_section(gap: dict) -> str:
+    rows = [["lower bound (SAA optima)", _ci(gap["lower_bound"])], ["upper bound (candidate)", _ci(gap["upper_bound"])],
+            ["gap (MMW, paired)", _ci(gap["gap"])],
+            ["gap, one-sided 95% bound", f"{gap['gap_one_sided_95']:,.2f}" if gap.get("gap_one_sided_95") is not None else "-"],
+            ["gap (U - L)", _ci(gap["gap_independent"])]]
+    return (f"<h2>SAA optimality gap (Mak-Morton-Wood)</h2><p>{gap['replications']} replications of "
+            f"{gap['scenarios']} {html.escape(gap['source'])} scenarios; upper bound on {gap['eval_scenarios']} "
+            "scenarios.</p>" + _table(["", "estimate [95% CI]"], rows))
+
+
+def _map_section(instance: Instance, flows: pd.DataFrame | None) -> str:
+    nodes = node_positions(instance)
+    if nodes is None:
+        return "<p class='note'>No map: the zones have no coordinates.</p>"
+    zones = instance.zones.copy()
+    demand = instance.demand.groupby("zone")["quantity"].sum()
+    zones["size"] = (zones["population"] if "population" in zones.columns and zones["population"].notna().all()
+                     else demand.reindex(zones.index).fillna(0.0))
+    if flows is not None and len(flows):
+        flows = flows[flows["policy"] == flows["policy"].iloc[0]]
+    return _figure("Map of nodes, zones and main flows", figures.network_map(zones, nodes, flows))
+
+
+def write_report(result_dir: str | Path, out: str | Path, instance_name: str | None = None) -> Path:
+    """Write the report of ``result_dir`` to ``out``."""
+    text = build_report(result_dir, instance_name)
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise MeioError(f"cannot write {out}: {error.strerror}") from None
+    return out
