@@ -59,6 +59,10 @@ class Bounds:
             return math.inf
         return max(0.0, self.upper - self.lower) / max(abs(self.upper), 1e-9)
 
+    def record(self, iteration: int, start: float, columns: int, alpha: float) -> None:
+        self.history.append((iteration, self.lower, self.upper, self.gap(), time.perf_counter() - start,
+                             columns, alpha))
+
 
 def solve_decomposition(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
                         integer: bool | None = None, variants: Sequence[ModelVariant] = (),
@@ -87,73 +91,42 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
             owned.shutdown()
 
 
+@dataclass
+class Counters:
+    """Time and pass counts for summary.json."""
+
+    build_seconds: float
+    pricing_seconds: float = 0.0
+    passes: int = 0
+    last_pass: float = 0.0
+    iterations: int = 0
+
+    def add(self, priced: PricingPass) -> None:
+        self.pricing_seconds += priced.seconds
+        self.passes += 1
+        self.last_pass = priced.seconds
+
+
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig, index: ModelIndex,
          rows: list[GlobalRow], subproblems: list[ProductLP], executor: Executor | None, start: float,
          build_seconds: float) -> Result:
-    time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     capacity = np.array([row.capacity for row in rows], dtype=float)
     pricer = Pricer(subproblems, backend, executor)
     master = RestrictedMaster(rows, subproblems, backend, initial_penalty(subproblems))
-    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None])
-    mu = np.zeros(len(rows))
-    if config.warm_start is not None:
-        warm = read_warm_start(config.warm_start, rows, subproblems, index)
-        mu = warm.mu
-        master.add([c for p, y in enumerate(warm.stock) if y is not None
-                    and (c := pricer.fix_stock(p, y, mu)) is not None])
+    mu = _initial_columns(config, index, pricer, master)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
+    counters = Counters(build_seconds)
     first = pricer.price(mu)
+    counters.add(first)
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, subproblems, capacity), mu, True)
     master.add(first.columns)
     bounds = Bounds(lower=smoothing.best)
-    bounds.history.append((0, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
-                           master.size, smoothing.alpha))
-    reporter = ProgressReporter(config.progress)
-    pricing_seconds, passes, raises, last_pass = first.seconds, 1, 0, first.seconds
-    status, solution, iteration = Status.ITERATION_LIMIT, master.solve(), 0
+    bounds.record(0, start, master.size, smoothing.alpha)
+    status, solution = _iterate(config, options, pricer, master, smoothing, bounds, counters, capacity, start)
     integer = bool(any(sub.integer.any() for sub in subproblems))
-    for iteration in range(1, config.max_iterations + 1):
-        if solution.feasible and solution.objective < bounds.upper:
-            bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
-        if bounds.gap() <= config.gap:
-            status = Status.OPTIMAL
-            break
-        if time_limit is not None and time.perf_counter() - start >= time_limit:
-            status = Status.TIME_LIMIT
-            break
-        mu_sep, alpha = smoothing.separation_point(solution.mu)
-        priced = pricer.price(mu_sep)
-        pricing_seconds, passes, last_pass = pricing_seconds + priced.seconds, passes + 1, priced.seconds
-        bound = lagrangian(priced, capacity)
-        bounds.lower = max(bounds.lower, bound)
-        reduced = master.reduced_costs(priced.columns, solution)
-        new = [c for c, r in zip(priced.columns, reduced)
-               if r < -REDUCED_COST_TOLERANCE * max(1.0, abs(c.cost))]
-        smoothing.record(mu_sep, bound, subgradient(priced, subproblems, capacity), solution.mu, bool(new))
-        master.add(new)
-        bounds.history.append((iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
-                               master.size, alpha))
-        reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
-        if not new and alpha == 0.0 and not solution.feasible:
-            if raises == PENALTY_RAISES:
-                status = Status.INFEASIBLE
-                break
-            raises += 1
-            master.set_penalty(master.penalty * PENALTY_GROWTH)
-        solution = master.solve()
-        if integer and not new and alpha == 0.0 and solution.feasible:
-            status = Status.OPTIMAL
-            break
-    reporter.close()
-    details = {"iterations": iteration, "columns": master.size, "pricing_passes": passes,
-               "build_seconds": round(build_seconds, 6), "master_seconds": round(master.seconds, 6),
-               "subproblem_seconds": round(pricing_seconds, 6),
-               "pricing_pass_seconds": round(pricing_seconds / passes, 6),
-               "last_pricing_pass_seconds": round(last_pass, 6),
-               "stabilization": config.stabilization,
-               "products": len(subproblems), "linking_constraints": len(rows)}
     result = Result(status=status, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
-                    backend=backend, seconds=0.0, instance=instance.name, details=details)
+                    backend=backend, seconds=0.0, instance=instance.name,
+                    details=_details(counters, master, config, len(rows)))
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     if status is Status.INFEASIBLE:
@@ -166,9 +139,76 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         plan, lhs = recover_plan(subproblems, master.columns, bounds.weights, index, len(rows))
         fill_result(result, instance, index, rows, plan, lhs, solution)
     elif status.has_solution:
-        result.status, result.message = status, result.message or "no feasible plan found within the limits"
+        result.message = result.message or "no feasible plan found within the limits"
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _initial_columns(config: DecompositionConfig, index: ModelIndex, pricer: Pricer,
+                     master: RestrictedMaster) -> np.ndarray:
+    """Add the zero-stock columns (and a warm start's fixed-stock columns); return the first prices."""
+    subproblems = pricer.subproblems
+    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None])
+    if config.warm_start is None:
+        return np.zeros(len(master.rows))
+    warm = read_warm_start(config.warm_start, master.rows, subproblems, index)
+    master.add([c for p, y in enumerate(warm.stock) if y is not None
+                and (c := pricer.fix_stock(p, y, warm.mu)) is not None])
+    return warm.mu
+
+
+def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer, master: RestrictedMaster,
+             smoothing: WentgesSmoothing, bounds: Bounds, counters: Counters, capacity: np.ndarray,
+             start: float) -> tuple[Status, MasterSolution]:
+    """Master, pricing at the smoothed point, new columns; until the gap, a limit or infeasibility."""
+    time_limit = config.time_limit if config.time_limit is not None else options.time_limit
+    integer = bool(any(sub.integer.any() for sub in pricer.subproblems))
+    reporter = ProgressReporter(config.progress)
+    status, solution, raises = Status.ITERATION_LIMIT, master.solve(), 0
+    for iteration in range(1, config.max_iterations + 1):
+        counters.iterations = iteration
+        if solution.feasible and solution.objective < bounds.upper:
+            bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
+        if bounds.gap() <= config.gap:
+            status = Status.OPTIMAL
+            break
+        if time_limit is not None and time.perf_counter() - start >= time_limit:
+            status = Status.TIME_LIMIT
+            break
+        mu_sep, alpha = smoothing.separation_point(solution.mu)
+        priced = pricer.price(mu_sep)
+        counters.add(priced)
+        bound = lagrangian(priced, capacity)
+        bounds.lower = max(bounds.lower, bound)
+        reduced = master.reduced_costs(priced.columns, solution)
+        new = [c for c, r in zip(priced.columns, reduced) if r < -REDUCED_COST_TOLERANCE * max(1.0, abs(c.cost))]
+        smoothing.record(mu_sep, bound, subgradient(priced, pricer.subproblems, capacity), solution.mu, bool(new))
+        master.add(new)
+        bounds.record(iteration, start, master.size, alpha)
+        reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
+        converged = not new and alpha == 0.0
+        if converged and not solution.feasible:
+            if raises == PENALTY_RAISES:
+                status = Status.INFEASIBLE
+                break
+            raises += 1
+            master.set_penalty(master.penalty * PENALTY_GROWTH)
+        solution = master.solve()
+        if integer and converged and solution.feasible:
+            status = Status.OPTIMAL
+            break
+    reporter.close()
+    return status, solution
+
+
+def _details(counters: Counters, master: RestrictedMaster, config: DecompositionConfig,
+             rows: int) -> dict[str, object]:
+    return {"iterations": counters.iterations, "columns": master.size, "pricing_passes": counters.passes,
+            "build_seconds": round(counters.build_seconds, 6), "master_seconds": round(master.seconds, 6),
+            "subproblem_seconds": round(counters.pricing_seconds, 6),
+            "pricing_pass_seconds": round(counters.pricing_seconds / counters.passes, 6),
+            "last_pricing_pass_seconds": round(counters.last_pass, 6),
+            "stabilization": config.stabilization, "products": len(master.subproblems), "linking_constraints": rows}
 
 
 def _integer_plan(result: Result, master: RestrictedMaster, pricer: Pricer, bounds: Bounds,
