@@ -49,9 +49,13 @@ class Scenarios:
         return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
-def prepare(instance: Instance, scenarios: int = 0, seed: int = 0, source: str = "training",
+def prepare(instance: Instance, scenarios: int = 0, seed: int | tuple[int, ...] = 0, source: str | None = None,
             demand_file: str | Path | None = None) -> Scenarios:
-    """Code ``instance`` with fresh scenarios (``source`` as in :func:`fresh_instance`)."""
+    """Code ``instance`` with fresh scenarios (``source`` as in :func:`fresh_instance`).
+
+    Without ``source``: the instance's own scenarios when ``scenarios`` is 0, else ``auto``.
+    """
+    source = source or ("training" if scenarios == 0 and demand_file is None else "auto")
     fresh, used = fresh_instance(instance, scenarios, seed, source, demand_file)
     return code_instance(fresh, used)
 

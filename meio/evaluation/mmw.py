@@ -97,7 +97,7 @@ def mmw_gap(instance: Instance, *, replications: int, scenarios: int, eval_scena
         rows.append((m, bound, value, value - bound))
         progress.advance()
     table = pd.DataFrame(rows, columns=["replication", "saa_optimum", "candidate_cost", "gap"])
-    evaluation = prepare(instance, eval_scenarios, (seed, 2), source)  # type: ignore[arg-type]
+    evaluation = prepare(instance, eval_scenarios, (seed, 2), source)
     outcome = evaluate_plan(evaluation, candidate, ("optimal",))["optimal"]
     progress.advance()
     progress.done()
