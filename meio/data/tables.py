@@ -1,11 +1,13 @@
 """Read one CSV file of an instance and parse its columns by the schema, collecting violations.
 
 Cells are read as text so that a bad value can be quoted back to the user with its line
-number. Each column is read as a categorical (one hash pass in pandas' C parser), so
-stripping, number parsing and range checks run once per *distinct* cell text and are
-broadcast to the rows through the codes: a 3.5-million-row ``demand.csv`` has a few
-thousand distinct texts per column. Identifier columns stay categorical until the
-instance is assembled, which makes the key and reference checks integer operations.
+number. Each column is factorised (one hash pass) so stripping, number parsing and
+range checks run once per *distinct* cell text and are broadcast to the rows through
+the codes: a 3.5-million-row ``demand.csv`` has a few thousand distinct texts per
+column. (pandas' own ``dtype="category"`` is not used: it converts all-numeric
+categories to numbers, losing the text that messages quote.) Identifier columns stay
+categorical until the instance is assembled, which makes the key and reference checks
+integer operations.
 Nothing raises here: every problem becomes a :class:`Violation`.
 
 Files come from a :class:`TableSource`: a directory (:class:`DirectorySource`) or a
@@ -69,15 +71,14 @@ class TextColumn:
         return cls(np.zeros(rows, dtype=np.intp), np.array([""], dtype=object))
 
     @classmethod
-    def from_categorical(cls, series: pd.Series) -> TextColumn:
-        """Strip the categories and merge those that become equal."""
-        categories = series.cat.categories
-        texts = np.empty(len(categories) + 1, dtype=object)
-        texts[:-1] = [str(text).strip() for text in categories]
+    def from_cells(cls, cells: np.ndarray) -> TextColumn:
+        """Factorise the raw cells, then strip the distinct texts and merge those that become equal."""
+        codes, distinct = pd.factorize(cells)
+        texts = np.empty(len(distinct) + 1, dtype=object)
+        texts[:-1] = [str(text).strip() for text in distinct]
         texts[-1] = ""  # code -1 (a missing cell) reads as blank
         merged, values = pd.factorize(texts)
-        codes = series.cat.codes.to_numpy()
-        return cls(merged[np.where(codes < 0, len(categories), codes)], np.asarray(values, dtype=object))
+        return cls(merged[np.where(codes < 0, len(distinct), codes)], np.asarray(values, dtype=object))
 
     def is_blank(self) -> np.ndarray:
         return (self.values == "")[self.codes]
@@ -140,7 +141,7 @@ def _read_text_frame(source: TableSource, file: str,
     try:
         with warnings.catch_warnings(), source.open(file) as handle:
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            raw = pd.read_csv(handle, dtype="category", keep_default_na=False, skip_blank_lines=False,
+            raw = pd.read_csv(handle, dtype=object, keep_default_na=False, skip_blank_lines=False,
                               index_col=False, encoding="utf-8-sig")
     except pd.errors.ParserWarning:
         violations.append(Violation(file, "cannot parse CSV: a row has more cells than the header has columns"))
@@ -157,7 +158,7 @@ def _read_text_frame(source: TableSource, file: str,
     names = pd.Index([str(c).strip() for c in raw.columns])
     for name in names[names.duplicated()].unique():
         violations.append(Violation(file, "column appears more than once in the header", column=name))
-    columns = {name: TextColumn.from_categorical(raw.iloc[:, i])
+    columns = {name: TextColumn.from_cells(raw.iloc[:, i].to_numpy())
                for i, name in enumerate(names) if not names[:i].isin([name]).any()}
     blank_rows = np.ones(len(raw), dtype=bool)
     for column in columns.values():
@@ -196,7 +197,7 @@ def _parse_numbers(cells: TextColumn, lines: np.ndarray, column: Column, file: s
     parsed = pd.to_numeric(texts.where(~(blank | infinite), None), errors="coerce")
     values = parsed.to_numpy(dtype=float, copy=True)
     values[infinite] = math.inf
-    not_number = ~blank & ~infinite & (np.isnan(values) | ~np.isfinite(np.nan_to_num(values, nan=0.0)))
+    not_number = ~blank & ~infinite & ~np.isfinite(values)
     not_number |= ~blank & lowered.isin({"nan", "-nan", "+nan"}).to_numpy()
     checked = ~blank & ~not_number & (column.allow_infinite | ~infinite)
     out_of_range = np.zeros(len(values), dtype=bool)
