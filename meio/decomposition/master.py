@@ -112,4 +112,6 @@ class RestrictedMaster:
             cols += [np.full(len(link_rows) + 1, j)]
             vals += [column.usage, [1.0]]
         shape = (m + len(self.subproblems), len(columns))
-        return sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape)
+        values = np.concatenate(vals)
+        keep = values != 0.0
+        return sp.csc_array((values[keep], (np.concatenate(rows)[keep], np.concatenate(cols)[keep])), shape=shape)
