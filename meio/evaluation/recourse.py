@@ -61,6 +61,8 @@ def _solve_block(network: Network, demand: ScenarioDemand,
                  y: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """Shipments (s, arc, x) and unmet u per demand row of one block LP."""
     rows = len(demand.quantity)
+    if rows == 0:
+        return _empty(), np.zeros(0)
     counts = np.diff(network.pc_start)[demand.pc]
     x_row = np.repeat(np.arange(rows), counts)
     x_arc = (network.pc_start[demand.pc][x_row] + np.arange(len(x_row))
