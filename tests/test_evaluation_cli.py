@@ -1,0 +1,110 @@
+"""evaluate, baseline, compare, gap and report from the command line: files, text, clear errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from meio.cli import main
+from meio.data.generator import generate_instance
+from meio.evaluation.progress import Progress
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("cli")
+    instance = generate_instance(root / "inst", products=5, nodes=5, zones=5, scenarios=8, seed=3, tightness=0.9,
+                                 name="small")
+    assert main(["solve", str(instance), "--out", str(root / "meio"), "--quiet"]) == 0
+    return instance, root / "meio"
+
+
+def test_evaluate_writes_estimates_and_tables(solved: tuple[Path, Path], capsys: pytest.CaptureFixture) -> None:
+    instance, result = solved
+    assert main(["evaluate", str(result), str(instance), "--scenarios", "40", "--seed", "2"]) == 0
+    out = capsys.readouterr()
+    assert "total cost" in out.out and "optimal" in out.out and "dynamic" in out.out and out.err == ""
+    record = json.loads((result / "evaluation.json").read_text())
+    assert record["source"] == "generator" and record["scenarios"] == 40
+    total = record["policies"]["optimal"]["total"]
+    assert total["low"] < total["mean"] < total["high"]
+    assert record["policies"]["dynamic"]["total"]["mean"] >= total["mean"] - 1e-6
+    nodes = pd.read_csv(result / "evaluation_nodes.csv")
+    assert set(nodes["policy"]) == {"optimal", "dynamic"} and "binding_share" in nodes.columns
+    assert len(pd.read_csv(result / "evaluation_scenarios.csv")) == 80
+
+
+def test_training_evaluation_from_the_cli_matches_the_summary(solved: tuple[Path, Path], tmp_path: Path) -> None:
+    instance, result = solved
+    assert main(["evaluate", str(result), str(instance), "--source", "training", "--policy", "optimal",
+                 "--out", str(tmp_path), "--quiet"]) == 0
+    record = json.loads((tmp_path / "evaluation.json").read_text())
+    summary = json.loads((result / "summary.json").read_text())
+    assert record["policies"]["optimal"]["total"]["mean"] == pytest.approx(summary["objective"], rel=1e-6)
+
+
+def test_baseline_compare_gap_and_report(solved: tuple[Path, Path], tmp_path: Path,
+                                         capsys: pytest.CaptureFixture) -> None:
+    instance, result = solved
+    baseline = tmp_path / "single"
+    assert main(["baseline", str(instance), "--policy", "single-echelon", "--out", str(baseline), "--quiet"]) == 0
+    summary = json.loads((baseline / "summary.json").read_text())
+    assert summary["method"] == "baseline-single-echelon" and summary["status"] == "feasible"
+    assert main(["compare", str(instance), str(result), str(baseline), "--baselines", "no-capacity",
+                 "--scenarios", "30", "--out", str(tmp_path / "cmp")]) == 0
+    text = capsys.readouterr().out
+    assert "meio saves" in text and "against single-echelon" in text and "against no-capacity" in text
+    record = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    assert record["plans"] == ["meio", "single-echelon", "no-capacity"]
+    assert main(["gap", str(instance), "--replications", "3", "--scenarios", "4", "--eval-scenarios", "30",
+                 "--out", str(tmp_path / "gap"), "--quiet"]) == 0
+    gap = json.loads((tmp_path / "gap" / "gap.json").read_text())
+    assert gap["lower_bound"]["mean"] is not None and gap["gap"]["mean"] >= -1e-6
+    for name in ("comparison.json", "comparison.csv"):
+        (result / name).write_bytes((tmp_path / "cmp" / name).read_bytes())
+    (result / "gap.json").write_bytes((tmp_path / "gap" / "gap.json").read_bytes())
+    pd.DataFrame({"iteration": [1, 2, 3], "lower_bound": [1.0, 2.0, 2.5],
+                  "upper_bound": [4.0, 3.0, 2.6]}).to_csv(result / "convergence.csv", index=False)
+    report = tmp_path / "report.html"
+    assert main(["report", str(result), "--out", str(report), "--instance", str(instance)]) == 0
+    html = report.read_text()
+    assert html.count("data:image/png;base64,") >= 7  # costs, plans, fill, stock, capacity, convergence, map
+    for heading in ("What multi-echelon planning saves", "Which capacities hold it back", "Out-of-sample evaluation",
+                    "Decomposition convergence", "SAA optimality gap", "Map of nodes"):
+        assert heading in html
+    saving = record["savings_of_reference"]["optimal"]["single-echelon"]["total"]["mean"]
+    assert f"{saving:,.2f}" in html  # the report says by how much
+
+
+@pytest.mark.parametrize("case", ["foreign_product", "no_stock", "one_plan", "no_summary"])
+def test_user_errors_are_one_message(solved: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture,
+                                     case: str) -> None:
+    instance, result = solved
+    if case == "foreign_product":
+        pd.DataFrame({"product": ["zz"], "node": ["x"], "stock": [1.0]}).to_csv(tmp_path / "stock.csv", index=False)
+        args = ["evaluate", str(tmp_path), str(instance)]
+        expected = "line 2, column 'product': 'zz' is not in the instance's products.csv"
+    elif case == "no_stock":
+        args, expected = ["evaluate", str(tmp_path), str(instance)], "no stock.csv"
+    elif case == "one_plan":
+        args, expected = ["compare", str(instance), str(result)], "at least two plans"
+    else:
+        args, expected = ["report", str(tmp_path)], "no summary.json"
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_progress_writes_only_when_enabled() -> None:
+    stream = io.StringIO()
+    Progress(stream=stream).start("x", 3)  # StringIO is not a terminal
+    assert stream.getvalue() == ""
+    progress = Progress(enabled=True, stream=stream)
+    progress.start("evaluating", 2)
+    progress.advance()
+    progress.done()
+    assert "evaluating: 1/2" in stream.getvalue()
