@@ -158,3 +158,24 @@ def test_convert_directory_target_replaces_stale_files(tmp_path: Path) -> None:
     assert main(["convert", "tiny", str(target), "--force"]) == 0
     assert not (target / "inventory.csv").exists()
     assert_same_instance(load_instance("tiny"), load_instance(target))
+
+
+def test_padded_cells_are_the_same_identifiers_and_numbers_keep_their_text(tmp_path: Path) -> None:
+    directory = tmp_path / "padded"
+    shutil.copytree(FULL, directory)
+    demand = (directory / "demand.csv").read_text().replace("p1,", " p1 ,", 1)
+    (directory / "demand.csv").write_text(demand)
+    assert_same_instance(load_instance(FULL), load_instance(directory))
+    products = (directory / "products.csv").read_text().splitlines()
+    header = products[0].split(",")
+    for column, text, expected in [("unit_cost", "1e400", "'1e400' is not a finite number"),
+                                   ("unit_cost", "-inf", "'-inf' is not a finite number"),
+                                   ("holding_cost", "007", None)]:
+        cells = products[1].split(",")
+        cells[header.index(column)] = text
+        (directory / "products.csv").write_text("\n".join([products[0], ",".join(cells), *products[2:]]) + "\n")
+        if expected is None:
+            assert load_instance(directory).products["holding_cost"].iloc[0] == 7.0
+        else:
+            with pytest.raises(InstanceError, match=f"products.csv, line 2, column '{column}': {expected}"):
+                load_instance(directory)

@@ -78,7 +78,10 @@ class TextColumn:
         texts[:-1] = [str(text).strip() for text in distinct]
         texts[-1] = ""  # code -1 (a missing cell) reads as blank
         merged, values = pd.factorize(texts)
-        return cls(merged[np.where(codes < 0, len(distinct), codes)], np.asarray(values, dtype=object))
+        values = np.asarray(values, dtype=object)
+        if np.array_equal(merged[:-1], np.arange(len(distinct))) and codes.min(initial=0) >= 0:
+            return cls(codes, values)  # stripping merged nothing: the codes stand
+        return cls(merged[np.where(codes < 0, len(distinct), codes)], values)
 
     def is_blank(self) -> np.ndarray:
         return (self.values == "")[self.codes]
