@@ -40,6 +40,8 @@ def evaluation_record(scenarios: Scenarios, plan_name: str, outcomes: dict[str, 
         "plan": plan_name, "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios),
         "seed": seed, "order_size": order_size, "plan_violations": violations,
         "policies": {policy: estimate_dict(summarize(o, scenarios.network)) for policy, o in outcomes.items()},
+        "nodes": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+                  for o in outcomes.values() for row in node_table(o, scenarios.network).to_dict("records")],
     }
 
 
@@ -138,7 +140,8 @@ def _cell(estimate: dict[str, object] | None, percent: bool = False) -> str:
 def summary_rows(summary: dict[str, object]) -> list[tuple[str, str]]:
     rows = [("total cost", _cell(summary["total"]))]  # type: ignore[arg-type]
     rows += [(f"  {part}", _cell(summary["costs"][part])) for part in COST_PARTS]  # type: ignore[index]
-    rows += [(f"fill rate {k}", _cell(e, percent=True)) for k, e in summary["fill_rate"].items()]  # type: ignore[union-attr]
+    fill = summary["fill_rate"]
+    rows += [(f"fill rate {k}", _cell(e, percent=True)) for k, e in fill.items()]  # type: ignore[union-attr]
     return rows
 
 
@@ -158,6 +161,14 @@ def format_evaluation(record: dict[str, object]) -> str:
     head = (f"{record['plan']} on {record['scenarios']} {record['source']} scenarios of {record['instance']} "
             f"(mean ± 95% CI half-width):")
     text = format_columns(head, record["policies"])  # type: ignore[arg-type]
+    nodes = pd.DataFrame(record.get("nodes", []))
+    if len(nodes):
+        text += "\n  per node (units per scenario: shipped from it, through it; throughput use, share binding):"
+        for row in nodes.itertuples():
+            use = "-" if pd.isna(row.utilization_mean) else f"{100 * row.utilization_mean:5.1f}%"
+            bind = "-" if pd.isna(row.binding_share) else f"{100 * row.binding_share:5.1f}%"
+            text += (f"\n    {row.policy:<8} {row.node:<18} shipped {row.shipped_mean:>10,.1f}  through "
+                     f"{row.throughput_mean:>10,.1f}  use {use:>6}  binding {bind:>6}")
     if record.get("plan_violations"):
         text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])  # type: ignore[arg-type]
     return text

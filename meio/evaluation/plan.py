@@ -78,7 +78,8 @@ def _check_against(path: Path, stock: pd.DataFrame, instance: Instance) -> None:
     on_hand = instance.on_hand()
     if len(on_hand):
         keys = pd.MultiIndex.from_frame(stock[["product", "node"]])
-        below = stock["stock"].to_numpy() < on_hand.groupby(level=[0, 1]).sum().reindex(keys).fillna(0.0).to_numpy() - TOLERANCE
+        held = on_hand.groupby(level=[0, 1]).sum().reindex(keys).fillna(0.0).to_numpy()
+        below = stock["stock"].to_numpy() < held - TOLERANCE
         if below.any():
             line = int(np.flatnonzero(below)[0]) + 2
             raise MeioError(f"{path}, line {line}, column 'stock': stock is below the on-hand stock of "

@@ -263,14 +263,16 @@ def _evaluation_section(evaluation: dict) -> str:
             f"{evaluation['scenarios']} fresh {html.escape(str(evaluation['source']))} scenarios "
             "(mean [95% confidence interval]); optimal: cheapest recourse per scenario; dynamic: orders "
             "assigned one by one on arrival.</p>")
-    notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>" for v in evaluation.get("plan_violations", []))
+    notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>"
+                    for v in evaluation.get("plan_violations", []))
     return text + _table([""] + list(policies), rows) + notes
 
 
 def _gap_section(gap: dict) -> str:
     rows = [["lower bound (SAA optima)", _ci(gap["lower_bound"])], ["upper bound (candidate)", _ci(gap["upper_bound"])],
             ["gap (MMW, paired)", _ci(gap["gap"])],
-            ["gap, one-sided 95% bound", f"{gap['gap_one_sided_95']:,.2f}" if gap.get("gap_one_sided_95") is not None else "-"],
+            ["gap, one-sided 95% bound",
+             "-" if gap.get("gap_one_sided_95") is None else f"{gap['gap_one_sided_95']:,.2f}"],
             ["gap (U - L)", _ci(gap["gap_independent"])]]
     return (f"<h2>SAA optimality gap (Mak-Morton-Wood)</h2><p>{gap['replications']} replications of "
             f"{gap['scenarios']} {html.escape(gap['source'])} scenarios; upper bound on {gap['eval_scenarios']} "
