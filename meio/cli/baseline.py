@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / f"{instance.name}-{args.policy}"
     write_result(result, out)
     if not args.quiet:
-        print(format_result(result))
+        print(format_result(result).replace("  no capacity or service constraint in this instance",
+                                            "  (a baseline plan has no dual prices)"))
         print(f"  results written to {out}/")
     return 0
