@@ -100,7 +100,8 @@ def summarize(outcome: Outcome, network: Network) -> dict[str, object]:
     fill = {speed: ratio_ci(outcome.demand[:, k] - outcome.unmet[:, k], outcome.demand[:, k], w)
             for k, speed in enumerate(network.speeds)}
     return {"total": mean_ci(outcome.total, w), "costs": costs, "fill_rate": fill,
-            "overall_fill_rate": ratio_ci(outcome.demand.sum(1) - outcome.unmet.sum(1), outcome.demand.sum(1), w)}
+            "overall_fill_rate": ratio_ci(outcome.demand.sum(1) - outcome.unmet.sum(1), outcome.demand.sum(1), w),
+            "shipping_per_unit": ratio_ci(outcome.costs[:, 2], outcome.shipped.sum(1), w)}
 
 
 def node_table(outcome: Outcome, network: Network) -> pd.DataFrame:

@@ -140,6 +140,8 @@ def _cell(estimate: dict[str, object] | None, percent: bool = False) -> str:
 def summary_rows(summary: dict[str, object]) -> list[tuple[str, str]]:
     rows = [("total cost", _cell(summary["total"]))]  # type: ignore[arg-type]
     rows += [(f"  {part}", _cell(summary["costs"][part])) for part in COST_PARTS]  # type: ignore[index]
+    if "shipping_per_unit" in summary:
+        rows.append(("shipping per unit shipped", _cell(summary["shipping_per_unit"])))  # type: ignore[arg-type]
     fill = summary["fill_rate"]
     rows += [(f"fill rate {k}", _cell(e, percent=True)) for k, e in fill.items()]  # type: ignore[union-attr]
     return rows
