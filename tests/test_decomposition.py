@@ -36,7 +36,9 @@ def random_instance(directory: Path, seed: int, **flags: bool) -> Path:
        on_hand=st.booleans())
 def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: str, seed: int, windows: bool,
                                                        categories: bool, service: bool, on_hand: bool) -> None:
-    instance = load_instance(random_instance(tmp_path / f"i{seed}", seed, windows=windows, cutoffs=windows,
+    # hypothesis reuses tmp_path across examples: one directory per example
+    directory = tmp_path / f"i{seed}-{windows:d}{categories:d}{service:d}{on_hand:d}"
+    instance = load_instance(random_instance(directory, seed, windows=windows, cutoffs=windows,
                                              categories=categories, service_targets=service, on_hand=on_hand))
     exact = solve_extensive(instance, backend)
     result = solve_decomposition(instance, backend, config=DecompositionConfig(gap=GAP))
@@ -178,11 +180,28 @@ def infeasible_instance(directory: Path) -> Path:
     })
 
 
-def test_infeasible_instance_is_detected_with_a_clear_message(tmp_path: Path) -> None:
-    result = solve_decomposition(load_instance(infeasible_instance(tmp_path / "i")))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_infeasible_instance_is_detected_with_a_clear_message(tmp_path: Path, backend: str) -> None:
+    result = solve_decomposition(load_instance(infeasible_instance(tmp_path / "i")), backend)
     assert result.status is Status.INFEASIBLE
     assert "cannot all be met" in result.message
     assert "service[k]" in result.message or "storage[N]" in result.message
+
+
+def test_on_hand_stock_above_storage_capacity_is_infeasible_by_the_same_amount(tmp_path: Path) -> None:
+    directory = write_random_instance(tmp_path / "i", 3, products=3, nodes=2, zones=2, speeds=1, scenarios=2,
+                                      on_hand=True)
+    nodes = pd.read_csv(directory / "nodes.csv")
+    inventory = pd.read_csv(directory / "inventory.csv")
+    products = pd.read_csv(directory / "products.csv").set_index("product")
+    node = inventory["node"].iloc[0]
+    at_node = inventory[inventory["node"] == node]
+    volume = float((at_node["on_hand"] * products.loc[at_node["product"], "unit_volume"].to_numpy()).sum())
+    nodes["storage_capacity"] = np.where(nodes["node"] == node, volume - 1.0, np.inf)
+    nodes.to_csv(directory / "nodes.csv", index=False)
+    result = solve_decomposition(load_instance(directory))
+    assert result.status is Status.INFEASIBLE
+    assert f"storage[{node}]: storage bound {volume - 1.0:g} is short by 1" in result.message
 
 
 def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:

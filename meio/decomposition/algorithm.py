@@ -40,7 +40,6 @@ from meio.results.result import Result
 from meio.results.tables import PlanValues, cost_parts, fill_rates, stock_table, utilization_table
 from meio.solvers import SolveOptions, Status
 
-REDUCED_COST_TOLERANCE = 1e-9
 PENALTY_GROWTH = 100.0
 PENALTY_RAISES = 3
 
@@ -180,8 +179,7 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer,
         counters.add(priced)
         bound = lagrangian(priced, capacity)
         bounds.lower = max(bounds.lower, bound)
-        reduced = master.reduced_costs(priced.columns, solution)
-        new = [c for c, r in zip(priced.columns, reduced) if r < -REDUCED_COST_TOLERANCE * max(1.0, abs(c.cost))]
+        new = master.entering(priced.columns, solution)
         smoothing.record(mu_sep, bound, subgradient(priced, pricer.subproblems, capacity), solution.mu, bool(new))
         master.add(new)
         bounds.record(iteration, start, master.size, alpha)

@@ -159,6 +159,12 @@ class OrtoolsEngine:
         if self.time_limit is not None:
             self.solver.SetTimeLimit(int(self.time_limit * 1000))
         code = self.solver.Solve()
+        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.INFEASIBLE):
+            # an incremental GLOP re-solve can end ABNORMAL: solve again from scratch
+            scratch = pywraplp.MPSolverParameters()
+            scratch.SetIntegerParam(pywraplp.MPSolverParameters.INCREMENTALITY,
+                                    pywraplp.MPSolverParameters.INCREMENTALITY_OFF)
+            code = self.solver.Solve(scratch)
         has_value = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
         x = np.array([v.solution_value() for v in self.variables]) if has_value else np.empty(0)
         dual = (np.array([r.dual_value() for r in self.rows]) if has_value and not self.integer

@@ -24,6 +24,8 @@ from meio.decomposition.subproblem import GlobalRow, ProductLP
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
 SLACK_TOLERANCE = 1e-7
+#: A column enters when its reduced cost is below -this, relative to the size of its terms.
+REDUCED_COST_TOLERANCE = 1e-8
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,10 +84,17 @@ class RestrictedMaster:
         return MasterSolution(objective=solution.objective, mu=np.maximum(0.0, -solution.row_dual[:m]),
                               sigma=solution.row_dual[m:], weights=solution.x[m:], slack=slack, feasible=feasible)
 
-    def reduced_costs(self, columns: list[Column], master: MasterSolution) -> np.ndarray:
-        """cost + mu . usage - sigma_p of candidate columns at the master's duals."""
-        return np.array([c.cost + master.mu[self.subproblems[c.product].link_rows] @ c.usage - master.sigma[c.product]
-                         for c in columns])
+    def entering(self, columns: list[Column], master: MasterSolution) -> list[Column]:
+        """Columns whose reduced cost ``cost + mu . usage - sigma_p`` at the master's duals is
+        negative, relative to the size of its terms (duals can be as large as the slack penalty)."""
+        out = []
+        for column in columns:
+            priced = master.mu[self.subproblems[column.product].link_rows] * column.usage
+            sigma = master.sigma[column.product]
+            scale = max(1.0, abs(column.cost), abs(sigma), float(np.abs(priced).sum()))
+            if column.cost + priced.sum() - sigma < -REDUCED_COST_TOLERANCE * scale:
+                out.append(column)
+        return out
 
     def integer_plan(self, time_limit: float | None) -> np.ndarray | None:
         """Choose one generated column per product (binary lambda, no slack); weights or None."""
