@@ -206,6 +206,17 @@ def _savings_section(comparison: dict) -> str:
              f"evaluated on the same {comparison['scenarios']} fresh {html.escape(comparison['source'])} "
              "scenarios (common random numbers): paired mean saving per period with its 95% confidence "
              "interval (positive: the reference is cheaper).</p>"]
+    first = next(iter(comparison["savings_of_reference"]))
+    sentences = []
+    for plan, diff in comparison["savings_of_reference"][first].items():
+        total, pct = diff["total"], diff["percent_of_other"]
+        if total["mean"] is None or total["low"] is None:
+            continue
+        sentences.append(f"{total['mean']:,.2f} per period against {plan} ({pct['mean']:.1f}% of its cost; 95% CI "
+                         f"{total['low']:,.2f} to {total['high']:,.2f})")
+    if sentences:
+        parts.append(f"<p><b>With {html.escape(first)} fulfillment, {html.escape(reference)} saves "
+                     + "; ".join(html.escape(s) for s in sentences) + ".</b></p>")
     rows = []
     for policy, savings in comparison["savings_of_reference"].items():
         for plan, diff in savings.items():
@@ -237,6 +248,10 @@ def _capacity_section(prices: pd.DataFrame | None, utilization: pd.DataFrame | N
     grouped = grouped.sort_values("price", ascending=False)
     rows = [[kind, where, str(int(r.rows)), f"{r.price:,.4f}"] for (kind, where), r in grouped.head(12).iterrows()]
     if rows:
+        (kind, where), top = next(iter(grouped.iterrows()))
+        parts.append(f"<p><b>The capacity that holds the plan back most is {html.escape(kind)} at "
+                     f"{html.escape(where)}: one more unit of it would lower the expected cost by "
+                     f"{top.price:,.4f}.</b></p>")
         parts.append("<p>Binding constraints of the solve, by opportunity cost (decrease of the expected cost "
                      "per extra unit of capacity; throughput summed over the scenarios where it binds):</p>")
         parts.append(_table(["kind", "node / speed", "binding rows", "opportunity cost"], rows))
