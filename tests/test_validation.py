@@ -231,3 +231,17 @@ def test_unknown_columns_are_ignored_but_reported(instance_dir: Path) -> None:
 def test_blank_lines_keep_line_numbers(instance_dir: Path) -> None:
     (instance_dir / "zones.csv").write_text("zone,lat\nZ1,40\n\nZ2,north\n")
     assert "zones.csv, line 4, column 'lat'" in str(rejected(instance_dir))
+
+
+@pytest.mark.parametrize("file", ["products.csv", "nodes.csv", "zones.csv", "speeds.csv"])
+def test_entity_table_without_rows(instance_dir: Path, file: str) -> None:
+    header = (instance_dir / file).read_text().splitlines()[0]
+    (instance_dir / file).write_text(header + "\n")
+    assert f"{file}: the file has a header but no rows" in str(rejected(instance_dir))
+
+
+def test_unknown_toml_key_is_reported(instance_dir: Path) -> None:
+    (instance_dir / "instance.toml").write_text("name = 'x'\nmax_route_lane = 3\n")
+    instance = load_instance(instance_dir)
+    assert instance.notes == ("instance.toml: key 'max_route_lane' is not part of the format and is ignored",)
+    assert instance.max_route_lanes == 2

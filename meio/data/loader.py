@@ -35,6 +35,7 @@ def load_instance(path_or_name: str | Path) -> Instance:
     settings = _read_toml(source, violations)
     if violations:
         raise InstanceError(violations, str(location))
+    _check_not_empty(raw, violations)
     _check_keys(raw, violations)
     if violations:
         raise InstanceError(violations, str(location))
@@ -43,6 +44,8 @@ def load_instance(path_or_name: str | Path) -> Instance:
         raise InstanceError(violations, str(location))
     notes = tuple(f"{t.file}: column '{c}' is not part of the format and is ignored"
                   for t in TABLES for c in unknown_columns(source, t))
+    notes += tuple(f"instance.toml: key '{key}' is not part of the format and is ignored"
+                   for key in settings.pop("unknown_keys", []))
     return _assemble(raw, settings, location, notes)
 
 
@@ -56,6 +59,7 @@ def _read_toml(source: TableSource, violations: list[Violation]) -> dict[str, ob
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         violations.append(Violation("instance.toml", f"cannot parse TOML: {error}"))
         return settings
+    settings["unknown_keys"] = [key for key in given if key not in TOML_KEYS]
     for key, value in given.items():
         if key not in TOML_KEYS:
             continue
@@ -68,6 +72,17 @@ def _read_toml(source: TableSource, violations: list[Violation]) -> dict[str, ob
         else:
             settings[key] = value
     return settings
+
+
+#: Tables that must have at least one row for the instance to mean anything.
+NON_EMPTY = ("products", "nodes", "zones", "speeds")
+
+
+def _check_not_empty(raw: dict[str, pd.DataFrame | None], violations: list[Violation]) -> None:
+    for name in NON_EMPTY:
+        frame = raw[name]
+        if frame is not None and frame.empty:
+            violations.append(Violation(TABLE_BY_NAME[name].file, "the file has a header but no rows"))
 
 
 def _check_keys(raw: dict[str, pd.DataFrame | None], violations: list[Violation]) -> None:
