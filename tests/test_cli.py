@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -88,3 +89,15 @@ def test_info_counts(capsys) -> None:
     for line in ("routes (R)                               2", "eligible route-class pairs (E)           2",
                  "variables x                              7", "constraints storage                      1"):
         assert line in out
+
+
+def test_every_command_registers_and_only_the_one_run_is_imported() -> None:
+    from meio.cli import COMMANDS, build_parser
+
+    full = build_parser()
+    actions = [a for a in full._actions if isinstance(a, argparse._SubParsersAction)]
+    assert sorted(actions[0].choices) == sorted(COMMANDS)
+    process = subprocess.run([sys.executable, "-c", "import sys; from meio.cli import main; main(['validate', "
+                              "'tiny']); print('pyomo' in sys.modules, 'matplotlib' in sys.modules)"],
+                             capture_output=True, text=True, timeout=120)
+    assert process.stdout.strip().endswith("False False")

@@ -9,37 +9,51 @@ from collections.abc import Sequence
 
 from meio.errors import MeioError
 
-#: Sub-command modules; each defines ``register(subparsers)`` that adds its parser
-#: and sets ``run`` (a function of the parsed arguments returning an exit code).
-COMMAND_MODULES = (
-    "meio.cli.solve",
-    "meio.cli.validate",
-    "meio.cli.info",
-    "meio.cli.generate",
-    "meio.cli.scenarios",
-    "meio.cli.convert",
-    "meio.cli.evaluate",
-    "meio.cli.baseline",
-    "meio.cli.compare",
-    "meio.cli.gap",
-    "meio.cli.report",
-)
+#: Sub-commands: name -> (module, one-line help). Each module defines ``register(subparsers)``
+#: that adds its parser and sets ``run`` (a function of the parsed arguments returning an
+#: exit code). Only the module of the command being run is imported, so that ``meio
+#: validate`` does not pay for importing Pyomo, the solvers and matplotlib.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "solve": ("meio.cli.solve", "solve an instance and write the result files"),
+    "validate": ("meio.cli.validate", "check an instance against the data format"),
+    "info": ("meio.cli.info", "print the sizes of an instance and its model"),
+    "generate": ("meio.cli.generate", "write a realistic generated instance"),
+    "scenarios": ("meio.cli.scenarios", "sample demand scenarios from a forecast"),
+    "convert": ("meio.cli.convert", "convert an instance between a directory and a zip bundle"),
+    "evaluate": ("meio.cli.evaluate", "evaluate a plan on fresh scenarios under two fulfillment policies"),
+    "baseline": ("meio.cli.baseline", "build a baseline plan (single-echelon, speed-blind, no-capacity)"),
+    "compare": ("meio.cli.compare", "compare plans and baselines on common fresh scenarios"),
+    "gap": ("meio.cli.gap", "estimate the SAA optimality gap (Mak-Morton-Wood)"),
+    "report": ("meio.cli.report", "write a self-contained HTML report of a result"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every sub-command registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; ``command`` gets its full parser, the others a one-line entry.
+
+    With ``command=None`` every sub-command is registered in full.
+    """
     parser = argparse.ArgumentParser(
         prog="meio", description="Multi-echelon inventory optimization (SAA) toolkit."
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, (module, summary) in COMMANDS.items():
+        if command is None or name == command:
+            importlib.import_module(module).register(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str:
+    """The sub-command named on the command line ("" when there is none)."""
+    return next((arg for arg in argv if not arg.startswith("-")), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: errors become one message and exit code 2."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_command_of(argv)).parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except MeioError as error:
