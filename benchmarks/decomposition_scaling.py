@@ -40,7 +40,7 @@ def measure(args: argparse.Namespace) -> None:
     else:
         config = DecompositionConfig(gap=1e-4, workers=args.workers, stabilization=args.run != "plain",
                                      warm_start=args.warm_start, time_limit=args.time_limit, progress=False)
-        result = solve_decomposition(instance, args.backend, None, config)
+        result = solve_decomposition(instance, args.backend, config=config)
     if args.write is not None:
         write_result(result, args.write)
     keys = ("iterations", "columns", "build_seconds", "master_seconds", "subproblem_seconds",

@@ -63,7 +63,7 @@ class Bounds:
                              columns, alpha))
 
 
-def solve_decomposition(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
+def solve_decomposition(instance: Instance, backend: str = "highs", options: SolveOptions | None = None, *,
                         integer: bool | None = None, variants: Sequence[ModelVariant] = (),
                         config: DecompositionConfig | None = None) -> Result:
     """Solve SPEC §3 (with any model ``variants``) by Lagrangian relaxation and a Dantzig-Wolfe
