@@ -32,7 +32,7 @@ from meio.decomposition.primal import recover_plan, stock_of, zero_stock_column
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.subproblem import GlobalRow, ProductLP, pyomo_subproblems
-from meio.decomposition.warm_start import read_warm_start
+from meio.decomposition.warm_start import WarmStart, read_warm_start
 from meio.models.build import ModelVariant
 from meio.models.index import ModelIndex, model_index
 from meio.results.prices import price_table
@@ -112,13 +112,19 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     capacity = np.array([row.capacity for row in rows], dtype=float)
     pricer = Pricer(subproblems, backend, executor)
     master = RestrictedMaster(rows, subproblems, backend, initial_penalty(subproblems))
-    mu = _initial_columns(config, index, pricer, master)
+    mu, warm = _initial_prices(config, index, master)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
     first = pricer.price(mu)
     counters.add(first)
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, subproblems, capacity), mu, True)
+    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None])
     master.add(first.columns)
+    if warm is not None:  # after the first pass, so these re-solves start from its bases
+        fixing = time.perf_counter()
+        master.add([c for p, y in enumerate(warm.stock) if y is not None
+                    and (c := pricer.fix_stock(p, y, mu)) is not None])
+        counters.pricing_seconds += time.perf_counter() - fixing
     bounds = Bounds(lower=smoothing.best)
     bounds.record(0, start, master.size, smoothing.alpha)
     status, solution = _iterate(config, options, pricer, master, smoothing, bounds, counters, capacity, start)
@@ -143,17 +149,13 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     return result
 
 
-def _initial_columns(config: DecompositionConfig, index: ModelIndex, pricer: Pricer,
-                     master: RestrictedMaster) -> np.ndarray:
-    """Add the zero-stock columns (and a warm start's fixed-stock columns); return the first prices."""
-    subproblems = pricer.subproblems
-    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None])
+def _initial_prices(config: DecompositionConfig, index: ModelIndex,
+                    master: RestrictedMaster) -> tuple[np.ndarray, WarmStart | None]:
+    """The first pricing point: zero, or the prices of a warm start (returned with its stock plan)."""
     if config.warm_start is None:
-        return np.zeros(len(master.rows))
-    warm = read_warm_start(config.warm_start, master.rows, subproblems, index)
-    master.add([c for p, y in enumerate(warm.stock) if y is not None
-                and (c := pricer.fix_stock(p, y, warm.mu)) is not None])
-    return warm.mu
+        return np.zeros(len(master.rows)), None
+    warm = read_warm_start(config.warm_start, master.rows, master.subproblems, index)
+    return warm.mu, warm
 
 
 def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer, master: RestrictedMaster,
