@@ -31,7 +31,7 @@ def random_instance(directory: Path, seed: int, **flags: bool) -> Path:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), windows=st.booleans(), categories=st.booleans(), service=st.booleans(),
        on_hand=st.booleans())
 def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: str, seed: int, windows: bool,
