@@ -33,11 +33,6 @@ class Column:
     support: np.ndarray
     values: np.ndarray
 
-    def dense(self, size: int) -> np.ndarray:
-        z = np.zeros(size)
-        z[self.support] = self.values
-        return z
-
 
 @dataclass(frozen=True, eq=False)
 class PricingPass:
