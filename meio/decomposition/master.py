@@ -24,6 +24,8 @@ from meio.decomposition.subproblem import GlobalRow, ProductLP
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
 SLACK_TOLERANCE = 1e-7
+#: Column entries of smaller magnitude are dropped from the master.
+ZERO = 1e-12
 #: A column enters when its reduced cost is below -this, relative to the size of its terms.
 REDUCED_COST_TOLERANCE = 1e-8
 
@@ -122,5 +124,5 @@ class RestrictedMaster:
             vals += [column.usage, [1.0]]
         shape = (m + len(self.subproblems), len(columns))
         values = np.concatenate(vals)
-        keep = values != 0.0
+        keep = np.abs(values) > ZERO  # round-off like (y - on_hand) = 1e-16 upsets GLOP
         return sp.csc_array((values[keep], (np.concatenate(rows)[keep], np.concatenate(cols)[keep])), shape=shape)
