@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from ortools.linear_solver import pywraplp
 
 from meio.solvers.highs import new_highs
+from meio.solvers.matrix import LinearModel
 
 _FIRST_HIGHS = threading.Lock()
 _banner_done = False
@@ -43,19 +44,6 @@ class Engine(Protocol):
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None: ...
     def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None: ...
     def solve(self) -> LPSolution: ...
-
-
-@dataclass(frozen=True, eq=False)
-class LinearModel:
-    """min c z  s.t.  row_lower <= A z <= row_upper,  lower <= z <= upper,  z_j integer where marked."""
-
-    c: np.ndarray
-    A: sp.csr_array
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray
 
 
 class HighsEngine:

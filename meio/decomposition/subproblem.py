@@ -21,8 +21,8 @@ import scipy.sparse as sp
 from meio.data.instance import Instance
 from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.index import ModelIndex
-from meio.models.linking import LinkingKind
-from meio.solvers.matrix import MatrixForm, compile_matrix
+from meio.models.linking import LinkingKind, linking_label
+from meio.solvers.matrix import LinearModel, MatrixForm, compile_matrix
 
 LinkingKey = tuple[LinkingKind, str | None, str | None, str | None]
 KIND_ORDER = {kind: i for i, kind in enumerate(LinkingKind)}
@@ -44,28 +44,20 @@ class GlobalRow:
 
     @property
     def label(self) -> str:
-        where = ", ".join(v for v in (self.node, self.speed, self.scenario) if v is not None)
-        return f"{self.kind.value}[{where}]"
+        return linking_label(self.kind, self.node, self.speed, self.scenario)
 
 
 @dataclass(frozen=True, eq=False)
-class ProductLP:
-    """min c z + offset  s.t.  row_lower <= A z <= row_upper, lower <= z <= upper;
-    linking use ``D z + link_const`` on global rows ``link_rows``.
+class ProductLP(LinearModel):
+    """A product's subproblem: the :class:`LinearModel` of its own rows, plus objective constant
+    ``offset`` and its linking use ``D z + link_const`` on global rows ``link_rows``.
 
     ``y_rows``, ``x_rows``, ``u_rows`` are the positions in the global model index of
     the product's columns (in that order).
     """
 
     product: str
-    c: np.ndarray
     offset: float
-    A: sp.csr_array
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray
     link_rows: np.ndarray
     D: sp.csr_array
     link_const: np.ndarray

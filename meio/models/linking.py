@@ -39,9 +39,13 @@ class LinkingRow:
 
     @property
     def label(self) -> str:
-        """Readable name, e.g. ``storage[FC1]`` or ``throughput[FC1, s3]``."""
-        where = ", ".join(v for v in (self.node, self.speed, self.scenario) if v is not None)
-        return f"{self.kind.value}[{where}]"
+        return linking_label(self.kind, self.node, self.speed, self.scenario)
+
+
+def linking_label(kind: LinkingKind, node: str | None, speed: str | None, scenario: str | None) -> str:
+    """Readable name of a linking row, e.g. ``storage[FC1]`` or ``throughput[FC1, s3]``."""
+    where = ", ".join(v for v in (node, speed, scenario) if v is not None)
+    return f"{kind.value}[{where}]"
 
 
 def declare_linking(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:

@@ -11,21 +11,26 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 
 @dataclass(frozen=True, eq=False)
-class MatrixForm:
-    """min c x + offset  s.t.  row_lower <= A x <= row_upper,  lower <= x <= upper.
-
-    ``variables`` and ``constraints`` give the Pyomo component of each column and row;
-    ``integer`` marks integer columns.
-    """
+class LinearModel:
+    """min c x  s.t.  row_lower <= A x <= row_upper,  lower <= x <= upper,  x_j integer where marked."""
 
     c: np.ndarray
-    offset: float
     A: sp.csr_array
     row_lower: np.ndarray
     row_upper: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     integer: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixForm(LinearModel):
+    """A compiled Pyomo model: a :class:`LinearModel` with the objective's constant ``offset``.
+
+    ``variables`` and ``constraints`` give the Pyomo component of each column and row.
+    """
+
+    offset: float
     variables: list[pyo.VarData]
     constraints: list[pyo.ConstraintData]
 
