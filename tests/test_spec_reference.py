@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from support.random_instance import write_instance, write_random_instance
 from support.spec_reference import solve_reference
 

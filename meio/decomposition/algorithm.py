@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,10 +31,11 @@ from meio.decomposition.pricing import Pricer, PricingPass
 from meio.decomposition.primal import recover_plan, stock_of, zero_stock_column
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.stabilization import WentgesSmoothing
-from meio.decomposition.subproblem import GlobalRow, ProductLP, pyomo_subproblems
+from meio.decomposition.subproblem import ProductLP, pyomo_subproblems
 from meio.decomposition.warm_start import WarmStart, read_warm_start
 from meio.models.build import ModelVariant
 from meio.models.index import ModelIndex, model_index
+from meio.models.linking import LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.results.tables import PlanValues, cost_parts, fill_rates, stock_table, utilization_table
@@ -107,7 +108,7 @@ class Counters:
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig, index: ModelIndex,
-         rows: list[GlobalRow], subproblems: list[ProductLP], executor: Executor | None, start: float,
+         rows: list[LinkingSpec], subproblems: list[ProductLP], executor: Executor | None, start: float,
          build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
     pricer = Pricer(subproblems, backend, executor)
@@ -252,14 +253,14 @@ def initial_penalty(subproblems: list[ProductLP]) -> float:
     return 100.0 * max(1.0, cost) / min(1.0, coefficient)
 
 
-def infeasibility_message(rows: list[GlobalRow], solution: MasterSolution) -> str:
+def infeasibility_message(rows: list[LinkingSpec], solution: MasterSolution) -> str:
     """Name the linking rows the master cannot meet, with the smallest violation it found."""
     broken = [f"  - {row.label}: {row.kind.value} bound {row.capacity:g} is short by {slack:g}"
               for row, slack in zip(rows, solution.slack) if slack > 1e-6 * max(1.0, abs(row.capacity))]
     return "the linking constraints cannot all be met:\n" + "\n".join(broken)
 
 
-def fill_result(result: Result, instance: Instance, index: ModelIndex, rows: list[GlobalRow], plan: PlanValues,
+def fill_result(result: Result, instance: Instance, index: ModelIndex, rows: list[LinkingSpec], plan: PlanValues,
                 lhs: np.ndarray, solution: MasterSolution) -> None:
     """Costs, fill rates and tables of the recovered plan, with the same helpers as the extensive solve."""
     result.costs = cost_parts(index, plan)

@@ -15,12 +15,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from meio.data.instance import Instance
-from meio.decomposition.subproblem import GlobalRow, LinkingKey, ProductLP, sort_rows
+from meio.decomposition.subproblem import ProductLP, sort_rows
 from meio.models.index import ModelIndex
-from meio.models.linking import LinkingKind
+from meio.models.linking import LinkingKey, LinkingKind, LinkingSpec
 
 
-def numpy_subproblems(instance: Instance, index: ModelIndex, integer: bool) -> tuple[list[GlobalRow], list[ProductLP]]:
+def numpy_subproblems(instance: Instance, index: ModelIndex, integer: bool) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The linking rows and every product's subproblem, built with array operations."""
     products = instance.products.index
     y, x, u = index.y, index.x, index.u

@@ -20,7 +20,8 @@ import scipy.sparse as sp
 
 from meio.decomposition.lp import LinearModel, make_engine
 from meio.decomposition.pricing import Column
-from meio.decomposition.subproblem import GlobalRow, ProductLP
+from meio.decomposition.subproblem import ProductLP
+from meio.models.linking import LinkingSpec
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
 SLACK_TOLERANCE = 1e-7
@@ -45,7 +46,7 @@ class MasterSolution:
 class RestrictedMaster:
     """The master LP, kept loaded in one engine to which columns are added between solves."""
 
-    def __init__(self, rows: list[GlobalRow], subproblems: list[ProductLP], backend: str, penalty: float) -> None:
+    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLP], backend: str, penalty: float) -> None:
         self.rows, self.subproblems, self.backend = rows, subproblems, backend
         self.capacity = np.array([row.capacity for row in rows], dtype=float)
         self.penalty = penalty

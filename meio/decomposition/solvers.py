@@ -20,7 +20,7 @@ from typing import Protocol
 import highspy
 import numpy as np
 
-from meio.decomposition.lp import Engine, LinearModel, LPSolution, finite, highs_instance, read_highs, make_engine
+from meio.decomposition.lp import Engine, LinearModel, LPSolution, finite, highs_instance, make_engine, read_highs
 from meio.decomposition.subproblem import ProductLP
 
 

@@ -21,30 +21,10 @@ import scipy.sparse as sp
 from meio.data.instance import Instance
 from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.index import ModelIndex
-from meio.models.linking import LinkingKind, linking_label
+from meio.models.linking import LinkingKey, LinkingKind, LinkingSpec
 from meio.solvers.matrix import LinearModel, MatrixForm, compile_matrix
 
-LinkingKey = tuple[LinkingKind, str | None, str | None, str | None]
 KIND_ORDER = {kind: i for i, kind in enumerate(LinkingKind)}
-
-
-@dataclass(frozen=True)
-class GlobalRow:
-    """A linking row of the whole problem: its family, subject and product-independent bound."""
-
-    kind: LinkingKind
-    node: str | None
-    speed: str | None
-    scenario: str | None
-    capacity: float
-
-    @property
-    def key(self) -> LinkingKey:
-        return (self.kind, self.node, self.speed, self.scenario)
-
-    @property
-    def label(self) -> str:
-        return linking_label(self.kind, self.node, self.speed, self.scenario)
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +50,7 @@ class ProductLP(LinearModel):
         return len(self.c)
 
 
-def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[GlobalRow]:
+def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[LinkingSpec]:
     """The global linking rows of ``keys`` in canonical order, with their capacities."""
     tables = (instance.nodes, instance.speeds, instance.scenarios)
     positions = [{name: i for i, name in enumerate(table.index)} for table in tables]
@@ -80,7 +60,7 @@ def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[GlobalRow]:
 
     column = {LinkingKind.STORAGE: "storage_capacity", LinkingKind.INBOUND: "inbound_capacity",
               LinkingKind.THROUGHPUT: "throughput_capacity"}
-    return [GlobalRow(*key, capacity=0.0 if key[0] is LinkingKind.SERVICE
+    return [LinkingSpec(*key, capacity=0.0 if key[0] is LinkingKind.SERVICE
                       else float(instance.nodes.at[key[1], column[key[0]]]))
             for key in sorted(keys, key=order)]
 
@@ -96,7 +76,7 @@ def index_positions(index: ModelIndex) -> dict[str, dict[tuple, int]]:
 
 
 def pyomo_subproblems(instance: Instance, index: ModelIndex, integer: bool,
-                      variants: Sequence[ModelVariant] = ()) -> tuple[list[GlobalRow], list[ProductLP]]:
+                      variants: Sequence[ModelVariant] = ()) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The linking rows and every product's subproblem, each compiled from its own Pyomo model
     (with the model ``variants`` applied, so per-product constraints they add are honoured)."""
     positions = index_positions(index)

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from meio.decomposition.subproblem import GlobalRow, ProductLP
+from meio.decomposition.subproblem import ProductLP
 from meio.errors import MeioError
 from meio.models.index import ModelIndex
+from meio.models.linking import LinkingSpec
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,7 +28,7 @@ class WarmStart:
     stock: list[np.ndarray | None]
 
 
-def read_warm_start(directory: Path, rows: list[GlobalRow], subproblems: list[ProductLP],
+def read_warm_start(directory: Path, rows: list[LinkingSpec], subproblems: list[ProductLP],
                     index: ModelIndex) -> WarmStart:
     """Read prices.csv and stock.csv of a previous result; rows and products may differ."""
     try:

@@ -26,20 +26,33 @@ class LinkingKind(str, Enum):
     SERVICE = "service"
 
 
+LinkingKey = tuple[LinkingKind, str | None, str | None, str | None]
+
+
 @dataclass(frozen=True)
-class LinkingRow:
-    """One linking constraint: its family, what it is about, and its product-independent bound b."""
+class LinkingSpec:
+    """A linking constraint's family, what it is about, and its product-independent bound b."""
 
     kind: LinkingKind
     node: str | None
     speed: str | None
     scenario: str | None
     capacity: float
-    constraint: pyo.ConstraintData
+
+    @property
+    def key(self) -> LinkingKey:
+        return (self.kind, self.node, self.speed, self.scenario)
 
     @property
     def label(self) -> str:
         return linking_label(self.kind, self.node, self.speed, self.scenario)
+
+
+@dataclass(frozen=True)
+class LinkingRow(LinkingSpec):
+    """A linking constraint of a built model: its spec and its Pyomo constraint."""
+
+    constraint: pyo.ConstraintData
 
 
 def linking_label(kind: LinkingKind, node: str | None, speed: str | None, scenario: str | None) -> str:

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from collections.abc import Sequence
-from typing import Protocol
-
-from meio.models.linking import LinkingKind
+from meio.models.linking import LinkingSpec
 
 PRICE_COLUMNS = ["constraint", "kind", "node", "speed", "scenario", "lhs", "rhs", "slack", "price"]
 
 
-class PricedRow(Protocol):
-    """What a price row needs of a linking constraint (a LinkingRow or a decomposition's GlobalRow)."""
-
-    kind: LinkingKind
-    node: str | None
-    speed: str | None
-    scenario: str | None
-    capacity: float
-
-    @property
-    def label(self) -> str: ...
-
-
-def price_table(rows: Sequence[PricedRow], lhs: np.ndarray, price: np.ndarray) -> pd.DataFrame:
+def price_table(rows: Sequence[LinkingSpec], lhs: np.ndarray, price: np.ndarray) -> pd.DataFrame:
     """Tidy table of linking rows; ``price`` is the opportunity cost (>= 0, NaN when unknown).
 
     For storage, inbound and throughput ``lhs`` is the capacity used and ``rhs`` the
