@@ -107,7 +107,8 @@ def test_model_variant_changes_both_methods_identically(tmp_path: Path, backend:
     cap = 0.5 * float(plain.stock["stock"].max())
 
     def max_stock(built) -> None:
-        built.model.max_stock = pyo.Constraint(built.model.A, rule=lambda m, p, n: m.y[p, n] <= max(cap, m.on_hand[p, n]))
+        built.model.max_stock = pyo.Constraint(
+            built.model.A, rule=lambda m, p, n: m.y[p, n] <= max(cap, m.on_hand[p, n]))
 
     exact = solve_extensive(instance, backend, variants=[max_stock])
     result = solve_decomposition(instance, backend, variants=[max_stock])

@@ -20,7 +20,8 @@ from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKey, LinkingKind, LinkingSpec
 
 
-def numpy_subproblems(instance: Instance, index: ModelIndex, integer: bool) -> tuple[list[LinkingSpec], list[ProductLP]]:
+def numpy_subproblems(instance: Instance, index: ModelIndex,
+                      integer: bool) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The linking rows and every product's subproblem, built with array operations."""
     products = instance.products.index
     y, x, u = index.y, index.x, index.u
