@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 	$(BIN)/meio solve demo --method extensive --backend highs --out results/demo
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check meio tests benchmarks
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed
