@@ -14,7 +14,7 @@ from meio.diagnose import explain_infeasibility
 from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.results.prices import price_table
 from meio.results.result import Result
-from meio.results.tables import PlanValues, cost_parts, fill_rates, stock_table, utilization_table
+from meio.results.tables import PlanValues, fill_plan
 from meio.solvers import SolveOptions, Status, get_backend
 
 
@@ -52,10 +52,7 @@ def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintDat
         u=np.array([model.u[k].value for k in model.D], dtype=float),
     )
     values = PlanValues(*(np.nan_to_num(v) for v in (values.y, values.x, values.u)))
-    result.costs = cost_parts(index, values)
-    result.fill_rate = fill_rates(built.instance, index, values)
-    result.stock = stock_table(index, values)
-    result.utilization = utilization_table(built.instance, index, values)
+    fill_plan(result, built.instance, index, values)
     lhs = np.array([pyo.value(row.constraint.body) for row in built.linking], dtype=float)
     price = np.array([-duals[row.constraint] if row.constraint in duals else math.nan for row in built.linking])
     result.prices = price_table(built.linking, lhs, price + 0.0)

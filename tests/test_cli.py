@@ -35,6 +35,8 @@ def test_solve_writes_the_result_files(tmp_path: Path, backend: str, capsys) -> 
     assert list(stock.columns) == ["product", "node", "stock", "buy"]
     prices = pd.read_csv(out / "prices.csv")
     assert prices.loc[0, "constraint"] == "storage[FC1]" and prices.loc[0, "price"] == pytest.approx(1.0)
+    flows = pd.read_csv(out / "flows.csv")
+    assert set(flows["origin"]) == {"FC1"} and flows["units"].sum() == pytest.approx(20.0)  # (10+20+25+25)/4
     utilization = pd.read_csv(out / "utilization.csv")
     assert utilization.loc[0, "storage_utilization"] == pytest.approx(1.0)
     assert "expected cost 197.00" in capsys.readouterr().out

@@ -38,7 +38,7 @@ from meio.models.index import ModelIndex, model_index
 from meio.models.linking import LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
-from meio.results.tables import PlanValues, cost_parts, fill_rates, stock_table, utilization_table
+from meio.results.tables import PlanValues, fill_plan
 from meio.solvers import SolveOptions, Status
 
 PENALTY_GROWTH = 100.0
@@ -263,8 +263,5 @@ def infeasibility_message(rows: list[LinkingSpec], solution: MasterSolution) -> 
 def fill_result(result: Result, instance: Instance, index: ModelIndex, rows: list[LinkingSpec], plan: PlanValues,
                 lhs: np.ndarray, solution: MasterSolution) -> None:
     """Costs, fill rates and tables of the recovered plan, with the same helpers as the extensive solve."""
-    result.costs = cost_parts(index, plan)
-    result.fill_rate = fill_rates(instance, index, plan)
-    result.stock = stock_table(index, plan)
-    result.utilization = utilization_table(instance, index, plan)
+    fill_plan(result, instance, index, plan)
     result.prices = price_table(rows, lhs, solution.mu)

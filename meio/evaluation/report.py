@@ -159,7 +159,8 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> st
     if gap:
         body.append(_gap_section(gap))
     if instance is not None:
-        body.append(_map_section(instance, _read_csv(directory / "evaluation_flows.csv")))
+        flows = _read_csv(directory / "evaluation_flows.csv")
+        body.append(_map_section(instance, flows if flows is not None else _read_csv(directory / "flows.csv")))
     return _page(title, "\n".join(body))
 
 
@@ -302,7 +303,7 @@ def _map_section(instance: Instance, flows: pd.DataFrame | None) -> str:
     demand = instance.demand.groupby("zone")["quantity"].sum()
     zones["size"] = (zones["population"] if "population" in zones.columns and zones["population"].notna().all()
                      else demand.reindex(zones.index).fillna(0.0))
-    if flows is not None and len(flows):
+    if flows is not None and len(flows) and "policy" in flows.columns:
         flows = flows[flows["policy"] == flows["policy"].iloc[0]]
     return _figure("Map of nodes, zones and main flows", figures.network_map(zones, nodes, flows))
 

@@ -26,12 +26,14 @@ class ModelIndex:
     - ``u``: (product, class, scenario, speed, quantity, penalty, weight) with
       penalty = lost_sale_cost_p * penalty_factor_speed.
     - ``x_nodes``: (x row, node) for every node on the x row's route (throughput).
+    - ``route_zone``: the zone each route delivers to, indexed by route.
     """
 
     y: pd.DataFrame
     x: pd.DataFrame
     u: pd.DataFrame
     x_nodes: pd.DataFrame
+    route_zone: pd.Series
 
 
 def model_index(instance: Instance, sets: DerivedSets) -> ModelIndex:
@@ -61,4 +63,4 @@ def model_index(instance: Instance, sets: DerivedSets) -> ModelIndex:
     route_nodes = sets.routes["nodes"].explode().rename("node")
     x_nodes = pd.DataFrame({"row": np.arange(len(x)), "route": x["route"].to_numpy()}).merge(
         route_nodes.rename_axis("route").reset_index(), on="route")[["row", "node"]]
-    return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes)
+    return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes, route_zone=sets.routes["zone"])

@@ -14,6 +14,7 @@ import pandas as pd
 
 from meio.data.instance import Instance
 from meio.models.index import ModelIndex
+from meio.results.result import Result
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,3 +80,24 @@ def utilization_table(instance: Instance, index: ModelIndex, values: PlanValues)
         table[f"{part}_utilization"] = np.where(np.isfinite(capacity) & (capacity > 0),
                                                 table[used] / capacity.where(capacity > 0, 1.0), np.nan)
     return table.reset_index()
+
+
+def flow_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
+    """flows.csv: expected units shipped per scenario from each origin node to each zone."""
+    x = index.x
+    per_route = pd.DataFrame({"origin": x["origin"].to_numpy(), "route": x["route"].to_numpy(),
+                              "units": x["weight"].to_numpy() * values.x}).groupby(
+        ["origin", "route"], as_index=False, observed=True)["units"].sum()
+    per_route["zone"] = per_route["route"].map(index.route_zone)
+    flows = per_route.groupby(["origin", "zone"], as_index=False)["units"].sum()
+    flows = flows[flows["units"] > 0]
+    return flows.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def fill_plan(result: Result, instance: Instance, index: ModelIndex, values: PlanValues) -> None:
+    """Costs, fill rates, stock, utilization and flows of a plan: one read-out for every method."""
+    result.costs = cost_parts(index, values)
+    result.fill_rate = fill_rates(instance, index, values)
+    result.stock = stock_table(index, values)
+    result.utilization = utilization_table(instance, index, values)
+    result.tables["flows"] = flow_table(index, values)
