@@ -17,6 +17,7 @@ from meio.evaluation.outcome import COST_PARTS
 from meio.evaluation.plan import Plan
 from meio.results.prices import PRICE_COLUMNS
 from meio.results.result import Result
+from meio.results.tables import node_utilization
 from meio.solvers import Status
 
 
@@ -40,19 +41,6 @@ def plan_result(instance: Instance, plan: Plan, method: str, backend: str, secon
 
 def _utilization(instance: Instance, stock: pd.DataFrame, throughput: np.ndarray,
                  weights: np.ndarray) -> pd.DataFrame:
-    nodes = instance.nodes
     volume = instance.products.loc[stock["product"], "unit_volume"].to_numpy()
-    table = pd.DataFrame(index=nodes.index)
-    table["storage_used"] = pd.Series(volume * stock["stock"].to_numpy()).groupby(
-        stock["node"].to_numpy()).sum().reindex(nodes.index, fill_value=0.0)
-    table["storage_capacity"] = nodes["storage_capacity"]
-    table["inbound_used"] = stock.groupby("node")["buy"].sum().reindex(nodes.index, fill_value=0.0)
-    table["inbound_capacity"] = nodes["inbound_capacity"]
-    table["throughput_mean"] = weights @ throughput / weights.sum()
-    table["throughput_max"] = throughput.max(axis=0)
-    table["throughput_capacity"] = nodes["throughput_capacity"]
-    for part, used in (("storage", "storage_used"), ("inbound", "inbound_used"), ("throughput", "throughput_max")):
-        capacity = table[f"{part}_capacity"]
-        table[f"{part}_utilization"] = np.where(np.isfinite(capacity) & (capacity > 0),
-                                                table[used] / capacity.where(capacity > 0, 1.0), np.nan)
-    return table.rename_axis("node").reset_index()
+    storage = pd.Series(volume * stock["stock"].to_numpy()).groupby(stock["node"].to_numpy()).sum()
+    return node_utilization(instance, storage, stock.groupby("node")["buy"].sum(), throughput, weights)

@@ -65,21 +65,29 @@ def utilization_table(instance: Instance, index: ModelIndex, values: PlanValues)
     per_scenario = pd.DataFrame({"node": through, "scenario": index.x["scenario"].to_numpy()[rows],
                                  "units": values.x[rows]}).groupby(["node", "scenario"])["units"].sum()
     per_scenario = per_scenario.unstack("scenario").reindex(columns=instance.scenarios.index, fill_value=0.0)
-    weights = instance.scenarios["weight"].to_numpy()
+    filled = per_scenario.reindex(nodes.index, fill_value=0.0).fillna(0.0).to_numpy()
+    return node_utilization(instance, storage, inbound, filled.T, instance.scenarios["weight"].to_numpy())
+
+
+def node_utilization(instance: Instance, storage: pd.Series, inbound: pd.Series, throughput: np.ndarray,
+                     weights: np.ndarray) -> pd.DataFrame:
+    """utilization.csv from the volume stored and units bought per node and the throughput per
+    (scenario, node) (rows: scenarios with ``weights``; columns: ``instance.nodes`` order)."""
+    nodes = instance.nodes
     table = pd.DataFrame(index=nodes.index)
     table["storage_used"] = storage.reindex(nodes.index, fill_value=0.0)
     table["storage_capacity"] = nodes["storage_capacity"]
     table["inbound_used"] = inbound.reindex(nodes.index, fill_value=0.0)
     table["inbound_capacity"] = nodes["inbound_capacity"]
-    filled = per_scenario.reindex(nodes.index, fill_value=0.0).fillna(0.0)
-    table["throughput_mean"] = filled.to_numpy() @ weights if len(weights) else 0.0
-    table["throughput_max"] = filled.max(axis=1) if filled.shape[1] else 0.0
+    has_scenarios = throughput.shape[0] > 0
+    table["throughput_mean"] = weights @ throughput / weights.sum() if has_scenarios else 0.0
+    table["throughput_max"] = throughput.max(axis=0) if has_scenarios else 0.0
     table["throughput_capacity"] = nodes["throughput_capacity"]
     for part, used in (("storage", "storage_used"), ("inbound", "inbound_used"), ("throughput", "throughput_max")):
         capacity = table[f"{part}_capacity"]
         table[f"{part}_utilization"] = np.where(np.isfinite(capacity) & (capacity > 0),
                                                 table[used] / capacity.where(capacity > 0, 1.0), np.nan)
-    return table.reset_index()
+    return table.rename_axis("node").reset_index()
 
 
 def flow_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
