@@ -119,7 +119,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     first = pricer.price(mu)
     counters.add(first)
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, subproblems, capacity), mu, True)
-    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None])
+    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None], keep=True)
     master.add(first.columns)
     if warm is not None:  # after the first pass, so these re-solves start from its bases
         fixing = time.perf_counter()
@@ -184,10 +184,12 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer,
         bounds.lower = max(bounds.lower, bound)
         new = master.entering(priced.columns, solution)
         smoothing.record(mu_sep, bound, subgradient(priced, pricer.subproblems, capacity), solution.mu, bool(new))
+        back = master.reentering(solution)
         master.add(new)
+        master.restore(back)
         bounds.record(iteration, start, master.size, alpha)
         reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
-        converged = not new and alpha == 0.0
+        converged = not new and not len(back) and alpha == 0.0
         if converged and not solution.feasible:
             if raises == PENALTY_RAISES:
                 status = Status.INFEASIBLE

@@ -83,6 +83,15 @@ class HighsEngine:
                            int(matrix.nnz), matrix.indptr[:-1].astype(np.int32),
                            matrix.indices.astype(np.int32), matrix.data.astype(float))
 
+    def delete_columns(self, columns: np.ndarray) -> None:
+        """Remove columns (nonbasic ones keep the stored basis valid for the next re-solve)."""
+        self.highs.deleteCols(len(columns), np.asarray(columns, dtype=np.int32))
+
+    def basic(self) -> np.ndarray:
+        """Which columns are basic in the last solution."""
+        basic = highspy.HighsBasisStatus.kBasic
+        return np.array([status == basic for status in self.highs.getBasis().col_status], dtype=bool)
+
     def solve(self) -> LPSolution:
         self.highs.run()
         self.highs.setOptionValue("simplex_strategy", 4)

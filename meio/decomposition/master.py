@@ -29,6 +29,9 @@ SLACK_TOLERANCE = 1e-7
 ZERO = 1e-12
 #: A column enters when its reduced cost is below -this, relative to the size of its terms.
 REDUCED_COST_TOLERANCE = 1e-8
+#: A column leaves the loaded master after this many consecutive solves nonbasic at zero
+#: weight (HiGHS only; it stays in ``columns``, and pricing brings it back if it is needed).
+PURGE_AGE = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +55,11 @@ class RestrictedMaster:
         self.penalty = penalty
         m, products = len(rows), len(subproblems)
         self.columns: list[Column] = []
+        # the loaded columns: positions in ``columns``, solves spent nonbasic at zero, never purged
+        self.active = np.zeros(0, dtype=np.int64)
+        self.idle = np.zeros(0, dtype=np.int64)
+        self.kept = np.zeros(0, dtype=bool)
+        self.purge = backend == "highs"
         self.engine = make_engine(backend, LinearModel(
             c=np.full(m, penalty), A=sp.csr_array(sp.vstack([-sp.eye_array(m), sp.csr_array((products, m))])),
             row_lower=np.concatenate([np.full(m, -np.inf), np.ones(products)]),
@@ -63,41 +71,71 @@ class RestrictedMaster:
     def size(self) -> int:
         return len(self.columns)
 
-    def add(self, columns: list[Column]) -> None:
-        """Add columns (lambda variables) to the loaded master."""
+    def add(self, columns: list[Column], keep: bool = False) -> None:
+        """Add columns (lambda variables) to the loaded master; ``keep``: never purge them."""
         if not columns:
             return
         self.engine.add_columns(np.array([c.cost for c in columns]), self._matrix(columns))
+        self.active = np.concatenate([self.active, np.arange(len(self.columns), len(self.columns) + len(columns))])
+        self.idle = np.concatenate([self.idle, np.zeros(len(columns), dtype=np.int64)])
+        self.kept = np.concatenate([self.kept, np.full(len(columns), keep)])
         self.columns.extend(columns)
 
     def set_penalty(self, penalty: float) -> None:
         """Change the cost of the slacks (raised when a converged master still needs them)."""
         self.penalty = penalty
-        self.engine.set_costs(np.concatenate([np.full(len(self.rows), penalty), [c.cost for c in self.columns]]))
+        self.engine.set_costs(np.concatenate([np.full(len(self.rows), penalty),
+                                              [self.columns[j].cost for j in self.active]]))
 
     def solve(self) -> MasterSolution:
+        """Solve the loaded master from the last basis, after purging columns idle for
+        ``PURGE_AGE`` solves; the weights cover all generated columns (zero when not loaded)."""
         start = time.perf_counter()
+        m = len(self.rows)
+        if self.purge:
+            stale = (self.idle >= PURGE_AGE) & ~self.kept
+            if stale.any():
+                self.engine.delete_columns(m + np.flatnonzero(stale))
+                self.active, self.idle, self.kept = self.active[~stale], self.idle[~stale], self.kept[~stale]
         solution = self.engine.solve()
+        if solution.solved and self.purge:
+            used = self.engine.basic()[m:] | (solution.x[m:] > 0.0)
+            self.idle = np.where(used, 0, self.idle + 1)
         self.seconds += time.perf_counter() - start
         if not solution.solved:
             raise RuntimeError("the restricted master LP failed to solve")
-        m = len(self.rows)
         slack = solution.x[:m]
         feasible = bool(np.all(slack <= SLACK_TOLERANCE * np.maximum(1.0, np.abs(self.capacity))))
+        weights = np.zeros(len(self.columns))
+        weights[self.active] = solution.x[m:]
         return MasterSolution(objective=solution.objective, mu=np.maximum(0.0, -solution.row_dual[:m]),
-                              sigma=solution.row_dual[m:], weights=solution.x[m:], slack=slack, feasible=feasible)
+                              sigma=solution.row_dual[m:], weights=weights, slack=slack, feasible=feasible)
 
     def entering(self, columns: list[Column], master: MasterSolution) -> list[Column]:
         """Columns whose reduced cost ``cost + mu . usage - sigma_p`` at the master's duals is
         negative, relative to the size of its terms (duals can be as large as the slack penalty)."""
-        out = []
-        for column in columns:
-            priced = master.mu[self.subproblems[column.product].link_rows] * column.usage
-            sigma = master.sigma[column.product]
-            scale = max(1.0, abs(column.cost), abs(sigma), float(np.abs(priced).sum()))
-            if column.cost + priced.sum() - sigma < -REDUCED_COST_TOLERANCE * scale:
-                out.append(column)
-        return out
+        return [column for column in columns if self._negative(column, master)]
+
+    def reentering(self, master: MasterSolution) -> np.ndarray:
+        """Positions of purged columns that price out negative at the master's duals."""
+        purged = np.setdiff1d(np.arange(len(self.columns)), self.active)
+        return np.array([j for j in purged if self._negative(self.columns[j], master)], dtype=np.int64)
+
+    def restore(self, positions: np.ndarray) -> None:
+        """Load purged columns (positions in ``columns``) back into the master."""
+        if len(positions) == 0:
+            return
+        columns = [self.columns[j] for j in positions]
+        self.engine.add_columns(np.array([c.cost for c in columns]), self._matrix(columns))
+        self.active = np.concatenate([self.active, positions])
+        self.idle = np.concatenate([self.idle, np.zeros(len(positions), dtype=np.int64)])
+        self.kept = np.concatenate([self.kept, np.zeros(len(positions), dtype=bool)])
+
+    def _negative(self, column: Column, master: MasterSolution) -> bool:
+        priced = master.mu[self.subproblems[column.product].link_rows] * column.usage
+        sigma = master.sigma[column.product]
+        scale = max(1.0, abs(column.cost), abs(sigma), float(np.abs(priced).sum()))
+        return column.cost + priced.sum() - sigma < -REDUCED_COST_TOLERANCE * scale
 
     def integer_plan(self, time_limit: float | None) -> np.ndarray | None:
         """Choose one generated column per product (binary lambda, no slack); weights or None."""
