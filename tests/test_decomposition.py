@@ -119,6 +119,33 @@ def test_model_variant_changes_both_methods_identically(tmp_path: Path, backend:
     assert (result.stock["stock"] <= np.maximum(cap, result.stock["stock"] - result.stock["buy"]) + 1e-7).all()
 
 
+def test_purging_idle_master_columns_keeps_the_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # purge after one idle solve: columns leave and come back; bounds and plan stay right
+    import meio.decomposition.master as master_module
+
+    monkeypatch.setattr(master_module, "PURGE_AGE", 1)
+    loaded: list[tuple[int, int]] = []
+    original = RestrictedMaster.solve
+
+    def solve(self: RestrictedMaster) -> object:
+        solution = original(self)
+        assert len(solution.weights) == len(self.columns)
+        loaded.append((len(self.active), len(self.columns)))
+        return solution
+
+    monkeypatch.setattr(RestrictedMaster, "solve", solve)
+    instance = load_instance(write_random_instance(tmp_path / "i", 8, products=70, nodes=3, zones=3, speeds=2,
+                                                   scenarios=2, capacities=True, service_targets=True))
+    exact = solve_extensive(instance)
+    result = solve_decomposition(instance, config=DecompositionConfig(gap=GAP))
+    assert any(active < total for active, total in loaded)
+    assert result.status is Status.OPTIMAL
+    assert result.lower_bound <= exact.objective + 1e-7 * abs(exact.objective)
+    assert exact.objective <= result.objective + 1e-7 * abs(exact.objective)
+    assert result.gap <= GAP
+    assert sum(result.costs.values()) == pytest.approx(result.objective, rel=1e-7)
+
+
 def test_worker_count_and_user_executor_do_not_change_the_result(tmp_path: Path) -> None:
     instance = load_instance(write_random_instance(tmp_path / "i", 8, products=70, nodes=3, zones=3, speeds=2,
                                                    scenarios=2, capacities=True, service_targets=True))
