@@ -6,7 +6,6 @@ extensive model, the decomposition and the reports.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,8 +145,3 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
 def route_unit_cost(routes: pd.DataFrame, unit_volume: float) -> pd.Series:
     """c(r,p) for a product of the given unit volume, per route."""
     return routes["unit_cost"] + routes["volume_cost"] * unit_volume
-
-
-def is_finite(value: float) -> bool:
-    """Whether a capacity or target is given (finite), i.e. its constraint exists."""
-    return value is not None and not (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))

@@ -76,14 +76,20 @@ def _finite(series: object) -> dict[str, float]:
     return {k: float(v) for k, v in series.items() if not math.isinf(v) and not math.isnan(v)}  # type: ignore[attr-defined]
 
 
-def _declare_storage(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
-    """storage[n]:  sum_p unit_volume_p y[p,n] <= storage_capacity_n."""
-    capacity = _finite(instance.nodes["storage_capacity"])
-    volume = instance.products["unit_volume"]
+def _stocking_pairs_by_node(index: ModelIndex, capacity: dict[str, float]) -> dict[str, list[tuple[str, str]]]:
+    """Stocking pairs (p, n) grouped by node, for the nodes that have a finite ``capacity``."""
     pairs: dict[str, list[tuple[str, str]]] = {}
     for p, n in zip(index.y["product"], index.y["node"]):
         if n in capacity:
             pairs.setdefault(n, []).append((p, n))
+    return pairs
+
+
+def _declare_storage(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
+    """storage[n]:  sum_p unit_volume_p y[p,n] <= storage_capacity_n."""
+    capacity = _finite(instance.nodes["storage_capacity"])
+    volume = instance.products["unit_volume"]
+    pairs = _stocking_pairs_by_node(index, capacity)
     model.linking.storage = pyo.Constraint(
         list(pairs), rule=lambda b, n: pyo.quicksum(float(volume[p]) * model.y[p, n] for p, n in pairs[n])
         <= capacity[n], doc="storage: volume of stock within the node's storage capacity")
@@ -93,10 +99,7 @@ def _declare_storage(model: pyo.ConcreteModel, instance: Instance, index: ModelI
 def _declare_inbound(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
     """inbound[n]:  sum_p (y[p,n] - on_hand[p,n]) <= inbound_capacity_n."""
     capacity = _finite(instance.nodes["inbound_capacity"])
-    pairs: dict[str, list[tuple[str, str]]] = {}
-    for p, n in zip(index.y["product"], index.y["node"]):
-        if n in capacity:
-            pairs.setdefault(n, []).append((p, n))
+    pairs = _stocking_pairs_by_node(index, capacity)
     model.linking.inbound = pyo.Constraint(
         list(pairs), rule=lambda b, n: pyo.quicksum(model.y[k] - model.on_hand[k] for k in pairs[n])
         <= capacity[n], doc="inbound: units bought at the node within its inbound capacity")
