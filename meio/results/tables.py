@@ -1,12 +1,14 @@
 """Costs, fill rates, stock and utilization computed from a plan's variable values (vectorised).
 
-Shared by every method: given values of y, x and u aligned with the rows of the model
-index, these functions compute the figures a result reports, so the extensive form and
-the decomposition are read out the same way.
+Shared by every method: given values of y, x and u aligned with the rows of a model index,
+``PlanTotals`` sums the figures a result reports over chunks of products (each chunk with
+its own index), so the extensive form and the decomposition are read out the same way and
+no index over all products has to exist at once.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +16,7 @@ import pandas as pd
 
 from meio.data.instance import Instance
 from meio.models.index import ModelIndex
-from meio.results.result import Result
+from meio.results.result import COST_PARTS, Result
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +26,68 @@ class PlanValues:
     y: np.ndarray
     x: np.ndarray
     u: np.ndarray
+
+
+class PlanTotals:
+    """Sums of a plan's figures over chunks of products; ``fill(result)`` gives what ``fill_plan`` gives.
+
+    Each ``add`` keeps only additive partial sums (cost parts, weighted demand and unmet
+    demand per speed, stock rows, storage, units bought and throughput per node, expected
+    units per (origin, zone)); ratios and tables are finished in ``fill``.
+    """
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.costs = dict.fromkeys(COST_PARTS, 0.0)
+        n_speeds, n_nodes = len(instance.speeds), len(instance.nodes)
+        self.demand, self.unmet = np.zeros(n_speeds), np.zeros(n_speeds)
+        self.stock: list[pd.DataFrame] = []
+        self.storage, self.inbound = np.zeros(n_nodes), np.zeros(n_nodes)
+        self.throughput = np.zeros((len(instance.scenarios), n_nodes), order="F")  # a node's scenarios contiguous
+        self.flows = np.zeros((n_nodes, len(instance.zones)))
+
+    def add(self, index: ModelIndex, values: PlanValues) -> None:
+        """Add one chunk of products: its own model index and the plan's values on it."""
+        instance = self.instance
+        for part, cost in cost_parts(index, values).items():
+            self.costs[part] += cost
+        u = index.u
+        self.demand += _dense((u["weight"] * u["quantity"]).groupby(u["speed"]).sum(), instance.speeds.index)
+        self.unmet += _dense((u["weight"] * values.u).groupby(u["speed"]).sum(), instance.speeds.index)
+        self.stock.append(stock_table(index, values))
+        nodes = index.y["node"].to_numpy()
+        volume = instance.products.loc[index.y["product"], "unit_volume"].to_numpy()
+        self.storage += _dense(pd.Series(volume * values.y).groupby(nodes).sum(), instance.nodes.index)
+        bought = values.y - index.y["on_hand"].to_numpy()
+        self.inbound += _dense(pd.Series(bought).groupby(nodes).sum(), instance.nodes.index)
+        self.throughput += _dense(scenario_throughput(index, values),
+                                  pd.MultiIndex.from_product([instance.scenarios.index, instance.nodes.index])
+                                  ).reshape(self.throughput.shape)
+        self.flows += _dense(zone_flows(index, values),
+                             pd.MultiIndex.from_product([instance.nodes.index, instance.zones.index])
+                             ).reshape(self.flows.shape)
+
+    def fill(self, result: Result) -> None:
+        """Costs, fill rates, stock, utilization and flows of the plan over every chunk added."""
+        instance = self.instance
+        result.costs = dict(self.costs)
+        result.fill_rate = {k: float(1.0 - unmet / demand) if demand > 0 else math.nan
+                            for k, demand, unmet in zip(instance.speeds.index, self.demand, self.unmet)}
+        result.stock = (pd.concat(self.stock, ignore_index=True) if self.stock
+                        else pd.DataFrame(columns=["product", "node", "stock", "buy"]))
+        nodes = instance.nodes.index
+        result.utilization = node_utilization(instance, pd.Series(self.storage, index=nodes),
+                                              pd.Series(self.inbound, index=nodes), self.throughput,
+                                              instance.scenarios["weight"].to_numpy())
+        flows = pd.Series(self.flows.ravel(), index=pd.MultiIndex.from_product(
+            [nodes, instance.zones.index], names=["origin", "zone"]), name="units")
+        flows = flows[flows > 0].sort_index().reset_index()
+        result.tables["flows"] = flows.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _dense(sums: pd.Series, labels: pd.Index) -> np.ndarray:
+    """Partial sums keyed by label as an array in the order of ``labels`` (0 where absent)."""
+    return sums.reindex(labels, fill_value=0.0).to_numpy(dtype=float)
 
 
 def cost_parts(index: ModelIndex, values: PlanValues) -> dict[str, float]:
@@ -38,35 +102,29 @@ def cost_parts(index: ModelIndex, values: PlanValues) -> dict[str, float]:
     }
 
 
-def fill_rates(instance: Instance, index: ModelIndex, values: PlanValues) -> dict[str, float]:
-    """Expected on-time fill rate per speed; NaN for a speed without demand."""
-    u = index.u
-    demand = (u["weight"] * u["quantity"]).groupby(u["speed"]).sum()
-    unmet = (u["weight"] * values.u).groupby(u["speed"]).sum()
-    return {k: float(1.0 - unmet[k] / demand[k]) if demand.get(k, 0.0) > 0 else float("nan")
-            for k in instance.speeds.index}
-
-
 def stock_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
-    """stock.csv: product, node, stock (y), buy (y - on_hand)."""
+    """stock.csv rows: product, node, stock (y), buy (y - on_hand)."""
     table = index.y[["product", "node"]].copy()
     table["stock"] = values.y
     table["buy"] = values.y - index.y["on_hand"].to_numpy()
     return table
 
 
-def utilization_table(instance: Instance, index: ModelIndex, values: PlanValues) -> pd.DataFrame:
-    """Per node: storage volume, units bought and throughput (mean and max over scenarios) vs capacity."""
-    nodes = instance.nodes
-    volume = instance.products.loc[index.y["product"], "unit_volume"].to_numpy()
-    storage = pd.Series(volume * values.y).groupby(index.y["node"].to_numpy()).sum()
-    inbound = pd.Series(values.y - index.y["on_hand"].to_numpy()).groupby(index.y["node"].to_numpy()).sum()
-    rows, through = index.x_nodes["row"].to_numpy(), index.x_nodes["node"].to_numpy()
-    per_scenario = pd.DataFrame({"node": through, "scenario": index.x["scenario"].to_numpy()[rows],
-                                 "units": values.x[rows]}).groupby(["node", "scenario"])["units"].sum()
-    per_scenario = per_scenario.unstack("scenario").reindex(columns=instance.scenarios.index, fill_value=0.0)
-    filled = per_scenario.reindex(nodes.index, fill_value=0.0).fillna(0.0).to_numpy()
-    return node_utilization(instance, storage, inbound, filled.T, instance.scenarios["weight"].to_numpy())
+def scenario_throughput(index: ModelIndex, values: PlanValues) -> pd.Series:
+    """Units through each node per scenario, keyed by (scenario, node)."""
+    rows = index.x_nodes["row"].to_numpy()
+    return pd.DataFrame({"scenario": index.x["scenario"].to_numpy()[rows], "node": index.x_nodes["node"].to_numpy(),
+                         "units": values.x[rows]}).groupby(["scenario", "node"])["units"].sum()
+
+
+def zone_flows(index: ModelIndex, values: PlanValues) -> pd.Series:
+    """Expected units shipped per scenario, keyed by (origin, zone)."""
+    x = index.x
+    per_route = pd.DataFrame({"origin": x["origin"].to_numpy(), "route": x["route"].to_numpy(),
+                              "units": x["weight"].to_numpy() * values.x}).groupby(
+        ["origin", "route"], as_index=False, observed=True)["units"].sum()
+    per_route["zone"] = per_route["route"].map(index.route_zone)
+    return per_route.groupby(["origin", "zone"])["units"].sum()
 
 
 def node_utilization(instance: Instance, storage: pd.Series, inbound: pd.Series, throughput: np.ndarray,
@@ -90,22 +148,8 @@ def node_utilization(instance: Instance, storage: pd.Series, inbound: pd.Series,
     return table.rename_axis("node").reset_index()
 
 
-def flow_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
-    """flows.csv: expected units shipped per scenario from each origin node to each zone."""
-    x = index.x
-    per_route = pd.DataFrame({"origin": x["origin"].to_numpy(), "route": x["route"].to_numpy(),
-                              "units": x["weight"].to_numpy() * values.x}).groupby(
-        ["origin", "route"], as_index=False, observed=True)["units"].sum()
-    per_route["zone"] = per_route["route"].map(index.route_zone)
-    flows = per_route.groupby(["origin", "zone"], as_index=False)["units"].sum()
-    flows = flows[flows["units"] > 0]
-    return flows.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
-
-
 def fill_plan(result: Result, instance: Instance, index: ModelIndex, values: PlanValues) -> None:
-    """Costs, fill rates, stock, utilization and flows of a plan: one read-out for every method."""
-    result.costs = cost_parts(index, values)
-    result.fill_rate = fill_rates(instance, index, values)
-    result.stock = stock_table(index, values)
-    result.utilization = utilization_table(instance, index, values)
-    result.tables["flows"] = flow_table(index, values)
+    """Costs, fill rates, stock, utilization and flows of a plan given on one whole-instance index."""
+    totals = PlanTotals(instance)
+    totals.add(index, values)
+    totals.fill(result)
