@@ -17,7 +17,9 @@ from support.random_instance import write_instance, write_random_instance
 from meio.cli import main
 from meio.data import load_instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.master import RestrictedMaster
+from meio.decomposition.solvers import HighsBasisCache
 from meio.exact import solve_extensive
 from meio.solvers import Status
 
@@ -146,10 +148,11 @@ def test_purging_idle_master_columns_keeps_the_answer(tmp_path: Path, monkeypatc
     assert sum(result.costs.values()) == pytest.approx(result.objective, rel=1e-7)
 
 
-def test_worker_count_and_user_executor_do_not_change_the_result(tmp_path: Path) -> None:
+def test_worker_count_chunk_size_and_user_executor_do_not_change_the_result(tmp_path: Path) -> None:
     instance = load_instance(write_random_instance(tmp_path / "i", 8, products=70, nodes=3, zones=3, speeds=2,
                                                    scenarios=2, capacities=True, service_targets=True))
     results = [solve_decomposition(instance, config=DecompositionConfig(workers=w)) for w in (1, 3)]
+    results.append(solve_decomposition(instance, config=DecompositionConfig(chunk_products=8)))
     with ThreadPoolExecutor(2) as pool:
         results.append(solve_decomposition(instance, config=DecompositionConfig(executor=pool)))
     first = results[0]
@@ -246,6 +249,24 @@ def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:
     assert warm.status is Status.OPTIMAL
     assert warm.objective == pytest.approx(exact.objective, rel=GAP)
     assert warm.lower_bound <= exact.objective + 1e-7
+    assert warm.details["warm_start_bases"] == len(changed.products)  # same shapes: every basis reused
+
+
+def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path: Path) -> None:
+    instance = load_instance(random_instance(tmp_path / "i", 5))
+    _, subproblems = build_subproblems(instance, False, "numpy")
+    cold = HighsBasisCache(subproblems)
+    costs = [sub.c + 0.1 for sub in subproblems]
+    values = [cold.solve(p, costs[p]).objective for p in range(len(subproblems))]
+    stored = cold.export()
+    assert list(stored["product"]) == list(instance.products.index)
+    warm = HighsBasisCache(subproblems)
+    assert warm.load(stored) == len(subproblems)
+    for p, sub in enumerate(subproblems):
+        assert warm.solve(p, costs[p]).objective == pytest.approx(values[p], rel=1e-9)
+    stored["columns"][0] += 1  # product 0's subproblem has changed shape: its basis is skipped
+    stored["col_status"] = np.insert(stored["col_status"], 0, 0)
+    assert HighsBasisCache(subproblems).load(stored) == len(subproblems) - 1
 
 
 def test_cli_writes_summary_convergence_and_prices(tmp_path: Path) -> None:

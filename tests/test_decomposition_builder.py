@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,12 @@ from support.random_instance import write_random_instance
 from meio.data import load_instance
 from meio.data.derived import derive_sets
 from meio.decomposition.builder import numpy_subproblems
+from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.subproblem import ProductLP, pyomo_subproblems
 from meio.models.index import model_index
 
-EXACT_FIELDS = ("c", "row_lower", "row_upper", "lower", "upper", "integer", "link_rows", "y_rows", "x_rows", "u_rows")
+EXACT_FIELDS = ("c", "row_lower", "row_upper", "lower", "upper", "integer", "link_rows", "y_rows", "x_rows", "u_rows",
+                "stock_nodes")
 
 
 def assert_same(a: ProductLP, b: ProductLP) -> None:
@@ -60,3 +63,15 @@ def test_a_variant_adds_local_rows_only_on_the_pyomo_path(tmp_path: Path) -> Non
         assert extra == len(a.y_rows)
         assert (b.A[:a.A.shape[0]] != a.A).nnz == 0  # canonical rows first, the variant's rows after
         np.testing.assert_array_equal(b.row_upper[a.A.shape[0]:], np.full(extra, 7.0))
+
+
+def test_chunked_build_gives_each_product_the_same_subproblem(tmp_path: Path) -> None:
+    instance = load_instance(write_random_instance(tmp_path / "i", 7, products=7, capacities=True,
+                                                   service_targets=True, categories=True, on_hand=True))
+    whole_rows, whole = numpy_subproblems(instance, model_index(instance, derive_sets(instance)), False)
+    rows, chunked = build_subproblems(instance, False, "numpy", chunk=3)
+    assert rows == whole_rows
+    for a, b in zip(whole, chunked):
+        for name in ("y_rows", "x_rows", "u_rows"):  # positions in the chunk's index, not the whole one
+            assert len(getattr(a, name)) == len(getattr(b, name))
+        assert_same(replace(a, y_rows=b.y_rows, x_rows=b.x_rows, u_rows=b.u_rows), b)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -56,6 +57,17 @@ class Instance:
         """Whether ``node`` may stock products of ``category``."""
         accepted = self.nodes.at[node, "categories"]
         return accepted is None or category in accepted
+
+    def in_chunks(self, size: int) -> Iterator[Instance]:
+        """The instance split into consecutive groups of at most ``size`` products (in product
+        order), each with only its products' demand and inventory; one pass over the big tables."""
+        demand = pd.Categorical(self.demand["product"], categories=self.products.index).codes
+        inventory = pd.Categorical(self.inventory["product"], categories=self.products.index).codes
+        for start in range(0, len(self.products), size):
+            stop = start + size
+            yield replace(self, products=self.products.iloc[start:stop],
+                          demand=self.demand[(demand >= start) & (demand < stop)],
+                          inventory=self.inventory[(inventory >= start) & (inventory < stop)])
 
     def restricted_to(self, products: list[str]) -> Instance:
         """The same network with only ``products`` (used to build per-product subproblems)."""

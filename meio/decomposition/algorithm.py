@@ -22,23 +22,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from meio.data.derived import derive_sets
 from meio.data.instance import Instance
-from meio.decomposition.builder import numpy_subproblems
+from meio.decomposition.chunks import build_subproblems, link_use, plan_totals
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.master import MasterSolution, RestrictedMaster
 from meio.decomposition.pricing import Pricer, PricingPass
-from meio.decomposition.primal import recover_plan, stock_of, zero_stock_column
+from meio.decomposition.primal import stock_of, zero_stock_column
 from meio.decomposition.progress import ProgressReporter
+from meio.decomposition.solvers import HighsBasisCache
 from meio.decomposition.stabilization import WentgesSmoothing
-from meio.decomposition.subproblem import ProductLP, pyomo_subproblems
-from meio.decomposition.warm_start import WarmStart, read_warm_start
+from meio.decomposition.subproblem import ProductLP
+from meio.decomposition.warm_start import BASES_FILE, WarmStart, read_warm_start
 from meio.models.build import ModelVariant
-from meio.models.index import ModelIndex, model_index
 from meio.models.linking import LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
-from meio.results.tables import PlanValues, fill_plan
 from meio.solvers import SolveOptions, Status
 
 PENALTY_GROWTH = 100.0
@@ -72,17 +70,12 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
     config, options = config or DecompositionConfig(), options or SolveOptions()
     integer = instance.integer_stock if integer is None else integer
     start = time.perf_counter()
-    sets = derive_sets(instance)
-    index = model_index(instance, sets)
     builder = config.resolved_builder(bool(variants))
-    if builder == "numpy":
-        rows, subproblems = numpy_subproblems(instance, index, integer)
-    else:
-        rows, subproblems = pyomo_subproblems(instance, index, integer, variants)
+    rows, subproblems = build_subproblems(instance, integer, builder, variants, config.chunk_products)
     build_seconds = time.perf_counter() - start
     owned = ThreadPoolExecutor(config.workers) if config.executor is None and config.workers > 1 else None
     try:
-        result = _run(instance, backend, options, config, index, rows, subproblems, owned or config.executor,
+        result = _run(instance, backend, options, config, rows, subproblems, owned or config.executor,
                       start, build_seconds)
         result.details["subproblem_builder"] = builder
         return result
@@ -107,13 +100,16 @@ class Counters:
         self.last_pass = priced.seconds
 
 
-def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig, index: ModelIndex,
+def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
          rows: list[LinkingSpec], subproblems: list[ProductLP], executor: Executor | None, start: float,
          build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
     pricer = Pricer(subproblems, backend, executor)
     master = RestrictedMaster(rows, subproblems, backend, initial_penalty(subproblems))
-    mu, warm = _initial_prices(config, index, master)
+    mu, warm = _initial_prices(config, master)
+    warm_bases = 0
+    if warm is not None and warm.bases is not None and isinstance(pricer.solver, HighsBasisCache):
+        warm_bases = pricer.solver.load(warm.bases)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
     first = pricer.price(mu)
@@ -133,6 +129,10 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     result = Result(status=status, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
                     backend=backend, seconds=0.0, instance=instance.name,
                     details=_details(counters, master, config, len(rows)))
+    if warm is not None:
+        result.details["warm_start_bases"] = warm_bases
+    if isinstance(pricer.solver, HighsBasisCache):
+        result.arrays[BASES_FILE.removesuffix(".npz")] = pricer.solver.export()
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     if status is Status.INFEASIBLE:
@@ -142,20 +142,18 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     elif bounds.weights is not None:
         result.objective = bounds.upper
     if bounds.weights is not None and not math.isnan(result.objective):
-        plan, lhs = recover_plan(subproblems, master.columns, bounds.weights, index, len(rows))
-        fill_result(result, instance, index, rows, plan, lhs, solution)
+        fill_result(result, instance, master, bounds.weights, solution, config.chunk_products)
     elif status.has_solution:
         result.message = result.message or "no feasible plan found within the limits"
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _initial_prices(config: DecompositionConfig, index: ModelIndex,
-                    master: RestrictedMaster) -> tuple[np.ndarray, WarmStart | None]:
+def _initial_prices(config: DecompositionConfig, master: RestrictedMaster) -> tuple[np.ndarray, WarmStart | None]:
     """The first pricing point: zero, or the prices of a warm start (returned with its stock plan)."""
     if config.warm_start is None:
         return np.zeros(len(master.rows)), None
-    warm = read_warm_start(config.warm_start, master.rows, master.subproblems, index)
+    warm = read_warm_start(config.warm_start, master.rows, master.subproblems)
     return warm.mu, warm
 
 
@@ -262,8 +260,10 @@ def infeasibility_message(rows: list[LinkingSpec], solution: MasterSolution) -> 
     return "the linking constraints cannot all be met:\n" + "\n".join(broken)
 
 
-def fill_result(result: Result, instance: Instance, index: ModelIndex, rows: list[LinkingSpec], plan: PlanValues,
-                lhs: np.ndarray, solution: MasterSolution) -> None:
-    """Costs, fill rates and tables of the recovered plan, with the same helpers as the extensive solve."""
-    fill_plan(result, instance, index, plan)
-    result.prices = price_table(rows, lhs, solution.mu)
+def fill_result(result: Result, instance: Instance, master: RestrictedMaster, weights: np.ndarray,
+                solution: MasterSolution, chunk: int) -> None:
+    """Costs, fill rates and tables of the plan sum_k lambda_k z_k (read out chunk by chunk with the
+    extensive solve's helpers) and the prices of the linking rows."""
+    plan_totals(instance, master.subproblems, master.columns, weights, chunk).fill(result)
+    lhs = link_use(master.subproblems, master.columns, weights, len(master.rows))
+    result.prices = price_table(master.rows, lhs, solution.mu)

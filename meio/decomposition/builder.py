@@ -75,6 +75,8 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
     terms["row"] = np.array([row_id[k] for k in keys], dtype=np.int64)[terms["key"].to_numpy()]
     link = _linking_matrices(terms, len(products), len(global_rows), ncol)
 
+    y_rows, x_rows, u_rows = (_rows_by_product(codes, len(products)) for codes in (py, px, pu))
+    stock_nodes = y["node"].to_numpy()
     result = []
     for p, product in enumerate(products):
         c0, c1, r0, r1 = col_start[p], col_start[p + 1], row_start[p], row_start[p + 1]
@@ -84,9 +86,15 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
             A=_block(A, r0, r1, c0, c1), row_lower=lower_row[r0:r1], row_upper=upper_row[r0:r1],
             lower=lower[c0:c1], upper=np.full(c1 - c0, np.inf), integer=is_integer[c0:c1],
             link_rows=link_rows, D=_block(D, 0, D.shape[0], c0, c1), link_const=const,
-            y_rows=np.flatnonzero(py == p), x_rows=np.flatnonzero(px == p), u_rows=np.flatnonzero(pu == p),
+            y_rows=y_rows[p], x_rows=x_rows[p], u_rows=u_rows[p], stock_nodes=stock_nodes[y_rows[p]],
         ))
     return global_rows, result
+
+
+def _rows_by_product(codes: np.ndarray, products: int) -> list[np.ndarray]:
+    """For each product code, the table rows with that code, in table order."""
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(codes, minlength=products))[:-1])
 
 
 def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:

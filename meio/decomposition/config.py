@@ -22,6 +22,8 @@ class DecompositionConfig:
     - ``warm_start``: a previous result directory whose prices and stock plan seed the run.
     - ``progress``: live progress line; ``None`` shows it only on a terminal.
     - ``integer_time_limit``: seconds for the integer restricted master (``integer_stock``).
+    - ``chunk_products``: products whose subproblems are built (and plan read out) together;
+      bounds the memory of the build (see :mod:`meio.decomposition.chunks`).
     """
 
     gap: float = 1e-4
@@ -35,6 +37,7 @@ class DecompositionConfig:
     warm_start: Path | None = None
     progress: bool | None = None
     integer_time_limit: float = 60.0
+    chunk_products: int = 500
 
     def resolved_builder(self, has_variants: bool) -> str:
         """``numpy`` or ``pyomo``: the builder this configuration uses for a model with or without variants."""

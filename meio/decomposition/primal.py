@@ -1,4 +1,4 @@
-"""Primal side: the always-feasible starting column and the plan recovered from master weights.
+"""Primal side: the always-feasible starting column and the stock of a master solution.
 
 The plan of a master solution is, per product, the convex combination of its columns,
 z_p = sum_k lambda_pk z_pk; it satisfies every per-product row (a convex set) and, when
@@ -11,8 +11,6 @@ import numpy as np
 
 from meio.decomposition.pricing import Column
 from meio.decomposition.subproblem import ProductLP
-from meio.models.index import ModelIndex
-from meio.results.tables import PlanValues
 
 FEASIBILITY_TOLERANCE = 1e-9
 
@@ -32,26 +30,6 @@ def zero_stock_column(p: int, sub: ProductLP) -> Column | None:
     support = np.flatnonzero(z)
     return Column(product=p, cost=float(sub.c @ z + sub.offset), usage=sub.D @ z + sub.link_const,
                   support=support, values=z[support])
-
-
-def recover_plan(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray, index: ModelIndex,
-                 rows: int) -> tuple[PlanValues, np.ndarray]:
-    """The plan sum_k lambda_k z_k in the global index, and its use of each linking row."""
-    y, x, u = np.zeros(len(index.y)), np.zeros(len(index.x)), np.zeros(len(index.u))
-    lhs = np.zeros(rows)
-    for column, weight in zip(columns, weights):
-        if weight <= 0.0:
-            continue
-        sub = subproblems[column.product]
-        ny, nx = len(sub.y_rows), len(sub.x_rows)
-        s, v = column.support, weight * column.values
-        in_y, in_x = s < ny, (s >= ny) & (s < ny + nx)
-        in_u = s >= ny + nx
-        np.add.at(y, sub.y_rows[s[in_y]], v[in_y])
-        np.add.at(x, sub.x_rows[s[in_x] - ny], v[in_x])
-        np.add.at(u, sub.u_rows[s[in_u] - ny - nx], v[in_u])
-        np.add.at(lhs, sub.link_rows, weight * column.usage)
-    return PlanValues(y=y, x=x, u=u), lhs
 
 
 def stock_of(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray) -> list[np.ndarray]:

@@ -59,6 +59,45 @@ class HighsBasisCache:
         return solution
 
 
+    def export(self) -> dict[str, np.ndarray]:
+        """The stored bases as flat arrays (written to ``bases.npz`` for a later warm start)."""
+        kept = [(sub.product, basis) for sub, basis in zip(self.subproblems, self.bases) if basis is not None]
+        cols = [_statuses(basis.col_status) for _, basis in kept]
+        rows = [_statuses(basis.row_status) for _, basis in kept]
+        return {"product": np.array([product for product, _ in kept], dtype=str),
+                "columns": np.array([len(c) for c in cols], dtype=np.int64),
+                "rows": np.array([len(r) for r in rows], dtype=np.int64),
+                "col_status": np.concatenate(cols) if cols else np.zeros(0, dtype=np.int8),
+                "row_status": np.concatenate(rows) if rows else np.zeros(0, dtype=np.int8)}
+
+    def load(self, stored: dict[str, np.ndarray]) -> int:
+        """Seed the bases of products whose subproblem has the stored shape; how many were seeded."""
+        position = {sub.product: p for p, sub in enumerate(self.subproblems)}
+        col_end, row_end = np.cumsum(stored["columns"]), np.cumsum(stored["rows"])
+        seeded = 0
+        for k, product in enumerate(stored["product"]):
+            p = position.get(str(product))
+            if p is None or self.subproblems[p].integer.any():
+                continue
+            sub = self.subproblems[p]
+            if (stored["columns"][k], stored["rows"][k]) != (sub.columns, sub.A.shape[0]):
+                continue
+            basis = highspy.HighsBasis()
+            basis.col_status = [_STATUS[s] for s in stored["col_status"][col_end[k] - stored["columns"][k]:col_end[k]]]
+            basis.row_status = [_STATUS[s] for s in stored["row_status"][row_end[k] - stored["rows"][k]:row_end[k]]]
+            basis.valid = True
+            self.bases[p] = basis
+            seeded += 1
+        return seeded
+
+
+_STATUS = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)  # status of each code
+
+
+def _statuses(statuses: list[highspy.HighsBasisStatus]) -> np.ndarray:
+    return np.fromiter(map(int, statuses), dtype=np.int8, count=len(statuses))
+
+
 class PersistentEngines:
     """One engine per product, loaded on first use; costs and bounds changed in place."""
 

@@ -32,8 +32,9 @@ class ProductLP(LinearModel):
     """A product's subproblem: the :class:`LinearModel` of its own rows, plus objective constant
     ``offset`` and its linking use ``D z + link_const`` on global rows ``link_rows``.
 
-    ``y_rows``, ``x_rows``, ``u_rows`` are the positions in the global model index of
-    the product's columns (in that order).
+    ``y_rows``, ``x_rows``, ``u_rows`` are the positions of the product's columns (in that
+    order) in the model index the product was built with (its chunk's, see
+    :mod:`meio.decomposition.chunks`); ``stock_nodes`` names the node of each y column.
     """
 
     product: str
@@ -44,6 +45,7 @@ class ProductLP(LinearModel):
     y_rows: np.ndarray
     x_rows: np.ndarray
     u_rows: np.ndarray
+    stock_nodes: np.ndarray
 
     @property
     def columns(self) -> int:
@@ -123,7 +125,7 @@ def _split(product: str, built: BuiltModel, form: MatrixForm, positions: dict[st
         integer=np.array([v.is_integer() for v in variables], dtype=bool),
         link_rows=global_ids[order], D=sp.csr_array(A[link]),
         link_const=capacity - form.row_upper[link],
-        y_rows=y_rows, x_rows=x_rows, u_rows=u_rows,
+        y_rows=y_rows, x_rows=x_rows, u_rows=u_rows, stock_nodes=np.array([k[1] for k in keys["y"]], dtype=object),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from meio.solvers.base import Status
@@ -26,6 +27,8 @@ class Result:
     - ``details``: method-specific figures (iterations, columns, time split, ...), added
       to summary.json.
     - ``tables``: method-specific tables written as ``<name>.csv`` (e.g. convergence).
+    - ``arrays``: method-specific binary data written as ``<name>.npz`` (e.g. the
+      decomposition's subproblem bases, read back by a warm start).
     """
 
     status: Status
@@ -42,6 +45,7 @@ class Result:
     utilization: pd.DataFrame = field(default_factory=pd.DataFrame)
     details: dict[str, object] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     message: str = ""
 
     @property

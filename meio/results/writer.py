@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from meio.errors import MeioError
 from meio.results.result import Result
 
 
 def write_result(result: Result, directory: Path) -> list[Path]:
-    """Write summary.json, stock.csv, prices.csv, utilization.csv and any method tables."""
+    """Write summary.json, stock.csv, prices.csv, utilization.csv and any method tables and arrays."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -22,5 +24,9 @@ def write_result(result: Result, directory: Path) -> list[Path]:
     for name, table in tables.items():
         path = directory / f"{name}.csv"
         table.to_csv(path, index=False, float_format="%.10g")
+        written.append(path)
+    for name, arrays in result.arrays.items():
+        path = directory / f"{name}.npz"
+        np.savez_compressed(path, **arrays)
         written.append(path)
     return written

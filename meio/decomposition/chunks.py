@@ -1,0 +1,93 @@
+"""Subproblems built, and plans read out, one chunk of products at a time.
+
+The whole-instance model index (one row per shipment variable: 14 million rows at 10,000
+products) and the builders' temporaries would dominate the decomposition's memory. Each
+chunk of ``CHUNK_PRODUCTS`` products is an instance of its own (``Instance.in_chunks``)
+with its own model index, built, used and dropped; only the subproblems are kept. The
+plan is read out the same way, chunk by chunk, into :class:`PlanTotals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from meio.data.derived import derive_sets
+from meio.data.instance import Instance
+from meio.decomposition.builder import numpy_subproblems
+from meio.decomposition.pricing import Column
+from meio.decomposition.subproblem import ProductLP, pyomo_subproblems, sort_rows
+from meio.models.build import ModelVariant
+from meio.models.index import ModelIndex, model_index
+from meio.models.linking import LinkingSpec
+from meio.results.tables import PlanTotals, PlanValues
+
+#: Products per chunk: bounds the build's temporaries (about 0.5 MB per product).
+CHUNK_PRODUCTS = 500
+
+
+def chunk_index(part: Instance) -> ModelIndex:
+    """The model index of one chunk's instance."""
+    return model_index(part, derive_sets(part))
+
+
+def build_subproblems(instance: Instance, integer: bool, builder: str, variants: Sequence[ModelVariant] = (),
+                      chunk: int = CHUNK_PRODUCTS) -> tuple[list[LinkingSpec], list[ProductLP]]:
+    """The global linking rows and every product's subproblem (``builder``: numpy or pyomo),
+    built chunk by chunk; each subproblem's ``link_rows`` refer to the global rows."""
+    parts = []
+    for part in instance.in_chunks(chunk):
+        index = chunk_index(part)
+        if builder == "numpy":
+            parts.append(numpy_subproblems(part, index, integer))
+        else:
+            parts.append(pyomo_subproblems(part, index, integer, variants))
+    rows = sort_rows(instance, {row.key for chunk_rows, _ in parts for row in chunk_rows})
+    row_of = {row.key: i for i, row in enumerate(rows)}
+    subproblems = []
+    for chunk_rows, subs in parts:
+        # both orders are canonical, so the map is increasing and keeps each D's rows sorted
+        to_global = np.array([row_of[row.key] for row in chunk_rows], dtype=np.int64)
+        subproblems += [replace(sub, link_rows=to_global[sub.link_rows]) for sub in subs]
+    return rows, subproblems
+
+
+def plan_totals(instance: Instance, subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray,
+                chunk: int = CHUNK_PRODUCTS) -> PlanTotals:
+    """The figures of the plan sum_k lambda_k z_k, read out chunk by chunk (the same chunks as
+    :func:`build_subproblems`)."""
+    by_chunk: list[list[tuple[Column, float]]] = [[] for _ in range(-(-len(subproblems) // chunk))]
+    for column, weight in zip(columns, weights):
+        if weight > 0.0:
+            by_chunk[column.product // chunk].append((column, float(weight)))
+    totals = PlanTotals(instance)
+    for part, chosen in zip(instance.in_chunks(chunk), by_chunk):
+        index = chunk_index(part)
+        totals.add(index, _values(index, subproblems, chosen))
+    return totals
+
+
+def _values(index: ModelIndex, subproblems: list[ProductLP], chosen: list[tuple[Column, float]]) -> PlanValues:
+    """y, x and u of one chunk's index from its products' weighted columns."""
+    y, x, u = np.zeros(len(index.y)), np.zeros(len(index.x)), np.zeros(len(index.u))
+    for column, weight in chosen:
+        sub = subproblems[column.product]
+        ny, nx = len(sub.y_rows), len(sub.x_rows)
+        s, v = column.support, weight * column.values
+        in_y, in_x = s < ny, (s >= ny) & (s < ny + nx)
+        in_u = s >= ny + nx
+        np.add.at(y, sub.y_rows[s[in_y]], v[in_y])
+        np.add.at(x, sub.x_rows[s[in_x] - ny], v[in_x])
+        np.add.at(u, sub.u_rows[s[in_u] - ny - nx], v[in_u])
+    return PlanValues(y=y, x=x, u=u)
+
+
+def link_use(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray, rows: int) -> np.ndarray:
+    """The plan's use of each global linking row."""
+    lhs = np.zeros(rows)
+    for column, weight in zip(columns, weights):
+        if weight > 0.0:
+            np.add.at(lhs, subproblems[column.product].link_rows, weight * column.usage)
+    return lhs
