@@ -45,13 +45,14 @@ class HighsBasisCache:
         if highs is None:
             highs = self.local.highs = highs_instance()
         sub = self.subproblems[p]
-        highs.passModel(_highs_lp(sub, costs, sub.lower if lower is None else lower,
-                                  sub.upper if upper is None else upper))
+        _pass_model(highs, sub, costs, sub.lower if lower is None else lower, sub.upper if upper is None else upper)
         basis = self.bases[p]
         integer = bool(sub.integer.any())
         if basis is not None and not integer:
             highs.setBasis(basis)
         highs.setOptionValue("simplex_strategy", 1 if basis is None else 4)
+        # presolve costs more than it saves on these small LPs (measured: 5.4 vs 8.0 ms cold)
+        highs.setOptionValue("presolve", "choose" if integer else "off")
         highs.run()
         solution = read_highs(highs, integer)
         if solution.solved and not integer and lower is None and upper is None:
@@ -128,17 +129,18 @@ def subproblem_solver(backend: str, subproblems: list[ProductLP]) -> SubproblemS
     return HighsBasisCache(subproblems) if backend == "highs" else PersistentEngines(subproblems, backend)
 
 
-def _highs_lp(sub: ProductLP, costs: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> highspy.HighsLp:
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = sub.A.shape[1], sub.A.shape[0]
-    lp.col_cost_ = np.asarray(costs, dtype=float)
-    lp.col_lower_, lp.col_upper_ = finite(lower), finite(upper)
-    lp.row_lower_, lp.row_upper_ = finite(sub.row_lower), finite(sub.row_upper)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = sub.A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = sub.A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = sub.A.data
-    if sub.integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-                           for flag in sub.integer]
-    return lp
+def _pass_model(highs: highspy.Highs, sub: ProductLP, costs: np.ndarray, lower: np.ndarray,
+                upper: np.ndarray) -> None:
+    """Load the product's LP through highspy's array overload of ``passModel`` (numpy arrays go
+    in without a per-element conversion: 0.02 ms instead of 0.6 ms for a ``HighsLp``)."""
+    A = sub.A
+    # this overload rejects an empty integrality array: all zeros (continuous) is an LP
+    integrality = sub.integer.astype(np.int32) * int(highspy.HighsVarType.kInteger)
+    status = highs.passModel(A.shape[1], A.shape[0], A.nnz, int(highspy.MatrixFormat.kRowwise),
+                    int(highspy.ObjSense.kMinimize), 0.0, np.asarray(costs, dtype=float), finite(lower),
+                    finite(upper), finite(sub.row_lower), finite(sub.row_upper),
+                    np.asarray(A.indptr[:-1], dtype=np.int32), np.asarray(A.indices, dtype=np.int32),
+                    np.asarray(A.data, dtype=float), integrality)
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError(f"HiGHS rejected the subproblem of product '{sub.product}'")
+
