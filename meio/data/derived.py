@@ -134,12 +134,34 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
             shares.rename("share").rename_axis("window").reset_index(), how="cross")
         split["quantity"] = split["quantity"] * split.pop("share")
         mapped = pd.concat([given, split], ignore_index=True)
-    names = [class_name(z, k, w if isinstance(w, str) else None)
-             for z, k, w in zip(mapped["zone"], mapped["speed"], mapped["window"])]
-    out = pd.DataFrame({"product": mapped["product"].to_numpy(), "class": names,
+    out = pd.DataFrame({"product": mapped["product"].to_numpy(), "class": _class_names(mapped),
                         "scenario": mapped["scenario"].to_numpy(), "quantity": mapped["quantity"].to_numpy()})
     out = out.groupby(["product", "class", "scenario"], as_index=False, sort=False)["quantity"].sum()
     return out[out["quantity"] > 0].reset_index(drop=True)
+
+
+def _class_names(mapped: pd.DataFrame) -> np.ndarray:
+    """The class name of each demand row, formatted once per distinct (zone, speed, window)."""
+    numbers, distinct = number_tuples([mapped[c].to_numpy() for c in ("zone", "speed", "window")])
+    names = np.array([class_name(z, k, w if isinstance(w, str) else None) for z, k, w in distinct], dtype=object)
+    return names[numbers]
+
+
+def number_tuples(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
+    """Number the distinct tuples of aligned arrays in order of first appearance (None and NaN
+    are values too); return the numbers and the distinct tuples."""
+    combined = np.zeros(len(arrays[0]), dtype=np.int64)
+    levels = []
+    for values in arrays:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        combined = combined * max(len(uniques), 1) + codes
+        levels.append(uniques)
+    numbers, distinct = pd.factorize(combined)
+    parts = []
+    for uniques in reversed(levels):
+        distinct, code = np.divmod(distinct, max(len(uniques), 1))
+        parts.append(np.asarray(uniques, dtype=object)[code] if len(uniques) else code)
+    return numbers, list(zip(*reversed(parts)))
 
 
 def route_unit_cost(routes: pd.DataFrame, unit_volume: float) -> pd.Series:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from meio.data.derived import number_tuples
 from meio.data.instance import Instance
 from meio.decomposition.subproblem import ProductLP, sort_rows
 from meio.models.index import ModelIndex
@@ -36,7 +37,7 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
     ncol = int(col_start[-1])
 
     # availability rows, numbered in order of first appearance in index.x
-    avail = _group([x["product"].to_numpy(), x["origin"].to_numpy(), x["scenario"].to_numpy()])[0]
+    avail = number_tuples([x["product"].to_numpy(), x["origin"].to_numpy(), x["scenario"].to_numpy()])[0]
     na = np.bincount(px[np.unique(avail, return_index=True)[1]], minlength=len(products))
     row_start = np.concatenate([[0], np.cumsum(na + nu)])
     arow = row_start[px] + (avail - np.concatenate([[0], np.cumsum(na)])[px])
@@ -101,22 +102,6 @@ def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
     return pd.Categorical(values, categories=categories).codes.astype(np.int64)
 
 
-def _group(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
-    """Number the distinct tuples of aligned arrays in order of first appearance; return the tuples."""
-    combined = np.zeros(len(arrays[0]), dtype=np.int64)
-    levels = []
-    for values in arrays:
-        codes, uniques = pd.factorize(values)
-        combined = combined * max(len(uniques), 1) + codes
-        levels.append(uniques)
-    numbers, distinct = pd.factorize(combined)
-    parts = []
-    for uniques in reversed(levels):
-        distinct, code = np.divmod(distinct, max(len(uniques), 1))
-        parts.append(np.asarray(uniques, dtype=object)[code] if len(uniques) else code)
-    return numbers, list(zip(*reversed(parts)))
-
-
 def _rank(codes: np.ndarray) -> np.ndarray:
     """Position of each entry among the entries with the same code (in table order)."""
     return pd.Series(codes).groupby(codes).cumcount().to_numpy()
@@ -141,7 +126,7 @@ def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol
             scenario: np.ndarray | None = None) -> None:
         parts_of_key = [np.full(int(mask.sum()), "") if v is None else np.asarray(v)[mask]
                         for v in (node, speed, scenario)]
-        codes, uniques = _group(parts_of_key)
+        codes, uniques = number_tuples(parts_of_key)
         parts.append(pd.DataFrame({"product": product[mask], "key": codes + len(keys),
                                    "col": col[mask], "value": value[mask], "const": const[mask]}))
         keys.extend((kind, *(None if v == "" else v for v in key)) for key in uniques)
