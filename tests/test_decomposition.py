@@ -304,3 +304,22 @@ def test_progress_is_live_on_a_terminal_and_quiet_otherwise() -> None:
         reporter.close()
     assert "iteration    3" in terminal.getvalue() and "gap 1.67e-01" in terminal.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_dormant_throughput_rows_wake_when_violated_and_bounds_stay_exact(tmp_path: Path) -> None:
+    from meio.data.generator import generate_instance
+
+    instance = load_instance(generate_instance(tmp_path / "g", products=25, nodes=4, zones=6, scenarios=5, seed=3,
+                                               tightness=0.7))
+    result = solve_decomposition(instance, config=DecompositionConfig(gap=1e-6))
+    exact = solve_extensive(instance)
+    assert result.objective == pytest.approx(exact.objective, rel=1e-6)
+    assert result.lower_bound <= exact.objective + 1e-7 * abs(exact.objective)
+    prices = result.prices
+    throughput = prices["kind"] == "throughput"
+    live = result.details["live_linking_constraints"]
+    assert (~throughput).sum() < live < len(prices)  # some throughput rows woke, not all
+    # cost(plan) >= optimum + sum_i mu*_i slack_i for the optimal prices mu*: slack only where mu* ~ 0
+    optimal_prices = exact.prices.set_index("constraint")["price"].reindex(prices["constraint"]).to_numpy()
+    assert float(optimal_prices @ prices["slack"]) <= result.objective - exact.objective + 1e-6
+    assert (prices["slack"] >= -1e-6 * np.maximum(1.0, prices["rhs"].abs())).all()  # every row is met

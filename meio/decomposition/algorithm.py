@@ -209,7 +209,8 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
             "subproblem_seconds": round(counters.pricing_seconds, 6),
             "pricing_pass_seconds": round(counters.pricing_seconds / counters.passes, 6),
             "last_pricing_pass_seconds": round(counters.last_pass, 6),
-            "stabilization": config.stabilization, "products": len(master.subproblems), "linking_constraints": rows}
+            "stabilization": config.stabilization, "products": len(master.subproblems), "linking_constraints": rows,
+            "live_linking_constraints": int(master.live.sum())}
 
 
 def _integer_plan(result: Result, master: RestrictedMaster, pricer: Pricer, bounds: Bounds,

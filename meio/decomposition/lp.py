@@ -43,6 +43,7 @@ class Engine(Protocol):
     def set_costs(self, costs: np.ndarray) -> None: ...
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None: ...
     def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None: ...
+    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None: ...
     def solve(self) -> LPSolution: ...
 
 
@@ -82,6 +83,10 @@ class HighsEngine:
         self.highs.addCols(k, np.asarray(costs, dtype=float), np.zeros(k), np.full(k, highspy.kHighsInf),
                            int(matrix.nnz), matrix.indptr[:-1].astype(np.int32),
                            matrix.indices.astype(np.int32), matrix.data.astype(float))
+
+    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
+        for i, j, value in zip(rows.tolist(), columns.tolist(), values.tolist()):
+            self.highs.changeCoeff(i, j, value)
 
     def delete_columns(self, columns: np.ndarray) -> None:
         """Remove columns (nonbasic ones keep the stored basis valid for the next re-solve)."""
@@ -151,6 +156,10 @@ class OrtoolsEngine:
                 self.rows[i].SetCoefficient(var, float(value))
             self.objective.SetCoefficient(var, float(cost))
             self.variables.append(var)
+
+    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
+        for i, j, value in zip(rows.tolist(), columns.tolist(), values.tolist()):
+            self.rows[i].SetCoefficient(self.variables[j], value)
 
     def solve(self) -> LPSolution:
         if self.time_limit is not None:

@@ -8,6 +8,14 @@
 The slacks keep the master feasible from the first iteration (phase one when service
 targets make the zero-stock plan infeasible); a master solution with zero slack is a
 feasible plan of the original problem and its objective an upper bound.
+
+Throughput rows (one per node and scenario: 500 of the 510 rows of a 10-node,
+50-scenario network) mostly stay slack, yet would carry most of the master's nonzeros.
+They start *dormant*: in the LP but without the columns' coefficients, so 0 <= b_i. After
+each solve the plan's use of every dormant row is computed; violated rows get their
+coefficients loaded and the LP is solved again. A solution that violates no dormant row,
+with prices 0 on them, is optimal for the master with every row (it is a relaxation whose
+optimum is feasible, and complementary slackness holds), so bounds and prices are exact.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import scipy.sparse as sp
 from meio.decomposition.lp import LinearModel, make_engine
 from meio.decomposition.pricing import Column
 from meio.decomposition.subproblem import ProductLP
-from meio.models.linking import LinkingSpec
+from meio.models.linking import LinkingKind, LinkingSpec
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
 SLACK_TOLERANCE = 1e-7
@@ -60,6 +68,7 @@ class RestrictedMaster:
         self.idle = np.zeros(0, dtype=np.int64)
         self.kept = np.zeros(0, dtype=bool)
         self.purge = backend == "highs"
+        self.live = np.array([row.kind is not LinkingKind.THROUGHPUT for row in rows], dtype=bool)
         self.engine = make_engine(backend, LinearModel(
             c=np.full(m, penalty), A=sp.csr_array(sp.vstack([-sp.eye_array(m), sp.csr_array((products, m))])),
             row_lower=np.concatenate([np.full(m, -np.inf), np.ones(products)]),
@@ -89,7 +98,8 @@ class RestrictedMaster:
 
     def solve(self) -> MasterSolution:
         """Solve the loaded master from the last basis, after purging columns idle for
-        ``PURGE_AGE`` solves; the weights cover all generated columns (zero when not loaded)."""
+        ``PURGE_AGE`` solves, and again while the plan violates dormant rows; the weights
+        cover all generated columns (zero when not loaded)."""
         start = time.perf_counter()
         m = len(self.rows)
         if self.purge:
@@ -97,19 +107,51 @@ class RestrictedMaster:
             if stale.any():
                 self.engine.delete_columns(m + np.flatnonzero(stale))
                 self.active, self.idle, self.kept = self.active[~stale], self.idle[~stale], self.kept[~stale]
-        solution = self.engine.solve()
-        if solution.solved and self.purge:
+        while True:
+            solution = self.engine.solve()
+            if not solution.solved:
+                self.seconds += time.perf_counter() - start
+                raise RuntimeError("the restricted master LP failed to solve")
+            weights = np.zeros(len(self.columns))
+            weights[self.active] = solution.x[m:]
+            tolerance = SLACK_TOLERANCE * np.maximum(1.0, np.abs(self.capacity))
+            violated = ~self.live & (self._use(weights) > self.capacity + tolerance)
+            if not violated.any():
+                break
+            self._wake(violated)
+        if self.purge:
             used = self.engine.basic()[m:] | (solution.x[m:] > 0.0)
             self.idle = np.where(used, 0, self.idle + 1)
         self.seconds += time.perf_counter() - start
-        if not solution.solved:
-            raise RuntimeError("the restricted master LP failed to solve")
         slack = solution.x[:m]
-        feasible = bool(np.all(slack <= SLACK_TOLERANCE * np.maximum(1.0, np.abs(self.capacity))))
-        weights = np.zeros(len(self.columns))
-        weights[self.active] = solution.x[m:]
-        return MasterSolution(objective=solution.objective, mu=np.maximum(0.0, -solution.row_dual[:m]),
-                              sigma=solution.row_dual[m:], weights=weights, slack=slack, feasible=feasible)
+        feasible = bool(np.all(slack <= tolerance))
+        mu = np.where(self.live, np.maximum(0.0, -solution.row_dual[:m]), 0.0)
+        return MasterSolution(objective=solution.objective, mu=mu, sigma=solution.row_dual[m:], weights=weights,
+                              slack=slack, feasible=feasible)
+
+    def _use(self, weights: np.ndarray) -> np.ndarray:
+        """sum_k lambda_k usage_k on every linking row."""
+        use = np.zeros(len(self.rows))
+        for j in np.flatnonzero(weights > 0.0):
+            column = self.columns[j]
+            np.add.at(use, self.subproblems[column.product].link_rows, weights[j] * column.usage)
+        return use
+
+    def _wake(self, rows: np.ndarray) -> None:
+        """Load the coefficients of the loaded columns on dormant ``rows`` (a boolean mask)."""
+        m = len(self.rows)
+        self.live |= rows
+        targets, positions, values = [], [], []
+        for position, j in enumerate(self.active):
+            column = self.columns[j]
+            link_rows = self.subproblems[column.product].link_rows
+            hit = rows[link_rows] & (np.abs(column.usage) > ZERO)
+            if hit.any():
+                targets.append(link_rows[hit])
+                positions.append(np.full(int(hit.sum()), m + position))
+                values.append(column.usage[hit])
+        if targets:
+            self.engine.set_coefficients(np.concatenate(targets), np.concatenate(positions), np.concatenate(values))
 
     def entering(self, columns: list[Column], master: MasterSolution) -> list[Column]:
         """Columns whose reduced cost ``cost + mu . usage - sigma_p`` at the master's duals is
@@ -141,7 +183,7 @@ class RestrictedMaster:
         """Choose one generated column per product (binary lambda, no slack); weights or None."""
         m, products = len(self.rows), len(self.subproblems)
         k = len(self.columns)
-        A = sp.csr_array(sp.hstack([sp.csr_array((m + products, m)), self._matrix(self.columns)]))
+        A = sp.csr_array(sp.hstack([sp.csr_array((m + products, m)), self._matrix(self.columns, every_row=True)]))
         model = LinearModel(
             c=np.concatenate([np.zeros(m), [c.cost for c in self.columns]]), A=A,
             row_lower=np.concatenate([np.full(m, -np.inf), np.ones(products)]),
@@ -153,7 +195,9 @@ class RestrictedMaster:
         self.seconds += time.perf_counter() - start
         return np.round(solution.x[m:]) if solution.solved else None
 
-    def _matrix(self, columns: list[Column]) -> sp.csc_array:
+    def _matrix(self, columns: list[Column], every_row: bool = False) -> sp.csc_array:
+        """The columns' coefficients on the live linking rows (all rows: ``every_row``) and
+        on their product's convexity row."""
         m = len(self.rows)
         rows, cols, vals = [], [], []
         for j, column in enumerate(columns):
@@ -163,5 +207,8 @@ class RestrictedMaster:
             vals += [column.usage, [1.0]]
         shape = (m + len(self.subproblems), len(columns))
         values = np.concatenate(vals)
-        keep = np.abs(values) > ZERO  # round-off like (y - on_hand) = 1e-16 upsets GLOP
-        return sp.csc_array((values[keep], (np.concatenate(rows)[keep], np.concatenate(cols)[keep])), shape=shape)
+        row_of = np.concatenate(rows)
+        live = np.concatenate([self.live if not every_row else np.ones(m, dtype=bool),
+                               np.ones(len(self.subproblems), dtype=bool)])
+        keep = (np.abs(values) > ZERO) & live[row_of]  # round-off like (y - on_hand) = 1e-16 upsets GLOP
+        return sp.csc_array((values[keep], (row_of[keep], np.concatenate(cols)[keep])), shape=shape)
