@@ -131,3 +131,16 @@ def test_stocking_pairs_follow_categories(tmp_path: Path) -> None:
                    demand=[{"product": "small", "zone": "Z", "speed": "k", "scenario": "s", "quantity": 1}])
     pairs = set(zip(sets.stocking["product"], sets.stocking["node"]))
     assert pairs == {("small", "SORT"), ("small", "ANY"), ("big", "ANY"), ("big", "NONSORT")}
+
+
+def test_instance_chunks_partition_the_products_with_their_own_rows(tmp_path: Path) -> None:
+    from support.random_instance import write_random_instance
+
+    instance = load_instance(write_random_instance(tmp_path / "i", 4, products=7, on_hand=True))
+    chunks = list(instance.in_chunks(3))
+    assert [list(c.products.index) for c in chunks] == [list(instance.products.index[i:i + 3]) for i in (0, 3, 6)]
+    for chunk in chunks:
+        whole = instance.restricted_to(list(chunk.products.index))
+        assert chunk.demand.equals(whole.demand) and chunk.inventory.equals(whole.inventory)
+    assert sum(len(c.demand) for c in chunks) == len(instance.demand)
+    assert sum(len(c.inventory) for c in chunks) == len(instance.inventory) > 0
