@@ -43,7 +43,7 @@ class Engine(Protocol):
     def set_costs(self, costs: np.ndarray) -> None: ...
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None: ...
     def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None: ...
-    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None: ...
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, matrix: sp.csr_array) -> None: ...
     def solve(self) -> LPSolution: ...
 
 
@@ -84,9 +84,12 @@ class HighsEngine:
                            int(matrix.nnz), matrix.indptr[:-1].astype(np.int32),
                            matrix.indices.astype(np.int32), matrix.data.astype(float))
 
-    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
-        for i, j, value in zip(rows.tolist(), columns.tolist(), values.tolist()):
-            self.highs.changeCoeff(i, j, value)
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, matrix: sp.csr_array) -> None:
+        """Append rows (cuts): the basis stays dual feasible, so the next solve uses dual simplex."""
+        self.highs.addRows(len(lower), finite(lower), finite(upper), int(matrix.nnz),
+                           matrix.indptr[:-1].astype(np.int32), matrix.indices.astype(np.int32),
+                           matrix.data.astype(float))
+        self.highs.setOptionValue("simplex_strategy", 1)
 
     def delete_columns(self, columns: np.ndarray) -> None:
         """Remove columns (nonbasic ones keep the stored basis valid for the next re-solve)."""
@@ -157,9 +160,14 @@ class OrtoolsEngine:
             self.objective.SetCoefficient(var, float(cost))
             self.variables.append(var)
 
-    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray, values: np.ndarray) -> None:
-        for i, j, value in zip(rows.tolist(), columns.tolist(), values.tolist()):
-            self.rows[i].SetCoefficient(self.variables[j], value)
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, matrix: sp.csr_array) -> None:
+        inf = self.solver.infinity()
+        for i in range(matrix.shape[0]):
+            row = self.solver.RowConstraint(_clip(lower[i], inf), _clip(upper[i], inf), "")
+            for j, value in zip(matrix.indices[matrix.indptr[i]:matrix.indptr[i + 1]],
+                                matrix.data[matrix.indptr[i]:matrix.indptr[i + 1]]):
+                row.SetCoefficient(self.variables[j], float(value))
+            self.rows.append(row)
 
     def solve(self) -> LPSolution:
         if self.time_limit is not None:

@@ -11,11 +11,15 @@ feasible plan of the original problem and its objective an upper bound.
 
 Throughput rows (one per node and scenario: 500 of the 510 rows of a 10-node,
 50-scenario network) mostly stay slack, yet would carry most of the master's nonzeros.
-They start *dormant*: in the LP but without the columns' coefficients, so 0 <= b_i. After
-each solve the plan's use of every dormant row is computed; violated rows get their
-coefficients loaded and the LP is solved again. A solution that violates no dormant row,
-with prices 0 on them, is optimal for the master with every row (it is a relaxation whose
-optimum is feasible, and complementary slackness holds), so bounds and prices are exact.
+They start *dormant*: out of the LP. After each solve the plan's use of every dormant row
+is computed; violated rows are added to the LP (with the loaded columns' coefficients and
+their slack) and it is solved again. A solution that violates no dormant row, with prices 0
+on them, is optimal for the master with every row (it is a relaxation whose optimum is
+feasible, and complementary slackness holds), so bounds and prices are exact.
+
+LP layout: columns are the m slacks (a dormant row's slack has no entry) then the loaded
+lambdas; rows are the linking rows live at the start, the convexity rows, then rows in the
+order they woke (``lp_row`` maps a linking row to its LP row, -1 while dormant).
 """
 
 from __future__ import annotations
@@ -68,13 +72,23 @@ class RestrictedMaster:
         self.idle = np.zeros(0, dtype=np.int64)
         self.kept = np.zeros(0, dtype=bool)
         self.purge = backend == "highs"
-        self.live = np.array([row.kind is not LinkingKind.THROUGHPUT for row in rows], dtype=bool)
+        live = np.flatnonzero([row.kind is not LinkingKind.THROUGHPUT for row in rows])
+        self.lp_row = np.full(m, -1, dtype=np.int64)
+        self.lp_row[live] = np.arange(len(live))
+        self.convexity = len(live)  # LP row of product 0's convexity row
+        self.lp_rows = len(live) + products
+        slack = sp.csr_array((-np.ones(len(live)), (np.arange(len(live)), live)), shape=(len(live), m))
         self.engine = make_engine(backend, LinearModel(
-            c=np.full(m, penalty), A=sp.csr_array(sp.vstack([-sp.eye_array(m), sp.csr_array((products, m))])),
-            row_lower=np.concatenate([np.full(m, -np.inf), np.ones(products)]),
-            row_upper=np.concatenate([self.capacity, np.ones(products)]),
+            c=np.full(m, penalty), A=sp.csr_array(sp.vstack([slack, sp.csr_array((products, m))])),
+            row_lower=np.concatenate([np.full(len(live), -np.inf), np.ones(products)]),
+            row_upper=np.concatenate([self.capacity[live], np.ones(products)]),
             lower=np.zeros(m), upper=np.full(m, np.inf), integer=np.zeros(m, dtype=bool)))
         self.seconds = 0.0
+
+    @property
+    def live(self) -> np.ndarray:
+        """Which linking rows are in the LP."""
+        return self.lp_row >= 0
 
     @property
     def size(self) -> int:
@@ -84,7 +98,7 @@ class RestrictedMaster:
         """Add columns (lambda variables) to the loaded master; ``keep``: never purge them."""
         if not columns:
             return
-        self.engine.add_columns(np.array([c.cost for c in columns]), self._matrix(columns))
+        self.engine.add_columns(np.array([c.cost for c in columns]), self._loaded(columns))
         self.active = np.concatenate([self.active, np.arange(len(self.columns), len(self.columns) + len(columns))])
         self.idle = np.concatenate([self.idle, np.zeros(len(columns), dtype=np.int64)])
         self.kept = np.concatenate([self.kept, np.full(len(columns), keep)])
@@ -125,9 +139,16 @@ class RestrictedMaster:
         self.seconds += time.perf_counter() - start
         slack = solution.x[:m]
         feasible = bool(np.all(slack <= tolerance))
-        mu = np.where(self.live, np.maximum(0.0, -solution.row_dual[:m]), 0.0)
-        return MasterSolution(objective=solution.objective, mu=mu, sigma=solution.row_dual[m:], weights=weights,
-                              slack=slack, feasible=feasible)
+        live = self.live
+        mu = np.zeros(m)
+        mu[live] = np.maximum(0.0, -solution.row_dual[self.lp_row[live]])
+        sigma = solution.row_dual[self.convexity:self.convexity + len(self.subproblems)]
+        return MasterSolution(objective=solution.objective, mu=mu, sigma=sigma, weights=weights, slack=slack,
+                              feasible=feasible)
+
+    def _loaded(self, columns: list[Column]) -> sp.csc_array:
+        """The columns' coefficients in the loaded LP's rows."""
+        return self._matrix(columns, self.lp_row, self.convexity, self.lp_rows)
 
     def _use(self, weights: np.ndarray) -> np.ndarray:
         """sum_k lambda_k usage_k on every linking row."""
@@ -138,20 +159,17 @@ class RestrictedMaster:
         return use
 
     def _wake(self, rows: np.ndarray) -> None:
-        """Load the coefficients of the loaded columns on dormant ``rows`` (a boolean mask)."""
+        """Add dormant ``rows`` (a boolean mask) to the LP with the loaded columns' coefficients."""
         m = len(self.rows)
-        self.live |= rows
-        targets, positions, values = [], [], []
-        for position, j in enumerate(self.active):
-            column = self.columns[j]
-            link_rows = self.subproblems[column.product].link_rows
-            hit = rows[link_rows] & (np.abs(column.usage) > ZERO)
-            if hit.any():
-                targets.append(link_rows[hit])
-                positions.append(np.full(int(hit.sum()), m + position))
-                values.append(column.usage[hit])
-        if targets:
-            self.engine.set_coefficients(np.concatenate(targets), np.concatenate(positions), np.concatenate(values))
+        woken = np.flatnonzero(rows)
+        new_row = np.full(m, -1, dtype=np.int64)
+        new_row[woken] = np.arange(len(woken))
+        loaded = self._matrix([self.columns[j] for j in self.active], new_row, None, len(woken))
+        slack = sp.csc_array((-np.ones(len(woken)), (np.arange(len(woken)), woken)), shape=(len(woken), m))
+        matrix = sp.csr_array(sp.hstack([slack, loaded]))
+        self.engine.add_rows(np.full(len(woken), -np.inf), self.capacity[woken], matrix)
+        self.lp_row[woken] = self.lp_rows + np.arange(len(woken))
+        self.lp_rows += len(woken)
 
     def entering(self, columns: list[Column], master: MasterSolution) -> list[Column]:
         """Columns whose reduced cost ``cost + mu . usage - sigma_p`` at the master's duals is
@@ -168,7 +186,7 @@ class RestrictedMaster:
         if len(positions) == 0:
             return
         columns = [self.columns[j] for j in positions]
-        self.engine.add_columns(np.array([c.cost for c in columns]), self._matrix(columns))
+        self.engine.add_columns(np.array([c.cost for c in columns]), self._loaded(columns))
         self.active = np.concatenate([self.active, positions])
         self.idle = np.concatenate([self.idle, np.zeros(len(positions), dtype=np.int64)])
         self.kept = np.concatenate([self.kept, np.zeros(len(positions), dtype=bool)])
@@ -183,7 +201,8 @@ class RestrictedMaster:
         """Choose one generated column per product (binary lambda, no slack); weights or None."""
         m, products = len(self.rows), len(self.subproblems)
         k = len(self.columns)
-        A = sp.csr_array(sp.hstack([sp.csr_array((m + products, m)), self._matrix(self.columns, every_row=True)]))
+        lambdas = self._matrix(self.columns, np.arange(m), m, m + products)
+        A = sp.csr_array(sp.hstack([sp.csr_array((m + products, m)), lambdas]))
         model = LinearModel(
             c=np.concatenate([np.zeros(m), [c.cost for c in self.columns]]), A=A,
             row_lower=np.concatenate([np.full(m, -np.inf), np.ones(products)]),
@@ -195,20 +214,20 @@ class RestrictedMaster:
         self.seconds += time.perf_counter() - start
         return np.round(solution.x[m:]) if solution.solved else None
 
-    def _matrix(self, columns: list[Column], every_row: bool = False) -> sp.csc_array:
-        """The columns' coefficients on the live linking rows (all rows: ``every_row``) and
-        on their product's convexity row."""
-        m = len(self.rows)
+    def _matrix(self, columns: list[Column], row_of: np.ndarray, convexity: int | None, height: int) -> sp.csc_array:
+        """The columns' coefficients: linking row i at row ``row_of[i]`` (left out where -1) and,
+        unless ``convexity`` is None, 1 on row ``convexity + product``."""
         rows, cols, vals = [], [], []
         for j, column in enumerate(columns):
             link_rows = self.subproblems[column.product].link_rows
-            rows += [link_rows, [m + column.product]]
-            cols += [np.full(len(link_rows) + 1, j)]
-            vals += [column.usage, [1.0]]
-        shape = (m + len(self.subproblems), len(columns))
-        values = np.concatenate(vals)
-        row_of = np.concatenate(rows)
-        live = np.concatenate([self.live if not every_row else np.ones(m, dtype=bool),
-                               np.ones(len(self.subproblems), dtype=bool)])
-        keep = (np.abs(values) > ZERO) & live[row_of]  # round-off like (y - on_hand) = 1e-16 upsets GLOP
-        return sp.csc_array((values[keep], (row_of[keep], np.concatenate(cols)[keep])), shape=shape)
+            rows.append(row_of[link_rows])
+            vals.append(column.usage)
+            if convexity is not None:
+                rows.append(np.array([convexity + column.product]))
+                vals.append(np.ones(1))
+            cols.append(np.full(len(link_rows) + (convexity is not None), j))
+        at = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        values = np.concatenate(vals) if vals else np.zeros(0)
+        keep = (np.abs(values) > ZERO) & (at >= 0)  # round-off like (y - on_hand) = 1e-16 upsets GLOP
+        where = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        return sp.csc_array((values[keep], (at[keep], where[keep])), shape=(height, len(columns)))
