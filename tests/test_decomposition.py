@@ -258,7 +258,7 @@ def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path:
     cold = HighsBasisCache(subproblems)
     costs = [sub.c + 0.1 for sub in subproblems]
     values = [cold.solve(p, costs[p]).objective for p in range(len(subproblems))]
-    stored = cold.export()
+    stored = cold.bases_writer()()
     assert list(stored["product"]) == list(instance.products.index)
     warm = HighsBasisCache(subproblems)
     assert warm.load(stored) == len(subproblems)

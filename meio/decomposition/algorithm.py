@@ -132,7 +132,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     if warm is not None:
         result.details["warm_start_bases"] = warm_bases
     if isinstance(pricer.solver, HighsBasisCache):
-        result.arrays[BASES_FILE.removesuffix(".npz")] = pricer.solver.export()
+        result.arrays[BASES_FILE.removesuffix(".npz")] = pricer.solver.bases_writer()
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     if status is Status.INFEASIBLE:

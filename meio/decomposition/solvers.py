@@ -15,6 +15,8 @@ only on its matrices, its costs and its own previous basis.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 import highspy
@@ -60,16 +62,10 @@ class HighsBasisCache:
         return solution
 
 
-    def export(self) -> dict[str, np.ndarray]:
-        """The stored bases as flat arrays (written to ``bases.npz`` for a later warm start)."""
-        kept = [(sub.product, basis) for sub, basis in zip(self.subproblems, self.bases) if basis is not None]
-        cols = [_statuses(basis.col_status) for _, basis in kept]
-        rows = [_statuses(basis.row_status) for _, basis in kept]
-        return {"product": np.array([product for product, _ in kept], dtype=str),
-                "columns": np.array([len(c) for c in cols], dtype=np.int64),
-                "rows": np.array([len(r) for r in rows], dtype=np.int64),
-                "col_status": np.concatenate(cols) if cols else np.zeros(0, dtype=np.int8),
-                "row_status": np.concatenate(rows) if rows else np.zeros(0, dtype=np.int8)}
+    def bases_writer(self) -> Callable[[], dict[str, np.ndarray]]:
+        """The stored bases as flat arrays (``bases.npz``), computed when called: reading the
+        statuses out of HiGHS costs about 0.7 ms per product, paid when a result is written."""
+        return partial(flat_bases, [sub.product for sub in self.subproblems], list(self.bases))
 
     def load(self, stored: dict[str, np.ndarray]) -> int:
         """Seed the bases of products whose subproblem has the stored shape; how many were seeded."""
@@ -90,6 +86,18 @@ class HighsBasisCache:
             self.bases[p] = basis
             seeded += 1
         return seeded
+
+
+def flat_bases(products: list[str], bases: list[highspy.HighsBasis | None]) -> dict[str, np.ndarray]:
+    """Per product with a basis: its name, and the status codes of its columns and rows, concatenated."""
+    kept = [(product, basis) for product, basis in zip(products, bases) if basis is not None]
+    cols = [_statuses(basis.col_status) for _, basis in kept]
+    rows = [_statuses(basis.row_status) for _, basis in kept]
+    return {"product": np.array([product for product, _ in kept], dtype=str),
+            "columns": np.array([len(c) for c in cols], dtype=np.int64),
+            "rows": np.array([len(r) for r in rows], dtype=np.int64),
+            "col_status": np.concatenate(cols) if cols else np.zeros(0, dtype=np.int8),
+            "row_status": np.concatenate(rows) if rows else np.zeros(0, dtype=np.int8)}
 
 
 _STATUS = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)  # status of each code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,8 +28,9 @@ class Result:
     - ``details``: method-specific figures (iterations, columns, time split, ...), added
       to summary.json.
     - ``tables``: method-specific tables written as ``<name>.csv`` (e.g. convergence).
-    - ``arrays``: method-specific binary data written as ``<name>.npz`` (e.g. the
-      decomposition's subproblem bases, read back by a warm start).
+    - ``arrays``: method-specific binary data written as ``<name>.npz``, each a function
+      computing its arrays when the result is written (e.g. the decomposition's subproblem
+      bases, read back by a warm start).
     """
 
     status: Status
@@ -45,7 +47,7 @@ class Result:
     utilization: pd.DataFrame = field(default_factory=pd.DataFrame)
     details: dict[str, object] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    arrays: dict[str, Callable[[], dict[str, np.ndarray]]] = field(default_factory=dict)
     message: str = ""
 
     @property

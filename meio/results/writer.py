@@ -27,6 +27,6 @@ def write_result(result: Result, directory: Path) -> list[Path]:
         written.append(path)
     for name, arrays in result.arrays.items():
         path = directory / f"{name}.npz"
-        np.savez_compressed(path, **arrays)
+        np.savez_compressed(path, **arrays())
         written.append(path)
     return written
