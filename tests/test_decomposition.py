@@ -152,7 +152,7 @@ def test_worker_count_chunk_size_and_user_executor_do_not_change_the_result(tmp_
     instance = load_instance(write_random_instance(tmp_path / "i", 8, products=70, nodes=3, zones=3, speeds=2,
                                                    scenarios=2, capacities=True, service_targets=True))
     results = [solve_decomposition(instance, config=DecompositionConfig(workers=w)) for w in (1, 3)]
-    results.append(solve_decomposition(instance, config=DecompositionConfig(chunk_products=8)))
+    results += [solve_decomposition(instance, config=DecompositionConfig(chunk_products=8, workers=w)) for w in (1, 2)]
     with ThreadPoolExecutor(2) as pool:
         results.append(solve_decomposition(instance, config=DecompositionConfig(executor=pool)))
     first = results[0]

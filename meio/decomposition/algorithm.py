@@ -71,10 +71,11 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
     integer = instance.integer_stock if integer is None else integer
     start = time.perf_counter()
     builder = config.resolved_builder(bool(variants))
-    rows, subproblems = build_subproblems(instance, integer, builder, variants, config.chunk_products)
-    build_seconds = time.perf_counter() - start
     owned = ThreadPoolExecutor(config.workers) if config.executor is None and config.workers > 1 else None
     try:
+        rows, subproblems = build_subproblems(instance, integer, builder, variants, config.chunk_products,
+                                              owned or config.executor)
+        build_seconds = time.perf_counter() - start
         result = _run(instance, backend, options, config, rows, subproblems, owned or config.executor,
                       start, build_seconds)
         result.details["subproblem_builder"] = builder
@@ -142,7 +143,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     elif bounds.weights is not None:
         result.objective = bounds.upper
     if bounds.weights is not None and not math.isnan(result.objective):
-        fill_result(result, instance, master, bounds.weights, solution, config.chunk_products)
+        fill_result(result, instance, master, bounds.weights, solution, config.chunk_products, executor)
     elif status.has_solution:
         result.message = result.message or "no feasible plan found within the limits"
     result.seconds = time.perf_counter() - start
@@ -262,9 +263,9 @@ def infeasibility_message(rows: list[LinkingSpec], solution: MasterSolution) -> 
 
 
 def fill_result(result: Result, instance: Instance, master: RestrictedMaster, weights: np.ndarray,
-                solution: MasterSolution, chunk: int) -> None:
+                solution: MasterSolution, chunk: int, executor: Executor | None) -> None:
     """Costs, fill rates and tables of the plan sum_k lambda_k z_k (read out chunk by chunk with the
     extensive solve's helpers) and the prices of the linking rows."""
-    plan_totals(instance, master.subproblems, master.columns, weights, chunk).fill(result)
+    plan_totals(instance, master.subproblems, master.columns, weights, chunk, executor).fill(result)
     lhs = link_use(master.subproblems, master.columns, weights, len(master.rows))
     result.prices = price_table(master.rows, lhs, solution.mu)

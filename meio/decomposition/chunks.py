@@ -10,7 +10,9 @@ plan is read out the same way, chunk by chunk, into :class:`PlanTotals`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -34,16 +36,15 @@ def chunk_index(part: Instance) -> ModelIndex:
 
 
 def build_subproblems(instance: Instance, integer: bool, builder: str, variants: Sequence[ModelVariant] = (),
-                      chunk: int = CHUNK_PRODUCTS) -> tuple[list[LinkingSpec], list[ProductLP]]:
+                      chunk: int = CHUNK_PRODUCTS, executor: Executor | None = None
+                      ) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The global linking rows and every product's subproblem (``builder``: numpy or pyomo),
-    built chunk by chunk; each subproblem's ``link_rows`` refer to the global rows."""
-    parts = []
-    for part in instance.in_chunks(chunk):
-        index = chunk_index(part)
-        if builder == "numpy":
-            parts.append(numpy_subproblems(part, index, integer))
-        else:
-            parts.append(pyomo_subproblems(part, index, integer, variants))
+    built chunk by chunk (numpy chunks through ``executor`` when given: pandas and numpy release
+    the GIL often enough for two threads to build 1.1-1.4x faster, measured at 3,000 products);
+    each subproblem's ``link_rows`` refer to the global rows."""
+    build = partial(_build_chunk, integer=integer, builder=builder, variants=tuple(variants))
+    chunks = instance.in_chunks(chunk)
+    parts = list(executor.map(build, chunks) if executor is not None and builder == "numpy" else map(build, chunks))
     rows = sort_rows(instance, {row.key for chunk_rows, _ in parts for row in chunk_rows})
     row_of = {row.key: i for i, row in enumerate(rows)}
     subproblems = []
@@ -54,23 +55,35 @@ def build_subproblems(instance: Instance, integer: bool, builder: str, variants:
     return rows, subproblems
 
 
+def _build_chunk(part: Instance, integer: bool, builder: str,
+                 variants: tuple[ModelVariant, ...]) -> tuple[list[LinkingSpec], list[ProductLP]]:
+    index = chunk_index(part)
+    if builder == "numpy":
+        return numpy_subproblems(part, index, integer)
+    return pyomo_subproblems(part, index, integer, variants)
+
+
 def plan_totals(instance: Instance, subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray,
-                chunk: int = CHUNK_PRODUCTS) -> PlanTotals:
+                chunk: int = CHUNK_PRODUCTS, executor: Executor | None = None) -> PlanTotals:
     """The figures of the plan sum_k lambda_k z_k, read out chunk by chunk (the same chunks as
-    :func:`build_subproblems`)."""
+    :func:`build_subproblems`; each chunk's index and values through ``executor`` when given,
+    added in chunk order)."""
     by_chunk: list[list[tuple[Column, float]]] = [[] for _ in range(-(-len(subproblems) // chunk))]
     for column, weight in zip(columns, weights):
         if weight > 0.0:
             by_chunk[column.product // chunk].append((column, float(weight)))
+    read = partial(_chunk_values, subproblems=subproblems)
+    pairs = zip(instance.in_chunks(chunk), by_chunk)
     totals = PlanTotals(instance)
-    for part, chosen in zip(instance.in_chunks(chunk), by_chunk):
-        index = chunk_index(part)
-        totals.add(index, _values(index, subproblems, chosen))
+    for index, values in (executor.map(read, *zip(*pairs)) if executor is not None else map(read, *zip(*pairs))):
+        totals.add(index, values)
     return totals
 
 
-def _values(index: ModelIndex, subproblems: list[ProductLP], chosen: list[tuple[Column, float]]) -> PlanValues:
-    """y, x and u of one chunk's index from its products' weighted columns."""
+def _chunk_values(part: Instance, chosen: list[tuple[Column, float]],
+                  subproblems: list[ProductLP]) -> tuple[ModelIndex, PlanValues]:
+    """One chunk's index, and its y, x and u from its products' weighted columns."""
+    index = chunk_index(part)
     y, x, u = np.zeros(len(index.y)), np.zeros(len(index.x)), np.zeros(len(index.u))
     for column, weight in chosen:
         sub = subproblems[column.product]
@@ -81,7 +94,7 @@ def _values(index: ModelIndex, subproblems: list[ProductLP], chosen: list[tuple[
         np.add.at(y, sub.y_rows[s[in_y]], v[in_y])
         np.add.at(x, sub.x_rows[s[in_x] - ny], v[in_x])
         np.add.at(u, sub.u_rows[s[in_u] - ny - nx], v[in_u])
-    return PlanValues(y=y, x=x, u=u)
+    return index, PlanValues(y=y, x=x, u=u)
 
 
 def link_use(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray, rows: int) -> np.ndarray:
