@@ -252,6 +252,43 @@ def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:
     assert warm.details["warm_start_bases"] == len(changed.products)  # same shapes: every basis reused
 
 
+def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Path) -> None:
+    instance = load_instance(random_instance(tmp_path / "i", 21, service_targets=True))
+    cold = solve_decomposition(instance, config=DecompositionConfig(gap=1e-6))
+    from meio.results import write_result
+    written = write_result(cold, tmp_path / "cold")
+    assert tmp_path / "cold" / "warm_start.npz" in written
+    # the previous plan is a column per product and the best-bound prices price it: no iteration needed
+    warm = solve_decomposition(instance, config=DecompositionConfig(gap=1e-6, warm_start=tmp_path / "cold"))
+    assert warm.status is Status.OPTIMAL and warm.details["iterations"] == 1
+    assert warm.objective <= cold.objective + 1e-9 * abs(cold.objective)
+
+
+@pytest.mark.parametrize("factor", [0.7, 1.0, 1.3])
+def test_a_previous_plan_repaired_for_new_demand_is_feasible_and_keeps_its_stock(tmp_path: Path,
+                                                                                  factor: float) -> None:
+    from meio.decomposition.primal import repaired_column
+
+    instance = load_instance(random_instance(tmp_path / "i", 2, on_hand=True))
+    _, before = build_subproblems(instance, False, "numpy")
+    demand = pd.read_csv(tmp_path / "i" / "demand.csv")
+    demand["quantity"] *= np.random.default_rng(1).uniform(factor - 0.2, factor + 0.2, len(demand))
+    demand.to_csv(tmp_path / "i" / "demand.csv", index=False)
+    _, after = build_subproblems(load_instance(tmp_path / "i"), False, "numpy")
+    for p, (old, new) in enumerate(zip(before, after)):
+        z = HighsBasisCache(before).solve(p, old.c).x  # the old optimum ships as much as it can
+        column = repaired_column(p, new, z)
+        assert column is not None
+        repaired = np.zeros(new.columns)
+        repaired[column.support] = column.values
+        assert np.allclose(new.A @ repaired, np.clip(new.A @ repaired, new.row_lower, new.row_upper))
+        ny = len(new.y_rows)
+        np.testing.assert_array_equal(repaired[:ny], z[:ny])  # the same stock
+        assert np.all(repaired[ny:ny + len(new.x_rows)] <= z[ny:ny + len(new.x_rows)] + 1e-12)  # never ships more
+        if factor == 1.0 and p == 0:
+            assert repaired_column(p, old, z).cost == pytest.approx(float(old.c @ z + old.offset))
+
+
 def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path: Path) -> None:
     instance = load_instance(random_instance(tmp_path / "i", 5))
     _, subproblems = build_subproblems(instance, False, "numpy")

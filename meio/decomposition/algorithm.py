@@ -26,13 +26,13 @@ from meio.data.instance import Instance
 from meio.decomposition.chunks import build_subproblems, link_use, plan_totals
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.master import MasterSolution, RestrictedMaster
-from meio.decomposition.pricing import Pricer, PricingPass
-from meio.decomposition.primal import stock_of, zero_stock_column
+from meio.decomposition.pricing import Column, Pricer, PricingPass
+from meio.decomposition.primal import repaired_column, stock_of, warm_start_writer, zero_stock_column
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.solvers import HighsBasisCache
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.subproblem import ProductLP
-from meio.decomposition.warm_start import BASES_FILE, WarmStart, read_warm_start
+from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, WarmStart, read_warm_start
 from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 from meio.results.prices import price_table
@@ -118,11 +118,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, subproblems, capacity), mu, True)
     master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None], keep=True)
     master.add(first.columns)
-    if warm is not None:  # after the first pass, so these re-solves start from its bases
-        fixing = time.perf_counter()
-        master.add([c for p, y in enumerate(warm.stock) if y is not None
-                    and (c := pricer.fix_stock(p, y, mu)) is not None])
-        counters.pricing_seconds += time.perf_counter() - fixing
+    if warm is not None:
+        master.add(_previous_plan_columns(warm, pricer, mu))
     bounds = Bounds(lower=smoothing.best)
     bounds.record(0, start, master.size, smoothing.alpha)
     status, solution = _iterate(config, options, pricer, master, smoothing, bounds, counters, capacity, start)
@@ -134,6 +131,9 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         result.details["warm_start_bases"] = warm_bases
     if isinstance(pricer.solver, HighsBasisCache):
         result.arrays[BASES_FILE.removesuffix(".npz")] = pricer.solver.bases_writer()
+    if bounds.weights is not None:
+        result.arrays[WARM_FILE.removesuffix(".npz")] = warm_start_writer(
+            subproblems, master.columns, bounds.weights, rows, smoothing.center)
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     if status is Status.INFEASIBLE:
@@ -148,6 +148,21 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         result.message = result.message or "no feasible plan found within the limits"
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _previous_plan_columns(warm: WarmStart, pricer: Pricer, mu: np.ndarray) -> list[Column]:
+    """A column per product from the previous result: its plan repaired for the new demand
+    (plan.npz: no solve, and it keeps the previous plan's capacity use) or, failing that, its
+    subproblem re-solved with the stock fixed to the previous stock (stock.csv)."""
+    columns = []
+    for p, sub in enumerate(pricer.subproblems):
+        plan, stock = warm.plans[p], warm.stock[p]
+        column = repaired_column(p, sub, plan) if plan is not None else None
+        if column is None and stock is not None:
+            column = pricer.fix_stock(p, stock, mu)
+        if column is not None:
+            columns.append(column)
+    return columns
 
 
 def _initial_prices(config: DecompositionConfig, master: RestrictedMaster) -> tuple[np.ndarray, WarmStart | None]:

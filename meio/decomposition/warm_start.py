@@ -23,26 +23,37 @@ from meio.models.linking import LinkingSpec
 #: The subproblem bases of a result (HiGHS), written by the decomposition for later warm starts.
 BASES_FILE = "bases.npz"
 BASES_FIELDS = ("product", "columns", "rows", "col_status", "row_status")
+#: Each product's plan z_p of a result and the prices of its best Lagrangian bound (the
+#: stability centre: closer to optimal duals than the master's final prices), written by
+#: the decomposition for later warm starts.
+WARM_FILE = "warm_start.npz"
+WARM_FIELDS = ("product", "columns", "nonzeros", "index", "value", "row", "center")
 
 
 @dataclass(frozen=True, eq=False)
 class WarmStart:
-    """Prices of the global rows (0 where the previous run had no such row), stock per product
-    and, when the previous run wrote ``bases.npz`` (HiGHS), its subproblems' final bases."""
+    """Prices of the global rows (0 where the previous run had no such row), stock per product,
+    each product's previous plan z_p where ``plan.npz`` has one of the same shape, and, when
+    the previous run wrote ``bases.npz`` (HiGHS), its subproblems' final bases."""
 
     mu: np.ndarray
     stock: list[np.ndarray | None]
+    plans: list[np.ndarray | None]
     bases: dict[str, np.ndarray] | None
 
 
 def read_warm_start(directory: Path, rows: list[LinkingSpec], subproblems: list[ProductLP]) -> WarmStart:
-    """Read prices.csv and stock.csv of a previous result; rows and products may differ."""
+    """Read a previous result's warm_start.npz (plans and best-bound prices), bases.npz,
+    stock.csv and prices.csv (prices used when warm_start.npz is absent); rows and products
+    may differ."""
     try:
         prices = pd.read_csv(directory / "prices.csv")
         stock = pd.read_csv(directory / "stock.csv", dtype={"product": str, "node": str})
     except (OSError, pd.errors.ParserError) as error:
         raise MeioError(f"cannot read warm start from {directory}: {error}") from None
-    price = dict(zip(prices["constraint"], prices["price"].fillna(0.0)))
+    stored = _read_arrays(directory / WARM_FILE, WARM_FIELDS)
+    price = (dict(zip(stored["row"], stored["center"])) if stored else
+             dict(zip(prices["constraint"], prices["price"].fillna(0.0))))
     mu = np.array([max(0.0, float(price.get(row.label, 0.0))) for row in rows])
     previous = pd.Series(stock["stock"].to_numpy(dtype=float),
                          index=pd.MultiIndex.from_arrays([stock["product"], stock["node"]]))
@@ -51,14 +62,32 @@ def read_warm_start(directory: Path, rows: list[LinkingSpec], subproblems: list[
                                       np.concatenate([sub.stock_nodes for sub in subproblems])])
     y = np.split(previous.reindex(keys).to_numpy(), np.cumsum([len(sub.stock_nodes) for sub in subproblems])[:-1])
     per_product = [None if np.isnan(values).any() else values for values in y]
-    return WarmStart(mu=mu, stock=per_product, bases=_read_bases(directory / BASES_FILE))
+    return WarmStart(mu=mu, stock=per_product, plans=_plans(stored, subproblems) if stored else [None] * len(y),
+                     bases=_read_arrays(directory / BASES_FILE, BASES_FIELDS))
 
 
-def _read_bases(path: Path) -> dict[str, np.ndarray] | None:
+def _plans(stored: dict[str, np.ndarray], subproblems: list[ProductLP]) -> list[np.ndarray | None]:
+    """Each product's stored plan as a dense vector, where the product and its column count match."""
+    end = np.cumsum(stored["nonzeros"])
+    found = {str(name): k for k, name in enumerate(stored["product"])}
+    plans: list[np.ndarray | None] = []
+    for sub in subproblems:
+        k = found.get(sub.product)
+        if k is None or stored["columns"][k] != sub.columns:
+            plans.append(None)
+            continue
+        part = slice(end[k] - stored["nonzeros"][k], end[k])
+        z = np.zeros(sub.columns)
+        z[stored["index"][part]] = stored["value"][part]
+        plans.append(z)
+    return plans
+
+
+def _read_arrays(path: Path, fields: tuple[str, ...]) -> dict[str, np.ndarray] | None:
     if not path.exists():
         return None
     try:
         with np.load(path) as stored:
-            return {name: stored[name] for name in BASES_FIELDS}
+            return {name: stored[name] for name in fields}
     except (OSError, ValueError, KeyError) as error:
-        raise MeioError(f"cannot read warm-start bases {path}: {error}") from None
+        raise MeioError(f"cannot read warm-start file {path}: {error}") from None
