@@ -166,7 +166,7 @@ def _previous_plan_columns(warm: WarmStart, pricer: Pricer, mu: np.ndarray) -> l
 
 
 def _initial_prices(config: DecompositionConfig, master: RestrictedMaster) -> tuple[np.ndarray, WarmStart | None]:
-    """The first pricing point: zero, or the prices of a warm start (returned with its stock plan)."""
+    """The first pricing point: zero, or the prices of a warm start (returned with the rest of it)."""
     if config.warm_start is None:
         return np.zeros(len(master.rows)), None
     warm = read_warm_start(config.warm_start, master.rows, master.subproblems)

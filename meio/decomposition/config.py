@@ -19,7 +19,7 @@ class DecompositionConfig:
     - ``alpha``: initial smoothing weight of the stability centre.
     - ``builder``: subproblem matrices from ``"numpy"`` (vectorised, SPEC model only), ``"pyomo"``
       (each product's Pyomo model compiled) or ``"auto"`` (pyomo when model variants are given).
-    - ``warm_start``: a previous result directory whose prices and stock plan seed the run.
+    - ``warm_start``: a previous result directory whose plan, prices and bases seed the run.
     - ``progress``: live progress line; ``None`` shows it only on a terminal.
     - ``integer_time_limit``: seconds for the integer restricted master (``integer_stock``).
     - ``chunk_products``: products whose subproblems are built (and plan read out) together;
