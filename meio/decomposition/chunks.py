@@ -9,10 +9,12 @@ plan is read out the same way, chunk by chunk, into :class:`PlanTotals`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 from functools import partial
+from itertools import islice
+from typing import TypeVar
 
 import numpy as np
 
@@ -28,6 +30,10 @@ from meio.results.tables import PlanTotals, PlanValues
 
 #: Products per chunk: bounds the build's temporaries (about 0.5 MB per product).
 CHUNK_PRODUCTS = 500
+#: Chunks built or read out at once through an executor (bounds memory).
+READ_AHEAD = 2
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def chunk_index(part: Instance) -> ModelIndex:
@@ -43,8 +49,7 @@ def build_subproblems(instance: Instance, integer: bool, builder: str, variants:
     the GIL often enough for two threads to build 1.1-1.4x faster, measured at 3,000 products);
     each subproblem's ``link_rows`` refer to the global rows."""
     build = partial(_build_chunk, integer=integer, builder=builder, variants=tuple(variants))
-    chunks = instance.in_chunks(chunk)
-    parts = list(executor.map(build, chunks) if executor is not None and builder == "numpy" else map(build, chunks))
+    parts = list(_in_order(build, instance.in_chunks(chunk), executor if builder == "numpy" else None))
     rows = sort_rows(instance, {row.key for chunk_rows, _ in parts for row in chunk_rows})
     row_of = {row.key: i for i, row in enumerate(rows)}
     subproblems = []
@@ -73,16 +78,24 @@ def plan_totals(instance: Instance, subproblems: list[ProductLP], columns: list[
         if weight > 0.0:
             by_chunk[column.product // chunk].append((column, float(weight)))
     read = partial(_chunk_values, subproblems=subproblems)
-    pairs = zip(instance.in_chunks(chunk), by_chunk)
     totals = PlanTotals(instance)
-    for index, values in (executor.map(read, *zip(*pairs)) if executor is not None else map(read, *zip(*pairs))):
+    for index, values in _in_order(read, zip(instance.in_chunks(chunk), by_chunk), executor):
         totals.add(index, values)
     return totals
 
 
-def _chunk_values(part: Instance, chosen: list[tuple[Column, float]],
+def _in_order(function: Callable[[T], R], items: Iterable[T], executor: Executor | None) -> Iterator[R]:
+    """``map(function, items)``, through ``executor`` when given with at most ``READ_AHEAD``
+    items in flight (``Executor.map`` would take every chunk, and hold every result, at once)."""
+    items = iter(items)
+    while batch := list(islice(items, READ_AHEAD if executor is not None else 1)):
+        yield from (executor.map(function, batch) if executor is not None else map(function, batch))
+
+
+def _chunk_values(pair: tuple[Instance, list[tuple[Column, float]]],
                   subproblems: list[ProductLP]) -> tuple[ModelIndex, PlanValues]:
     """One chunk's index, and its y, x and u from its products' weighted columns."""
+    part, chosen = pair
     index = chunk_index(part)
     y, x, u = np.zeros(len(index.y)), np.zeros(len(index.x)), np.zeros(len(index.u))
     for column, weight in chosen:
