@@ -94,7 +94,7 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
 
 def _rows_by_product(codes: np.ndarray, products: int) -> list[np.ndarray]:
     """For each product code, the table rows with that code, in table order."""
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes, kind="stable").astype(np.int32)
     return np.split(order, np.cumsum(np.bincount(codes, minlength=products))[:-1])
 
 

@@ -63,7 +63,7 @@ def _feasible_column(p: int, sub: ProductLP, z: np.ndarray) -> Column | None:
     if (np.any(activity < sub.row_lower - tolerance) or np.any(activity > sub.row_upper + tolerance)
             or np.any(z < sub.lower) or np.any(z > sub.upper) or np.any(sub.integer & (z != np.round(z)))):
         return None
-    support = np.flatnonzero(z)
+    support = np.flatnonzero(z).astype(np.int32)
     return Column(product=p, cost=float(sub.c @ z + sub.offset), usage=sub.D @ z + sub.link_const,
                   support=support, values=z[support])
 
