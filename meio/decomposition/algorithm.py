@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from meio.data.instance import Instance
-from meio.decomposition.chunks import build_subproblems, link_use, plan_totals
+from meio.decomposition.chunks import build_subproblems, plan_totals
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.master import MasterSolution, RestrictedMaster
 from meio.decomposition.pricing import Column, Pricer, PricingPass
@@ -282,5 +282,4 @@ def fill_result(result: Result, instance: Instance, master: RestrictedMaster, we
     """Costs, fill rates and tables of the plan sum_k lambda_k z_k (read out chunk by chunk with the
     extensive solve's helpers) and the prices of the linking rows."""
     plan_totals(instance, master.subproblems, master.columns, weights, chunk, executor).fill(result)
-    lhs = link_use(master.subproblems, master.columns, weights, len(master.rows))
-    result.prices = price_table(master.rows, lhs, solution.mu)
+    result.prices = price_table(master.rows, master.use(weights), solution.mu)

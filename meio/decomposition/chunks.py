@@ -109,11 +109,3 @@ def _chunk_values(pair: tuple[Instance, list[tuple[Column, float]]],
         np.add.at(u, sub.u_rows[s[in_u] - ny - nx], v[in_u])
     return index, PlanValues(y=y, x=x, u=u)
 
-
-def link_use(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray, rows: int) -> np.ndarray:
-    """The plan's use of each global linking row."""
-    lhs = np.zeros(rows)
-    for column, weight in zip(columns, weights):
-        if weight > 0.0:
-            np.add.at(lhs, subproblems[column.product].link_rows, weight * column.usage)
-    return lhs

@@ -129,7 +129,7 @@ class RestrictedMaster:
             weights = np.zeros(len(self.columns))
             weights[self.active] = solution.x[m:]
             tolerance = SLACK_TOLERANCE * np.maximum(1.0, np.abs(self.capacity))
-            violated = ~self.live & (self._use(weights) > self.capacity + tolerance)
+            violated = ~self.live & (self.use(weights) > self.capacity + tolerance)
             if not violated.any():
                 break
             self._wake(violated)
@@ -150,7 +150,7 @@ class RestrictedMaster:
         """The columns' coefficients in the loaded LP's rows."""
         return self._matrix(columns, self.lp_row, self.convexity, self.lp_rows)
 
-    def _use(self, weights: np.ndarray) -> np.ndarray:
+    def use(self, weights: np.ndarray) -> np.ndarray:
         """sum_k lambda_k usage_k on every linking row."""
         use = np.zeros(len(self.rows))
         for j in np.flatnonzero(weights > 0.0):
