@@ -1,11 +1,11 @@
-"""Warm start for re-planning: the prices and stock plan of a previous result directory.
+"""Warm start for re-planning: what a previous result directory offers a new run.
 
-After a forecast update the previous columns' shipments no longer match the new demand,
-but the previous opportunity costs (prices.csv) are an excellent first pricing point and
-stability centre, the previous stock plan (stock.csv) gives each product a column (its
-subproblem re-solved with y fixed to the previous stock, feasible for the new demand), and
-the previous final simplex bases (bases.npz, HiGHS) make the first pricing pass a warm
-re-solve instead of a solve from scratch.
+- warm_start.npz: each product's plan (repaired for the new demand by
+  :func:`meio.decomposition.primal.repaired_column`, no solve) and the prices of the best
+  Lagrangian bound, the first pricing point and stability centre;
+- bases.npz (HiGHS): the subproblems' final simplex bases, so the first pass re-solves warm;
+- prices.csv and stock.csv: the fallback for a result without warm_start.npz (final prices,
+  and a column per product re-solved with its stock fixed).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ WARM_FIELDS = ("product", "columns", "nonzeros", "index", "value", "row", "cente
 @dataclass(frozen=True, eq=False)
 class WarmStart:
     """Prices of the global rows (0 where the previous run had no such row), stock per product,
-    each product's previous plan z_p where ``plan.npz`` has one of the same shape, and, when
+    each product's previous plan z_p where ``warm_start.npz`` has one of the same shape, and, when
     the previous run wrote ``bases.npz`` (HiGHS), its subproblems' final bases."""
 
     mu: np.ndarray
