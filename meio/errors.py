@@ -6,7 +6,23 @@ from dataclasses import dataclass
 
 
 class MeioError(Exception):
-    """Base class of every error meio reports to a user without a traceback."""
+    """Base class of every error meio reports to a user without a traceback.
+
+    ``exit_code`` is the CLI's exit code for it: 2 for bad input or options (the default),
+    1 when the input was fine but no plan could be produced (see :class:`SolverError`).
+    """
+
+    exit_code = 2
+
+
+class OptionError(MeioError):
+    """An option value out of range, or an option that does not apply to the chosen method."""
+
+
+class SolverError(MeioError):
+    """A solver failed on valid input (numerical failure, unexpected status): no plan, exit code 1."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -50,4 +66,6 @@ class InstanceError(MeioError):
 
 
 class InfeasibleError(MeioError):
-    """The linking constraints cannot all be met; names the ones that fail."""
+    """The linking constraints cannot all be met; names the ones that fail (exit code 1)."""
+
+    exit_code = 1

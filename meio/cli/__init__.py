@@ -51,14 +51,15 @@ def _command_of(argv: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script: errors become one message and exit code 2."""
+    """Entry point of the console script: errors become one message and their exit code
+    (2 for bad input or options, 1 when valid input gives no plan)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(_command_of(argv)).parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except MeioError as error:
         print(f"meio {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_code
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         sys.stderr.close()
         return 0

@@ -49,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(format_result(result))
         print(f"  results written to {out}/")
-    return 0 if result.status.has_solution else 1
+    return 0 if result.has_plan else 1

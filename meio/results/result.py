@@ -51,6 +51,11 @@ class Result:
     message: str = ""
 
     @property
+    def has_plan(self) -> bool:
+        """A feasible plan exists (its objective is finite and its tables are filled): exit code 0."""
+        return math.isfinite(self.objective)
+
+    @property
     def gap(self) -> float:
         """Relative gap (objective - lower_bound) / |objective|; 0 when they meet, NaN without a solution."""
         if math.isnan(self.objective) or math.isnan(self.lower_bound):
