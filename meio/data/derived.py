@@ -136,7 +136,7 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
         mapped = pd.concat([given, split], ignore_index=True)
     out = pd.DataFrame({"product": mapped["product"].to_numpy(), "class": _class_names(mapped),
                         "scenario": mapped["scenario"].to_numpy(), "quantity": mapped["quantity"].to_numpy()})
-    out = out.groupby(["product", "class", "scenario"], as_index=False, sort=False)["quantity"].sum()
+    out = out.groupby(["product", "class", "scenario"], sort=False)["quantity"].sum().reset_index()
     return out[out["quantity"] > 0].reset_index(drop=True)
 
 

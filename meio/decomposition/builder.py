@@ -129,7 +129,7 @@ def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol
         codes, uniques = number_tuples(parts_of_key)
         parts.append(pd.DataFrame({"product": product[mask], "key": codes + len(keys),
                                    "col": col[mask], "value": value[mask], "const": const[mask]}))
-        keys.extend((kind, *(None if v == "" else v for v in key)) for key in uniques)
+        keys.extend(_linking_key(kind, *key) for key in uniques)
 
     ynode = y["node"].to_numpy()
     for kind, column in ((LinkingKind.STORAGE, "storage_capacity"), (LinkingKind.INBOUND, "inbound_capacity")):
@@ -151,6 +151,12 @@ def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol
     return pd.concat(parts, ignore_index=True), keys
 
 
+def _linking_key(kind: LinkingKind, node: str, speed: str, scenario: str) -> LinkingKey:
+    """The key of a linking row from its coded parts ("" for a part the kind does not have)."""
+    node_, speed_, scenario_ = (None if v == "" else v for v in (node, speed, scenario))
+    return kind, node_, speed_, scenario_
+
+
 def _linking_matrices(terms: pd.DataFrame, products: int, rows: int, ncol: int
                       ) -> list[tuple[np.ndarray, sp.csr_array, np.ndarray]]:
     """Per product: its global linking rows, D (rows x global columns) and constants e."""
@@ -164,7 +170,7 @@ def _linking_matrices(terms: pd.DataFrame, products: int, rows: int, ncol: int
     out = []
     for p in range(products):
         a, b = bounds[p], bounds[p + 1]
-        rows = sp.csr_array((D.data[D.indptr[a]:D.indptr[b]], D.indices[D.indptr[a]:D.indptr[b]],
-                             D.indptr[a:b + 1] - D.indptr[a]), shape=(b - a, ncol))
-        out.append((pairs[1, a:b].astype(np.int64), rows, const[a:b]))
+        block = sp.csr_array((D.data[D.indptr[a]:D.indptr[b]], D.indices[D.indptr[a]:D.indptr[b]],
+                              D.indptr[a:b + 1] - D.indptr[a]), shape=(b - a, ncol))
+        out.append((pairs[1, a:b].astype(np.int64), block, const[a:b]))
     return out

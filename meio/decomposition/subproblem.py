@@ -10,7 +10,7 @@ local rows as availability (in order of first appearance in ``index.x``), demand
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,9 +62,13 @@ def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[LinkingSpec]:
 
     column = {LinkingKind.STORAGE: "storage_capacity", LinkingKind.INBOUND: "inbound_capacity",
               LinkingKind.THROUGHPUT: "throughput_capacity"}
-    return [LinkingSpec(*key, capacity=0.0 if key[0] is LinkingKind.SERVICE
-                      else float(instance.nodes.at[key[1], column[key[0]]]))
-            for key in sorted(keys, key=order)]
+
+    def capacity(key: LinkingKey) -> float:
+        if key[0] is LinkingKind.SERVICE:
+            return 0.0
+        return float(instance.nodes[column[key[0]]].to_numpy(float)[positions[0][key[1]]])
+
+    return [LinkingSpec(*key, capacity=capacity(key)) for key in sorted(keys, key=order)]
 
 
 def index_positions(index: ModelIndex) -> dict[str, dict[tuple, int]]:
@@ -142,7 +146,7 @@ def _column_keys(model: pyo.ConcreteModel, index: ModelIndex) -> dict[str, list[
 
 
 def _local_row_order(model: pyo.ConcreteModel, index: ModelIndex, constraints: list,
-                     linking: dict[int, object]) -> np.ndarray:
+                     linking: Container[int]) -> np.ndarray:
     """Positions of the local rows of the compiled form in canonical order."""
     x = index.x
     availability = pd.unique(pd.Series(list(zip(x["product"], x["origin"], x["scenario"])), dtype=object))

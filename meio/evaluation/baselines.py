@@ -70,18 +70,22 @@ def single_echelon(instance: Instance) -> Plan:
     demand["penalty"] = (products.loc[demand["product"], "lost_sale_cost"].to_numpy()
                          * instance.speeds.loc[demand["speed"], "penalty_factor"].to_numpy())
     demand["wq"] = demand["quantity"] * weights.loc[demand["scenario"]].to_numpy()
-    per_pair = demand.groupby(["product", "origin"]).apply(
-        lambda g: pd.Series({"pen": np.average(g["penalty"], weights=g["wq"]),
-                             "cost": np.average(g["cost"], weights=g["wq"])}), include_groups=False)
+    weighted = demand.assign(pen=demand["penalty"] * demand["wq"], cost=demand["cost"] * demand["wq"])
+    sums = weighted.groupby(["product", "origin"])[["pen", "cost", "wq"]].sum()
+    per_pair = sums[["pen", "cost"]].div(sums["wq"], axis=0)  # wq-weighted means
     load = demand.groupby(["product", "origin", "scenario"])["quantity"].sum()
     y = pairs["on_hand"].to_numpy(float).copy()
-    holding = products["holding_cost"]
+    keys = pd.MultiIndex.from_arrays([pairs["product"], pairs["node"]])
+    known = keys.isin(per_pair.index)
+    rates = per_pair.reindex(keys)
+    unit_cost = products.loc[pairs["product"], "unit_cost"].to_numpy(float)
+    holding = (products.loc[pairs["product"], "holding_cost"].to_numpy(float)
+               * instance.nodes.loc[pairs["node"], "holding_factor"].to_numpy(float))
+    margin = rates["pen"].to_numpy(float) - rates["cost"].to_numpy(float) - unit_cost
     for i, (p, n, on_hand) in enumerate(zip(pairs["product"], pairs["node"], pairs["on_hand"])):
-        if (p, n) not in per_pair.index:
+        if not known[i]:
             continue
-        unit_cost = float(products.at[p, "unit_cost"])
-        under = per_pair.at[(p, n), "pen"] - per_pair.at[(p, n), "cost"] - unit_cost
-        over = unit_cost + float(holding[p]) * float(instance.nodes.at[n, "holding_factor"])
+        under, over = margin[i], unit_cost[i] + holding[i]
         if under <= 0:
             continue
         values = load.loc[(p, n)].reindex(weights.index, fill_value=0.0)
@@ -114,13 +118,14 @@ def pooled_speeds(instance: Instance) -> Instance:
     share = expected / expected.sum() if expected.sum() > 0 else pd.Series(1.0 / len(speeds), index=speeds.index)
     targets = speeds["fill_rate_target"]
     table = pd.DataFrame({
-        "promise_hours": [float(speeds["promise_hours"].max())],
-        "penalty_factor": [float(share @ speeds["penalty_factor"])],
-        "fill_rate_target": [float(share @ targets.fillna(0.0)) if targets.notna().any() else math.nan],
+        "promise_hours": [float(speeds["promise_hours"].to_numpy(float).max())],
+        "penalty_factor": [float(share.to_numpy(float) @ speeds["penalty_factor"].to_numpy(float))],
+        "fill_rate_target": [float(share.to_numpy(float) @ targets.fillna(0.0).to_numpy(float))
+                             if targets.notna().any() else math.nan],
     }, index=pd.Index(["pooled"], name="speed"))
     demand = instance.demand.assign(speed="pooled", window=instance.demand["window"].astype(object))
-    demand = demand.groupby(["product", "zone", "speed", "scenario", "window"], as_index=False, dropna=False,
-                            sort=False)["quantity"].sum()
+    demand = demand.groupby(["product", "zone", "speed", "scenario", "window"], dropna=False,
+                            sort=False)["quantity"].sum().reset_index()
     demand["window"] = demand["window"].where(demand["window"].notna(), None)
     return dataclasses.replace(instance, speeds=table, demand=demand[instance.demand.columns])
 
@@ -147,9 +152,9 @@ def enforce_capacity(instance: Instance, pairs: pd.DataFrame, y: np.ndarray) -> 
     on_hand = pairs["on_hand"].to_numpy(float)
     buy = np.maximum(np.asarray(y, dtype=float) - on_hand, 0.0)
     volume = instance.products.loc[pairs["product"], "unit_volume"].to_numpy(float)
-    node = pairs["node"].to_numpy()
-    factor = pd.Series(1.0, index=instance.nodes.index)
-    for n, row in instance.nodes.iterrows():
+    node = instance.nodes.index.get_indexer(pd.Index(pairs["node"]))
+    factor = np.ones(len(instance.nodes))
+    for n, (_, row) in enumerate(instance.nodes.iterrows()):
         here = node == n
         bought, bought_volume = buy[here].sum(), volume[here] @ buy[here]
         if math.isfinite(row["storage_capacity"]) and bought_volume > 0:
@@ -157,7 +162,7 @@ def enforce_capacity(instance: Instance, pairs: pd.DataFrame, y: np.ndarray) -> 
             factor[n] = min(factor[n], max(0.0, room / bought_volume))
         if math.isfinite(row["inbound_capacity"]) and bought > 0:
             factor[n] = min(factor[n], max(0.0, row["inbound_capacity"] / bought))
-    scaled = on_hand + buy * factor.loc[node].to_numpy()
+    scaled = on_hand + buy * factor[node]
     if instance.integer_stock:
         scaled = np.maximum(on_hand, np.floor(scaled + 1e-9))
     return scaled

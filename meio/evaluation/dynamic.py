@@ -80,9 +80,13 @@ def dynamic_fulfillment(network: Network, demand: ScenarioDemand, y: np.ndarray,
                 throughput[s, nodes[:, m]] -= take
             remaining[live] -= take
             moved = take > 0
-            ship_s.append(s[moved]), ship_arc.append(a[moved]), ship_q.append(take[moved])
+            ship_s.append(s[moved])
+            ship_arc.append(a[moved])
+            ship_q.append(take[moved])
         short = remaining > EPSILON
-        lost_s.append(scenario[short]), lost_pc.append(pc[short]), lost_q.append(remaining[short])
+        lost_s.append(scenario[short])
+        lost_pc.append(pc[short])
+        lost_q.append(remaining[short])
 
     def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)

@@ -8,8 +8,10 @@ arrival sequences (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -93,7 +95,17 @@ def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = 
     return {policy: concat(outcomes) for policy, outcomes in parts.items()}
 
 
-def summarize(outcome: Outcome, network: Network) -> dict[str, object]:
+class Summary(TypedDict):
+    """What :func:`summarize` returns: estimates of the total, each cost part and fill rate."""
+
+    total: Estimate
+    costs: dict[str, Estimate]
+    fill_rate: dict[str, Estimate]
+    overall_fill_rate: Estimate
+    shipping_per_unit: Estimate
+
+
+def summarize(outcome: Outcome, network: Network) -> Summary:
     """Mean and 95% interval of the total cost, its parts and the fill rate per speed."""
     w = outcome.weights
     costs = {part: mean_ci(outcome.costs[:, i], w) for i, part in enumerate(COST_PARTS)}
@@ -133,7 +145,10 @@ def flow_table(outcome: Outcome, network: Network, top: int | None = None) -> pd
     return table if top is None else table.head(top)
 
 
-def estimate_dict(estimate: Estimate | dict) -> object:
+def estimate_dict(estimate: object) -> object:
+    """An estimate, or mappings of them (a :class:`Summary`), as plain dicts for JSON."""
     if isinstance(estimate, Estimate):
         return estimate.as_dict()
-    return {k: estimate_dict(v) for k, v in estimate.items()}
+    if isinstance(estimate, Mapping):
+        return {k: estimate_dict(v) for k, v in estimate.items()}
+    raise TypeError(f"not an estimate: {estimate!r}")

@@ -165,11 +165,11 @@ def network_map(zones: pd.DataFrame, nodes: pd.DataFrame, flows: pd.DataFrame | 
     if flows is not None and len(flows):
         flows = flows.head(top)
         widest = flows["units"].max()
-        for row in flows.itertuples():
-            if row.origin in nodes.index and row.zone in zones.index:
-                a, b = nodes.loc[row.origin], zones.loc[row.zone]
+        for origin, zone, units in zip(flows["origin"], flows["zone"], flows["units"]):
+            if origin in nodes.index and zone in zones.index:
+                a, b = nodes.loc[origin], zones.loc[zone]
                 axis.plot([a["lon"], b["lon"]], [a["lat"], b["lat"]], color="#55a868", alpha=0.6,
-                          linewidth=0.5 + 5 * row.units / widest, zorder=1)
+                          linewidth=0.5 + 5 * units / widest, zorder=1)
     axis.scatter(zones["lon"], zones["lat"], s=size, color="#4c72b0", alpha=0.45, label="zones", zorder=2)
     kinds = nodes["kind"].fillna("").replace("", "node")
     for kind, marker in zip(sorted(kinds.unique()), "s^Dvo*"):

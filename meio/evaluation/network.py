@@ -84,13 +84,14 @@ def build_network(instance: Instance, sets: DerivedSets) -> Network:
         columns={"index": "pair", "node": "origin"}), on="origin")
     volume = instance.products.loc[arcs["product"], "unit_volume"].to_numpy()
     arcs["cost"] = arcs["unit_cost"].to_numpy() + arcs["volume_cost"].to_numpy() * volume
-    arcs["p"] = products.get_indexer(arcs["product"])
-    arcs["c"] = classes.index.get_indexer(arcs["class"])
+    arcs["p"] = products.get_indexer(pd.Index(arcs["product"]))
+    arcs["c"] = classes.index.get_indexer(pd.Index(arcs["class"]))
     arcs["net"] = arcs["cost"] - arcs["holding"]
     arcs = arcs.sort_values(["p", "c", "net", "route"], kind="stable").reset_index(drop=True)
 
     width = max(1, int(sets.routes["nodes"].map(len).max())) if len(sets.routes) else 1
-    route_nodes = {r: [nodes.get_loc(n) for n in ns] for r, ns in sets.routes["nodes"].items()}
+    position = {n: i for i, n in enumerate(nodes)}
+    route_nodes = {r: [position[n] for n in ns] for r, ns in sets.routes["nodes"].items()}
     arc_nodes = np.full((len(arcs), width), len(nodes), dtype=np.int64)
     for i, route in enumerate(arcs["route"]):
         members = route_nodes[route]
@@ -107,12 +108,12 @@ def build_network(instance: Instance, sets: DerivedSets) -> Network:
         products=products, nodes=nodes, zones=instance.zones.index, speeds=speeds, classes=classes,
         pairs=pairs,
         arc_pair=arcs["pair"].to_numpy(np.int64), arc_product=arcs["p"].to_numpy(np.int64),
-        arc_class=arcs["c"].to_numpy(np.int64), arc_origin=nodes.get_indexer(arcs["origin"]),
-        arc_zone=instance.zones.index.get_indexer(arcs["zone"]),
+        arc_class=arcs["c"].to_numpy(np.int64), arc_origin=nodes.get_indexer(pd.Index(arcs["origin"])),
+        arc_zone=instance.zones.index.get_indexer(pd.Index(arcs["zone"])),
         arc_cost=arcs["cost"].to_numpy(float), arc_holding=arcs["holding"].to_numpy(float),
         arc_nodes=arc_nodes, pc_start=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         penalty=penalty,
-        class_speed=speeds.get_indexer(classes["speed"]),
+        class_speed=speeds.get_indexer(pd.Index(classes["speed"])),
         class_window=(np.zeros(len(classes), dtype=np.int64) if window_rank is None
                       else window_rank.loc[classes["window"]].to_numpy(np.int64)),
         throughput=np.append(instance.nodes["throughput_capacity"].to_numpy(float), np.inf),
@@ -142,12 +143,13 @@ def scenario_demand(instance: Instance, sets: DerivedSets, network: Network) -> 
     """Code the instance's demand (windows already split by share in ``sets.demand``)."""
     demand = sets.demand
     scenarios = instance.scenarios.index
-    p = network.products.get_indexer(demand["product"])
-    c = network.classes.index.get_indexer(demand["class"])
-    order = np.lexsort((c, p, scenarios.get_indexer(demand["scenario"])))
+    p = network.products.get_indexer(pd.Index(demand["product"]))
+    c = network.classes.index.get_indexer(pd.Index(demand["class"]))
+    s = scenarios.get_indexer(pd.Index(demand["scenario"]))
+    order = np.lexsort((c, p, s))
     return ScenarioDemand(
         scenarios=scenarios, weights=instance.scenarios["weight"].to_numpy(float),
-        scenario=scenarios.get_indexer(demand["scenario"])[order].astype(np.int64),
+        scenario=s[order].astype(np.int64),
         pc=(p * len(network.classes) + c)[order].astype(np.int64),
         quantity=demand["quantity"].to_numpy(float)[order],
     )

@@ -32,8 +32,8 @@ def plan_result(instance: Instance, plan: Plan, method: str, backend: str, secon
     return Result(
         status=Status.FEASIBLE, objective=outcome.objective, lower_bound=math.nan, method=method,
         backend=backend, seconds=seconds, instance=instance.name,
-        costs={part: summary["costs"][part].mean for part in COST_PARTS},  # type: ignore[index]
-        fill_rate={k: e.mean for k, e in summary["fill_rate"].items()},  # type: ignore[union-attr]
+        costs={part: summary["costs"][part].mean for part in COST_PARTS},
+        fill_rate={k: e.mean for k, e in summary["fill_rate"].items()},
         stock=stock, prices=pd.DataFrame(columns=PRICE_COLUMNS),
         utilization=_utilization(instance, stock, outcome.throughput, outcome.weights),
         message="in-sample cost of the plan with optimal recourse (no lower bound)")

@@ -81,8 +81,8 @@ class PlanTotals:
                                               instance.scenarios["weight"].to_numpy())
         flows = pd.Series(self.flows.ravel(), index=pd.MultiIndex.from_product(
             [nodes, instance.zones.index], names=["origin", "zone"]), name="units")
-        flows = flows[flows > 0].sort_index().reset_index()
-        result.tables["flows"] = flows.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
+        positive = flows[flows > 0].sort_index().reset_index()
+        result.tables["flows"] = positive.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _dense(sums: pd.Series, labels: pd.Index) -> np.ndarray:

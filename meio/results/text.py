@@ -43,13 +43,14 @@ def _binding_lines(result: Result, top: int) -> list[str]:
     if binding.empty:
         return ["  no capacity or service constraint binds"]
     grouped = binding.assign(price=binding["price"].fillna(0.0)).groupby(
-        ["kind", binding["node"].fillna(binding["speed"]).fillna("")]).agg(
-        rows=("constraint", "size"), price=("price", "sum")).sort_values("price", ascending=False)
-    width = max(len(str(where)) for _, where in grouped.index)
+        ["kind", binding["node"].fillna(binding["speed"]).fillna("").rename("where")]).agg(
+        rows=("constraint", "size"), price=("price", "sum")).sort_values("price", ascending=False).reset_index()
+    width = max(len(str(where)) for where in grouped["where"])
     lines = ["  binding constraints and opportunity costs (summed over scenarios):"]
-    for (kind, where), row in grouped.head(top).iterrows():
-        scope = f" in {int(row.rows)} scenario(s)" if kind == "throughput" else ""
-        lines.append(f"    {kind:<10} {where:<{width}}  price {row.price:>10,.4f}{scope}")
+    shown = grouped.head(top)
+    for kind, where, rows, price in zip(shown["kind"], shown["where"], shown["rows"], shown["price"]):
+        scope = f" in {int(rows)} scenario(s)" if kind == "throughput" else ""
+        lines.append(f"    {kind:<10} {where:<{width}}  price {price:>10,.4f}{scope}")
     if len(grouped) > top:
         lines.append(f"    ... and {len(grouped) - top} more (see prices.csv)")
     return lines
