@@ -195,9 +195,14 @@ def test_bad_instance_toml(instance_dir: Path, text: str, expected: str) -> None
     assert expected in str(rejected(instance_dir))
 
 
-def test_unparseable_csv(instance_dir: Path) -> None:
+def test_row_longer_than_the_header(instance_dir: Path) -> None:
     (instance_dir / "lanes.csv").write_text('origin,destination,transit_hours\nDC,FC1,10,extra,cells\n')
-    assert "lanes.csv: cannot parse CSV" in str(rejected(instance_dir))
+    assert "lanes.csv, line 2: row has 5 cells but the header has 3 columns" in str(rejected(instance_dir))
+
+
+def test_unparseable_csv(instance_dir: Path) -> None:
+    (instance_dir / "lanes.csv").write_text('origin,destination,transit_hours\nDC,"FC1,10\n')
+    assert "lanes.csv" in str(rejected(instance_dir))
 
 
 def test_empty_file(instance_dir: Path) -> None:
@@ -241,7 +246,12 @@ def test_entity_table_without_rows(instance_dir: Path, file: str) -> None:
 
 
 def test_unknown_toml_key_is_reported(instance_dir: Path) -> None:
-    (instance_dir / "instance.toml").write_text("name = 'x'\nmax_route_lane = 3\n")
+    (instance_dir / "instance.toml").write_text("name = 'x'\nauthor = 'me'\n")
     instance = load_instance(instance_dir)
-    assert instance.notes == ("instance.toml: key 'max_route_lane' is not part of the format and is ignored",)
-    assert instance.max_route_lanes == 2
+    assert instance.notes == ("instance.toml: key 'author' is not part of the format and is ignored",)
+
+
+def test_misspelt_toml_key_is_an_error(instance_dir: Path) -> None:
+    (instance_dir / "instance.toml").write_text("name = 'x'\nmax_route_lane = 3\n")
+    assert ("instance.toml, column 'max_route_lane': unknown key; did you mean 'max_route_lanes'?"
+            in str(rejected(instance_dir)))

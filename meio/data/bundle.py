@@ -19,34 +19,42 @@ from pathlib import Path
 from typing import IO
 
 from meio.data.bundled import BUNDLED_DIR, bundled_names
-from meio.data.schema import TABLES
+from meio.data.schema import INSTANCE_FILES
 from meio.data.tables import DirectorySource, TableSource
 from meio.errors import MeioError
 
 #: File name suffix of a bundle.
 BUNDLE_SUFFIX = ".zip"
-#: Every file of an instance that a bundle may carry (other members are ignored).
-INSTANCE_FILES: tuple[str, ...] = (*(t.file for t in TABLES), "instance.toml")
+#: Archive folders that zip tools add beside the instance (macOS resource forks): never read.
+IGNORED_FOLDERS = ("__MACOSX/",)
 #: zlib level used when writing bundles (6 is zlib's default: a good size/time balance).
 DEFAULT_LEVEL = 6
 
 
 @dataclass(frozen=True)
 class ZipSource:
-    """The files of an instance inside a zip bundle."""
+    """The files of an instance inside a zip bundle.
+
+    ``members`` maps each instance file to its archive member; ``listing`` names every file
+    beside them (instance files or not), so misspelt or stray files can be reported.
+    """
 
     path: Path
     members: dict[str, str] = field(default_factory=dict)
+    listing: tuple[str, ...] = ()
 
     @classmethod
     def open_bundle(cls, path: Path) -> ZipSource:
         """Index the instance files of the bundle at ``path``; :class:`MeioError` if it is not one."""
         try:
             with zipfile.ZipFile(path) as archive:
-                names = [info.filename for info in archive.infolist() if not info.is_dir()]
+                names = [info.filename for info in archive.infolist()
+                         if not info.is_dir() and not info.filename.startswith(IGNORED_FOLDERS)]
         except (zipfile.BadZipFile, OSError) as error:
             raise MeioError(f"{path} is not a readable instance bundle (zip): {error}") from error
-        return cls(path, _instance_members(names, path))
+        folder = _instance_folder(names, path)
+        listing = tuple(sorted(n[len(folder):] for n in names if n.startswith(folder) and "/" not in n[len(folder):]))
+        return cls(path, {f: folder + f for f in listing if f in INSTANCE_FILES}, listing)
 
     def has(self, file: str) -> bool:
         return file in self.members
@@ -57,16 +65,17 @@ class ZipSource:
         except (zipfile.BadZipFile, OSError, RuntimeError) as error:  # RuntimeError: encrypted member
             raise MeioError(f"{self.path}: cannot read {file} from the bundle: {error}") from error
 
+    def files(self) -> list[str]:
+        return list(self.listing)
 
-def _instance_members(names: list[str], path: Path) -> dict[str, str]:
-    """Map instance file names to archive members: at the root, else in a single top-level folder."""
-    root = {n: n for n in names if n in INSTANCE_FILES}
-    if root:
-        return root
+
+def _instance_folder(names: list[str], path: Path) -> str:
+    """Where the instance files are: ``""`` (the root) or the single top-level folder, with its ``/``."""
+    if any(n in INSTANCE_FILES for n in names):
+        return ""
     folders = {n.split("/", 1)[0] for n in names if "/" in n}
     if len(folders) == 1:
-        folder = folders.pop()
-        return {f: f"{folder}/{f}" for f in INSTANCE_FILES if f"{folder}/{f}" in names}
+        return f"{folders.pop()}/"
     raise MeioError(f"{path} holds no instance files (expected {', '.join(INSTANCE_FILES[:2])}, ... "
                     "at the root of the archive or in one top-level folder)")
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 import networkx as nx
 import pandas as pd
@@ -55,7 +56,7 @@ class Instance:
 
     def accepts(self, node: str, category: str) -> bool:
         """Whether ``node`` may stock products of ``category``."""
-        accepted = self.nodes.at[node, "categories"]
+        accepted = cast(frozenset[str] | None, self.nodes.at[node, "categories"])
         return accepted is None or category in accepted
 
     def in_chunks(self, size: int) -> Iterator[Instance]:

@@ -22,12 +22,13 @@ class Column:
     kind: Kind
     description: str
     required: bool = False
-    default: object = None
+    default: float | str | None = None
     minimum: float | None = None
     maximum: float | None = None
     strict_minimum: bool = False
     allow_infinite: bool = False
     refers_to: tuple[str, ...] = ()
+    cost: bool = False
 
     def range_text(self) -> str:
         """The allowed range in words, for messages and docs."""
@@ -59,6 +60,17 @@ class Table:
 
 INF = math.inf
 
+#: Largest absolute value of a finite number in any numeric cell. Larger costs or quantities
+#: break the LP solvers (HiGHS reads 1e20 as infinite and loses all precision well before);
+#: ``inf`` stays allowed where a column allows it (capacities).
+MAX_MAGNITUDE = 1e12
+#: Largest ratio between the largest and the smallest nonzero cost coefficient before a warning:
+#: beyond it the LP cannot scale its objective and optima may be inaccurate.
+COST_SPAN_LIMIT = 1e9
+#: difflib similarity (case-insensitive) from which an unknown column or file name is taken for a
+#: misspelling of a known one.
+CLOSE_NAME_CUTOFF = 0.8
+
 TABLES: tuple[Table, ...] = (
     Table(
         "products.csv",
@@ -67,11 +79,11 @@ TABLES: tuple[Table, ...] = (
             Column("product", "id", "Product identifier.", required=True),
             Column("unit_volume", "float", "Volume of one unit (any unit, used by storage and volume costs).",
                    required=True, minimum=0, strict_minimum=True),
-            Column("unit_cost", "float", "Purchase cost per unit bought.", required=True, minimum=0),
+            Column("unit_cost", "float", "Purchase cost per unit bought.", required=True, minimum=0, cost=True),
             Column("holding_cost", "float", "Holding cost per unit left over at the end of the period.",
-                   required=True, minimum=0),
+                   required=True, minimum=0, cost=True),
             Column("lost_sale_cost", "float", "Penalty per unit of demand not served on time.",
-                   required=True, minimum=0),
+                   required=True, minimum=0, cost=True),
             Column("category", "text", "Product category, matched against `nodes.categories`.", default=""),
         ),
         key=("product",),
@@ -130,8 +142,9 @@ TABLES: tuple[Table, ...] = (
             Column("origin", "id", "Origin node.", required=True, refers_to=("nodes",)),
             Column("destination", "id", "Destination node or zone.", required=True, refers_to=("nodes", "zones")),
             Column("transit_hours", "float", "Hours in transit.", required=True, minimum=0),
-            Column("unit_cost", "float", "Cost per unit shipped.", default=0.0, minimum=0),
-            Column("volume_cost", "float", "Cost per unit of volume shipped.", default=0.0, minimum=0),
+            Column("unit_cost", "float", "Cost per unit shipped.", default=0.0, minimum=0, cost=True),
+            Column("volume_cost", "float", "Cost per unit of volume shipped.", default=0.0, minimum=0,
+                   cost=True),
         ),
         key=("origin", "destination"),
     ),
@@ -187,6 +200,8 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+#: Every file an instance may hold; other files are ignored (with a warning for CSV files).
+INSTANCE_FILES: tuple[str, ...] = (*(t.file for t in TABLES), "instance.toml")
 
 #: Keys of ``instance.toml`` with their type and default.
 TOML_KEYS: dict[str, tuple[type, object, str]] = {

@@ -20,6 +20,7 @@ import csv
 import io
 import math
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -27,7 +28,8 @@ from typing import IO, Protocol
 import numpy as np
 import pandas as pd
 
-from meio.data.schema import Column, Table
+from meio.data.names import close_match
+from meio.data.schema import INSTANCE_FILES, MAX_MAGNITUDE, Column, Table
 from meio.errors import Violation
 
 #: Text accepted as an infinite capacity (besides a blank cell, which means the default).
@@ -38,11 +40,15 @@ class TableSource(Protocol):
     """Where the files of an instance are read from."""
 
     def has(self, file: str) -> bool:
-        """Whether the instance contains ``file``."""
+        """Whether the instance contains ``file`` (names are case-sensitive on every platform)."""
         ...
 
     def open(self, file: str) -> IO[bytes]:
         """``file`` opened for binary reading (a context manager)."""
+        ...
+
+    def files(self) -> list[str]:
+        """Names of every file of the instance, instance files or not."""
         ...
 
 
@@ -53,10 +59,13 @@ class DirectorySource:
     directory: Path
 
     def has(self, file: str) -> bool:
-        return (self.directory / file).is_file()
+        return file in self.files()
 
     def open(self, file: str) -> IO[bytes]:
         return (self.directory / file).open("rb")
+
+    def files(self) -> list[str]:
+        return sorted(path.name for path in self.directory.iterdir() if path.is_file())
 
 
 @dataclass(frozen=True)
@@ -98,82 +107,132 @@ def as_source(location: Path | TableSource) -> TableSource:
     return DirectorySource(location) if isinstance(location, Path) else location
 
 
-def read_table(location: Path | TableSource, table: Table, violations: list[Violation]) -> pd.DataFrame | None:
+def read_table(location: Path | TableSource, table: Table, violations: list[Violation],
+               notes: list[str]) -> pd.DataFrame | None:
     """Parse ``table.file``; ``None`` when the file is absent or unreadable.
 
     The returned frame has one column per schema column (defaults filled in), a
     ``line`` column with each row's line number in the file, and no unknown columns.
-    Identifier columns are categorical (blank cells are missing values).
+    Identifier columns are categorical (blank cells are missing values). Unknown columns
+    are reported in ``notes``.
     """
     source = as_source(location)
     if not source.has(table.file):
         if table.required:
-            violations.append(Violation(table.file, "required file is missing"))
+            violations.append(Violation(table.file, "required file is missing" + _file_hint(table.file, source)))
         return None
-    read = _read_text_frame(source, table.file, violations)
+    read = _read_cells(source, table.file, violations)
     if read is None:
         return None
-    columns, lines = read
-    missing = [c.name for c in table.columns if c.required and c.name not in columns]
+    header, cells, lines = read
+    columns = _known_columns(header, cells, table, violations, notes)
+    missing = [c.name for c in table.columns if c.required and c.name not in header]
     for name in missing:
         violations.append(Violation(table.file, "required column is missing", column=name))
-    if missing:
+    if missing or columns is None:
         return None
     frame = pd.DataFrame({"line": lines})
     for column in table.columns:
-        cells = columns.get(column.name) or TextColumn.blank(len(lines))
-        frame[column.name] = _parse_column(cells, lines, column, table.file, violations)
+        text = columns.get(column.name) or TextColumn.blank(len(lines))
+        frame[column.name] = _parse_column(text, lines, column, table.file, violations)
     return frame
 
 
-def unknown_columns(location: Path | TableSource, table: Table) -> list[str]:
-    """Header names of a table that the schema does not know (they are ignored)."""
-    source = as_source(location)
-    if not source.has(table.file):
-        return []
-    with source.open(table.file) as handle:
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-        header = next(csv.reader(text), [])
-    known = {c.name for c in table.columns}
-    return [h.strip() for h in header if h.strip() and h.strip() not in known]
+def _file_hint(file: str, source: TableSource) -> str:
+    """`` (found 'X': ...)`` when the instance holds a file whose name misspells ``file``."""
+    meant = close_match(file, [f for f in source.files() if f not in INSTANCE_FILES])
+    return f" (there is '{meant}': file names are case-sensitive and must be exact)" if meant else ""
 
 
-def _read_text_frame(source: TableSource, file: str,
-                     violations: list[Violation]) -> tuple[dict[str, TextColumn], np.ndarray] | None:
-    """Columns of stripped text and the line number of each row; entirely blank rows are dropped."""
-    try:
-        with warnings.catch_warnings(), source.open(file) as handle:
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            raw = pd.read_csv(handle, dtype=object, keep_default_na=False, skip_blank_lines=False,
-                              index_col=False, encoding="utf-8-sig")
-    except pd.errors.ParserWarning:
-        violations.append(Violation(file, "cannot parse CSV: a row has more cells than the header has columns"))
+def _known_columns(header: list[str], cells: list[TextColumn], table: Table, violations: list[Violation],
+                   notes: list[str]) -> dict[str, TextColumn] | None:
+    """The cells of each known column by name; ``None`` when the header repeats or misspells one.
+
+    A name given twice, or an unknown name that misspells a known column (other case, or
+    close and the known column absent), is an error: the intended values would otherwise be
+    dropped for the default. Other unknown names are ignored with a note.
+    """
+    known = [c.name for c in table.columns]
+    counts = Counter(name for name in header if name)
+    errors = [Violation(table.file, "column appears more than once in the header", column=name)
+              for name, count in counts.items() if count > 1]
+    for name in (n for n in counts if n not in known):
+        meant = close_match(name, [k for k in known if k.lower() == name.lower() or k not in counts])
+        if meant is None:
+            notes.append(f"{table.file}: column '{name}' is not part of the format and is ignored")
+        else:
+            errors.append(Violation(table.file, f"unknown column; did you mean '{meant}'? "
+                                    "(column names are case-sensitive)", column=name))
+    violations.extend(errors)
+    return None if errors else {name: cells[header.index(name)] for name in known if name in counts}
+
+
+def _read_cells(source: TableSource, file: str,
+                violations: list[Violation]) -> tuple[list[str], list[TextColumn], np.ndarray] | None:
+    """The stripped header names, the data columns as text (by position) and each row's line
+    number; entirely blank rows are dropped. ``None`` (with violations) if the CSV is malformed."""
+    with source.open(file) as handle:
+        data = handle.read()
+    raw = _parse_csv(data, file, violations)
+    if raw is None:
         return None
+    header = [str(name).strip() for name in raw.iloc[0]]
+    cells = [TextColumn.from_cells(raw.iloc[1:, i].to_numpy()) for i in range(raw.shape[1])]
+    blank_rows = np.ones(len(raw) - 1, dtype=bool)
+    for column in cells:
+        blank_rows &= column.is_blank()
+    if not _widths_agree(data, len(header), len(raw), bool(blank_rows.any())):
+        bad = _bad_widths(data, len(header), file)
+        violations.extend(bad)
+        if bad:
+            return None
+    if not blank_rows.any():
+        return header, cells, np.arange(2, len(raw) + 1)
+    kept = np.flatnonzero(~blank_rows)
+    return header, [column.take(kept) for column in cells], kept + 2
+
+
+def _parse_csv(data: bytes, file: str, violations: list[Violation]) -> pd.DataFrame | None:
+    """Every cell as text, the header as the first row (so repeated names stay as written)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(io.BytesIO(data), header=None, dtype=object, keep_default_na=False,
+                               skip_blank_lines=False, index_col=False, encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         violations.append(Violation(file, f"file is not valid UTF-8 ({error.reason} at byte {error.start})"))
-        return None
     except pd.errors.EmptyDataError:
         violations.append(Violation(file, "file is empty: a header row is required"))
-        return None
-    except pd.errors.ParserError as error:
-        violations.append(Violation(file, f"cannot parse CSV: {error}"))
-        return None
-    names = pd.Index([str(c).strip() for c in raw.columns])
-    for name in names[names.duplicated()].unique():
-        violations.append(Violation(file, "column appears more than once in the header", column=name))
-    columns = {name: TextColumn.from_cells(raw.iloc[:, i].to_numpy())
-               for i, name in enumerate(names) if not names[:i].isin([name]).any()}
-    blank_rows = np.ones(len(raw), dtype=bool)
-    for column in columns.values():
-        blank_rows &= column.is_blank()
-    if not blank_rows.any():
-        return columns, np.arange(2, len(raw) + 2)
-    kept = np.flatnonzero(~blank_rows)
-    return {name: column.take(kept) for name, column in columns.items()}, kept + 2
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        width = len(next(csv.reader(io.StringIO(data.decode("utf-8-sig", "replace"))), []))
+        violations.extend(_bad_widths(data, width, file) or [Violation(file, f"cannot parse CSV: {error}")])
+    return None
+
+
+def _widths_agree(data: bytes, width: int, rows: int, any_blank: bool) -> bool:
+    """Whether every row certainly has ``width`` cells: one count of the commas of the file.
+
+    pandas pads short rows with blanks and has no line number for them, so the file's commas
+    are counted: with no quote (no comma inside a cell) and no blank row, ``rows`` rows of
+    ``width`` cells hold exactly ``(width - 1) * rows`` commas. Otherwise the rows are counted
+    one by one (:func:`_bad_widths`).
+    """
+    return not any_blank and b'"' not in data and data.count(b",") == (width - 1) * rows
+
+
+def _bad_widths(data: bytes, width: int, file: str) -> list[Violation]:
+    """A violation for every non-blank row whose number of cells differs from the header's."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    try:
+        return [Violation(file, f"row has {len(row)} cells but the header has {width} columns", line=line)
+                for line, row in enumerate(csv.reader(text), start=1)
+                if len(row) != width and any(cell.strip() for cell in row)]
+    except (csv.Error, UnicodeDecodeError) as error:
+        return [Violation(file, f"cannot parse CSV: {error}")]
 
 
 def _parse_column(cells: TextColumn, lines: np.ndarray, column: Column, file: str,
-                  violations: list[Violation]) -> object:
+                  violations: list[Violation]) -> np.ndarray | pd.Categorical:
     blank = cells.is_blank()
     if column.required:
         for line in lines[blank]:
@@ -213,10 +272,19 @@ def _parse_numbers(cells: TextColumn, lines: np.ndarray, column: Column, file: s
     if not column.allow_infinite:
         rules.append((infinite, "'{}' is not a finite number"))
     rules.append((out_of_range, f"value {{}} must be {column.range_text()}"))
+    too_large = checked & ~out_of_range & np.isfinite(values) & (np.abs(values) > MAX_MAGNITUDE)
+    rules.append((too_large, _too_large_message(column)))
     for bad, message in rules:
         if bad.any():
             for row in np.flatnonzero(bad[cells.codes]):
-                violations.append(Violation(file, message.format(cells.cell(row)), line=int(lines[row]),
+                violations.append(Violation(file, message.format(cells.cell(int(row))), line=int(lines[row]),
                                             column=column.name))
-    default = math.nan if column.default is None else float(column.default)  # type: ignore[arg-type]
+    default = math.nan if column.default is None else float(column.default)
     return np.where(blank, default, values)[cells.codes]
+
+
+def _too_large_message(column: Column) -> str:
+    """Why a finite number beyond :data:`MAX_MAGNITUDE` is refused, and what to write instead."""
+    instead = " (write 'inf' for no limit)" if column.allow_infinite else ""
+    return (f"value {{}} is too large: numbers must be at most {MAX_MAGNITUDE:g} in absolute value, "
+            f"beyond which the solvers lose precision{instead}")
