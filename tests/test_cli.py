@@ -80,9 +80,9 @@ def test_validate_reports_ignored_columns(tmp_path: Path, capsys) -> None:
     shutil.copytree(FULL, directory)
     (directory / "zones.csv").write_text("zone,colour\nZ1,red\nZ2,blue\n")
     assert main(["validate", str(directory)]) == 0
-    out = capsys.readouterr().out
-    assert "zones.csv: column 'colour' is not part of the format and is ignored" in out
-    assert "valid (2 products, 3 nodes, 2 zones, 2 scenarios)" in out
+    captured = capsys.readouterr()
+    assert "warning: zones.csv: column 'colour' is not part of the format and is ignored" in captured.err
+    assert "valid (2 products, 3 nodes, 2 zones, 2 scenarios)" in captured.out
 
 
 def test_info_counts(capsys) -> None:

@@ -1,4 +1,8 @@
-"""The ``meio`` command line: one module per sub-command, each with ``register``."""
+"""The ``meio`` command line: one module per sub-command, each with ``register``.
+
+Exit codes: 0 when the command's output (a plan, a report, ...) is written, 1 when valid
+input gives no plan, 2 for bad input or options (including argparse's usage errors).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 
+from meio.cli.options import DefaultsFormatter, given_options
 from meio.errors import MeioError
 
 #: Sub-commands: name -> (module, one-line help). Each module defines ``register(subparsers)``
@@ -36,13 +42,34 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="meio", description="Multi-echelon inventory optimization (SAA) toolkit."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, summary) in COMMANDS.items():
         if command is None or name == command:
             importlib.import_module(module).register(subparsers)
         else:
             subparsers.add_parser(name, help=summary)
+    for subparser in subparsers.choices.values():
+        subparser.formatter_class = DefaultsFormatter
     return parser
+
+
+def _version() -> str:
+    """The installed package's version (package metadata)."""
+    try:
+        return version("meio")
+    except PackageNotFoundError:  # pragma: no cover - running from a tree that is not installed
+        return "unknown"
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; ``given`` holds the sub-command options given on the command line."""
+    command = _command_of(argv)
+    parser = build_parser(command)
+    args = parser.parse_args(argv)
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    args.given = given_options(subparsers.choices[args.command], argv[list(argv).index(args.command) + 1:])
+    return args
 
 
 def _command_of(argv: Sequence[str]) -> str:
@@ -54,7 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: errors become one message and their exit code
     (2 for bad input or options, 1 when valid input gives no plan)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(_command_of(argv)).parse_args(argv)
+    try:
+        args = parse(argv)
+    except SystemExit as stop:  # usage errors (2), --help and --version (0): argparse printed them
+        return stop.code if isinstance(stop.code, int) else 2
     try:
         return int(args.run(args) or 0)
     except MeioError as error:

@@ -6,7 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from meio.data import load_instance
+from meio.cli.common import load
+from meio.cli.options import reject
 from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.plan_result import plan_result
 from meio.results import write_result
@@ -15,23 +16,27 @@ from meio.solvers import BACKENDS, SolveOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``baseline`` sub-command."""
     parser = subparsers.add_parser(
         "baseline", help="write a baseline plan (single-echelon, speed-blind, no-capacity)",
         description="Compute a baseline stock plan and write it as a result directory (summary.json with its "
                     "in-sample cost under optimal recourse, stock.csv, utilization.csv), ready for "
                     "'meio evaluate' and 'meio compare'. See docs/evaluation.md for the definitions.")
     parser.add_argument("instance", metavar="INSTANCE", help="instance directory or bundled name")
-    parser.add_argument("--policy", choices=BASELINES, required=True)
+    parser.add_argument("--policy", choices=BASELINES, required=True, help="the baseline (required)")
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs",
-                        help="solver of the SAA-based baselines")
+                        help="solver of the SAA-based baselines (speed-blind, no-capacity)")
     parser.add_argument("--out", type=Path, default=None,
                         help="result directory (default: results/NAME-POLICY)")
-    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    instance = load_instance(args.instance)
+    """Compute the baseline plan and write it as a result directory."""
+    if args.policy == "single-echelon":
+        reject(args, ["backend"], "does not apply to --policy single-echelon (it solves no model)")
+    instance = load(args.instance)
     start = time.perf_counter()
     plan = baseline_plan(instance, args.policy, args.backend, SolveOptions())
     result = plan_result(instance, plan, f"baseline-{args.policy}", args.backend, time.perf_counter() - start)

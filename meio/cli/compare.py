@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from meio.cli.evaluate import add_scenario_options
-from meio.data import load_instance
-from meio.errors import MeioError
-from meio.evaluation import POLICIES, evaluate_plan, prepare, read_plan
+from meio.cli.common import load
+from meio.cli.options import reject
+from meio.cli.paths import split_instance_and_results
+from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
+from meio.data.instance import Instance
+from meio.errors import OptionError
+from meio.evaluation import Plan, evaluate_plan, prepare, read_plan
 from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.files import comparison_record, format_comparison, write_comparison
 from meio.evaluation.progress import Progress
@@ -16,55 +19,80 @@ from meio.solvers import BACKENDS, SolveOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` sub-command."""
     parser = subparsers.add_parser(
         "compare", help="evaluate several plans on the same fresh scenarios",
+        usage="%(prog)s INSTANCE [RESULT_DIR ...] [options]",
         description="Evaluate plans (result directories and/or baselines computed on the fly) on the same "
                     "fresh scenarios and order arrivals (common random numbers); print cost parts and fill "
                     "rates side by side and the paired savings of the first plan; write comparison.json "
-                    "and comparison.csv.")
-    parser.add_argument("instance", metavar="INSTANCE", help="instance directory or bundled name")
-    parser.add_argument("result_dirs", type=Path, nargs="*", metavar="RESULT_DIR",
-                        help="plans to compare; the first is the reference")
-    parser.add_argument("--baselines", default="",
-                        help=f"comma-separated baselines to add ({', '.join(BASELINES)}) or 'all'")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs")
+                    "and comparison.csv. The instance and the result directories may come in any order.")
+    parser.add_argument("arguments", nargs="+", metavar="PATH",
+                        help="the instance (directory or bundled name) and the result directories (holding "
+                             "summary.json or stock.csv); the first result directory is the reference")
+    parser.add_argument("--baselines", default=None,
+                        help=f"comma-separated baselines to add ({', '.join(BASELINES)}) or 'all' "
+                             "(default: all when one RESULT_DIR is given, else none)")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs",
+                        help="solver of the speed-blind and no-capacity baselines")
     add_scenario_options(parser)
-    parser.add_argument("--policy", choices=[*POLICIES, "both"], default="both")
     parser.add_argument("--out", type=Path, default=None,
                         help="directory of comparison.json/csv (default: the first RESULT_DIR)")
-    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    instance = load_instance(args.instance)
-    plans = [read_plan(d, instance) for d in args.result_dirs]
-    names = BASELINES if args.baselines.strip() == "all" else tuple(
-        b.strip() for b in args.baselines.split(",") if b.strip())
+def baseline_names(text: str | None, result_dirs: int) -> tuple[str, ...]:
+    """The baselines of ``--baselines`` (all of them by default when there is one result directory)."""
+    if text is None:
+        text = "all" if result_dirs == 1 else ""
+    if text.strip() == "all":
+        return BASELINES
+    names = tuple(b.strip() for b in text.split(",") if b.strip())
     unknown = [b for b in names if b not in BASELINES]
     if unknown:
-        raise MeioError(f"unknown baseline '{unknown[0]}' (choose from {', '.join(BASELINES)} or all)")
+        raise OptionError(f"--baselines: unknown baseline '{unknown[0]}' (choose from {', '.join(BASELINES)} "
+                          "or all)")
+    return names
+
+
+def _baselines(instance: Instance, names: tuple[str, ...], backend: str) -> list[Plan]:
+    if not names:
+        return []
     progress = Progress()
-    if names:
-        progress.start("computing baselines", len(names))
-        for name in names:
-            plans.append(baseline_plan(instance, name, args.backend, SolveOptions()))
-            progress.advance()
-        progress.done()
+    progress.start("computing baselines", len(names))
+    plans = []
+    for name in names:
+        plans.append(baseline_plan(instance, name, backend, SolveOptions()))
+        progress.advance()
+    progress.done()
+    return plans
+
+
+def _column_names(plans: list[Plan]) -> list[str]:
+    """Distinct column names: a name that repeats gets ``#position``."""
+    names = [plan.name for plan in plans]
+    return [name if names.count(name) == 1 else f"{name}#{i + 1}" for i, name in enumerate(names)]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate every plan on common scenarios and write the comparison."""
+    check_scenario_options(args)
+    instance_name, result_dirs = split_instance_and_results(args.arguments)
+    names = baseline_names(args.baselines, len(result_dirs))
+    if not any(name in ("speed-blind", "no-capacity") for name in names):
+        reject(args, ["backend"], "applies only to the speed-blind and no-capacity baselines")
+    instance = load(instance_name)
+    plans = [read_plan(d, instance) for d in result_dirs] + _baselines(instance, names, args.backend)
     if len(plans) < 2:
-        raise MeioError("give at least two plans (result directories and/or --baselines)")
-    seen: dict[str, int] = {}
-    for plan in plans:  # distinct column names
-        seen[plan.name] = seen.get(plan.name, 0) + 1
+        raise OptionError("give at least two plans (result directories and/or --baselines)")
     scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
-    policies = POLICIES if args.policy == "both" else (args.policy,)
-    results = {}
-    for i, plan in enumerate(plans):
-        name = plan.name if seen[plan.name] == 1 else f"{plan.name}#{i + 1}"
-        results[name] = evaluate_plan(scenarios, plan, policies, seed=args.seed, order_size=args.order_size,
-                                      progress=progress)
-    record = comparison_record(scenarios, results, args.seed, args.order_size)
-    out = args.out if args.out is not None else (args.result_dirs[0] if args.result_dirs else Path("results"))
+    progress = Progress()
+    results = {name: evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
+                                   progress=progress)
+               for name, plan in zip(_column_names(plans), plans)}
+    record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest)
+    out = args.out if args.out is not None else (result_dirs[0] if result_dirs else Path("results"))
     write_comparison(out, record)
     if not args.quiet:
         print(format_comparison(record))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from meio.cli.common import load
+from meio.cli.options import reject
 from meio.data.bundle import DEFAULT_LEVEL, is_bundle_path, open_instance, write_bundle, write_directory
-from meio.data.loader import load_instance
 from meio.errors import MeioError
 
 
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("target", metavar="TARGET", help="bundle file (*.zip) or directory to create")
     parser.add_argument("--force", action="store_true", help="overwrite TARGET if it exists")
     parser.add_argument("--level", type=int, default=DEFAULT_LEVEL, choices=range(0, 10), metavar="0-9",
-                        help="deflate level of a bundle (default: %(default)s)")
+                        help="deflate level of a bundle target")
     parser.set_defaults(run=run)
 
 
@@ -28,8 +29,10 @@ def run(args: argparse.Namespace) -> int:
     """Validate, then copy the instance files; the target is untouched when the source is invalid."""
     target = Path(args.target)
     bundle = is_bundle_path(target)
+    if not bundle:
+        reject(args, ["level"], "applies only to a bundle target (a name ending in .zip)")
     _check_target(target, bundle, args.force)
-    instance = load_instance(args.source)
+    instance = load(args.source)
     source, location = open_instance(args.source)
     if target.resolve() == location.resolve():
         raise MeioError(f"{target} is the source instance itself")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from meio.cli.options import non_negative_int, positive_float, positive_int, probability
 from meio.data.generator import SPEEDS, GeneratorConfig, write_instance
+from meio.data.writer import INSTANCE_FILES, check_target_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,35 +16,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "generate", help="write a random instance",
         description="Write a random but realistic instance (DCs, fulfillment centers, same-day sites "
                     "at the largest US metros); the same seed gives byte-identical files.")
-    parser.add_argument("out_dir", metavar="OUT_DIR", help="directory to write the CSV files to")
-    parser.add_argument("--products", type=int, required=True, help="number of products")
-    parser.add_argument("--nodes", type=int, required=True, help="number of nodes (all kinds)")
-    parser.add_argument("--zones", type=int, required=True, help="customer zones (largest metros, <= 50)")
-    parser.add_argument("--scenarios", type=int, required=True, help="demand scenarios")
-    parser.add_argument("--seed", type=int, required=True, help="random seed")
+    parser.add_argument("out_dir", metavar="OUT_DIR", type=Path,
+                        help="directory to write the CSV files to (new or empty, unless --force)")
+    parser.add_argument("--force", action="store_true",
+                        help=f"write into a non-empty directory: remove the instance files there first "
+                             f"({', '.join(INSTANCE_FILES)}), keep any other file")
+    parser.add_argument("--products", type=positive_int, required=True, help="number of products")
+    parser.add_argument("--nodes", type=positive_int, required=True, help="number of nodes (all kinds)")
+    parser.add_argument("--zones", type=positive_int, required=True, help="customer zones (largest metros, <= 50)")
+    parser.add_argument("--scenarios", type=positive_int, required=True, help="demand scenarios")
+    parser.add_argument("--seed", type=non_negative_int, required=True, help="random seed")
     parser.add_argument("--speeds", default="same_day,one_day,two_day",
                         help=f"comma-separated speeds among {', '.join(SPEEDS)} (default: %(default)s)")
-    parser.add_argument("--tightness", type=float, default=0.8,
-                        help="capacity / design load: < 1 binds, > 1 slack (default: %(default)s)")
+    parser.add_argument("--tightness", type=positive_float, default=0.8,
+                        help="capacity / design load: < 1 binds, > 1 slack")
     parser.add_argument("--no-same-day-sites", dest="same_day_sites", action="store_false",
                         help="no same-day sites")
     parser.add_argument("--nonsort-sites", action="store_true",
                         help="add non-sortable centers that stock only the 'large' category")
     parser.add_argument("--windows", action="store_true", help="write windows.csv (order windows)")
     parser.add_argument("--on-hand", action="store_true", help="write inventory.csv (on-hand stock)")
-    parser.add_argument("--fill-rate-target", type=float, default=None,
+    parser.add_argument("--fill-rate-target", type=probability, default=None,
                         help="fill-rate target of every speed (default: none)")
-    parser.add_argument("--name", default="generated", help="instance name (default: %(default)s)")
+    parser.add_argument("--name", default="", help="instance name (default: the name of OUT_DIR)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Generate the instance and report where it went."""
+    check_target_dir(args.out_dir, args.force)
     config = GeneratorConfig(
         products=args.products, nodes=args.nodes, zones=args.zones, scenarios=args.scenarios,
         seed=args.seed, speeds=tuple(s.strip() for s in args.speeds.split(",") if s.strip()),
         tightness=args.tightness, same_day_sites=args.same_day_sites, nonsort_sites=args.nonsort_sites,
         windows=args.windows, on_hand=args.on_hand, fill_rate_target=args.fill_rate_target, name=args.name)
     out = write_instance(args.out_dir, config)
-    print(f"wrote instance '{config.name}' to {out}")
+    print(f"wrote instance '{config.name or out.resolve().name}' to {out}")
     return 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from meio.data import load_instance
+from meio.cli.common import load
 from meio.data.derived import derive_sets
 from meio.models import build_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``info`` sub-command."""
     parser = subparsers.add_parser("info", help="print the sizes of an instance and its model")
     parser.add_argument("instance", help="instance directory or bundled instance name")
     parser.add_argument("--no-model", action="store_true", help="skip building the model (large instances)")
@@ -17,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    instance = load_instance(args.instance)
+    """Print the counts."""
+    instance = load(args.instance)
     sets = derive_sets(instance)
     rows = [
         ("products", len(instance.products)), ("nodes", len(instance.nodes)), ("zones", len(instance.zones)),

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from meio.cli.common import warn
 from meio.evaluation.report import write_report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``report`` sub-command."""
     parser = subparsers.add_parser(
         "report", help="write an HTML report of a result directory",
         description="Write one self-contained HTML page (figures embedded) with the cost breakdown, fill rates, "
                     "stock placement, capacity use and opportunity costs, decomposition convergence, "
                     "out-of-sample evaluation, plan comparison, SAA gap and a map, from whatever the result "
-                    "directory holds.")
-    parser.add_argument("result_dir", type=Path, metavar="RESULT_DIR")
+                    "directory holds. Evaluation files about another plan than the directory's stock.csv "
+                    "are left out, with a warning.")
+    parser.add_argument("result_dir", type=Path, metavar="RESULT_DIR", help="result directory written by solve")
     parser.add_argument("--out", type=Path, default=None, help="HTML file (default: RESULT_DIR/report.html)")
     parser.add_argument("--instance", default=None,
                         help="instance directory or bundled name (default: recorded in the result files)")
@@ -23,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the report; print its warnings."""
     out = args.out if args.out is not None else args.result_dir / "report.html"
-    write_report(args.result_dir, out, args.instance)
+    for message in write_report(args.result_dir, out, args.instance).warnings:
+        warn(message)
     print(f"report written to {out}")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from meio.cli.common import warn_notes
+from meio.cli.options import non_negative_float, non_negative_int, positive_int
 from meio.data.replace_demand import instance_with_demand
 from meio.data.scenarios import DISTRIBUTIONS, read_forecast, scenarios_from_forecast
 
@@ -20,12 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="demand.csv to write; with --network, the instance directory to write")
     parser.add_argument("--network", default=None, metavar="INSTANCE",
                         help="write a complete instance: this instance's network with the sampled demand")
-    parser.add_argument("--scenarios", type=int, required=True, help="number of scenarios")
-    parser.add_argument("--seed", type=int, required=True, help="random seed")
+    parser.add_argument("--scenarios", type=positive_int, required=True, help="number of scenarios")
+    parser.add_argument("--seed", type=non_negative_int, required=True, help="random seed")
     parser.add_argument("--distribution", choices=DISTRIBUTIONS, default="negbin",
                         help="daily demand distribution (default: %(default)s)")
-    parser.add_argument("--correlation", type=float, default=0.0,
-                        help="variance of the common shock per (scenario, product) (default: 0)")
+    parser.add_argument("--correlation", type=non_negative_float, default=0.0,
+                        help="variance of the common shock per (scenario, product)")
     parser.set_defaults(run=run)
 
 
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if args.network is not None:
         instance = instance_with_demand(args.network, demand, out, source=str(args.forecast))
+        warn_notes(instance)
         print(f"wrote instance {out} ({len(instance.products)} products, {len(demand)} demand rows, "
               f"{args.scenarios} scenarios) on the network of {args.network}")
         return 0

@@ -5,29 +5,41 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from meio.data import load_instance
+from meio.cli.common import load
+from meio.cli.options import gap_fraction, positive_float, positive_int, reject
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.results import write_result
 from meio.results.text import format_result
 from meio.solve import METHODS, solve
 from meio.solvers import BACKENDS, SolveOptions
 
+#: Options of --method decomposition only (destinations).
+DECOMPOSITION_ONLY = ("workers", "gap", "max_iterations", "warm_start", "no_stabilization")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``solve`` sub-command."""
     parser = subparsers.add_parser("solve", help="solve an instance and write the result files",
                                    description="Solve an instance (directory or bundled name) and write "
-                                               "summary.json, stock.csv, prices.csv and utilization.csv.")
+                                               "summary.json, stock.csv, prices.csv and utilization.csv to a "
+                                               "result directory, after removing what an earlier plan left there.")
     parser.add_argument("instance", help="instance directory or bundled instance name (tiny, demo)")
-    parser.add_argument("--method", choices=sorted(METHODS), default="extensive")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs")
+    parser.add_argument("--method", choices=sorted(METHODS), default="extensive",
+                        help="extensive: the whole model, solved exactly; decomposition: by products")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs", help="solver")
     parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/NAME)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds")
-    parser.add_argument("--mip-gap", type=float, default=1e-6, help="relative MIP gap for integer_stock")
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    group = parser.add_argument_group("decomposition (--method decomposition)")
-    group.add_argument("--workers", type=int, default=1, help="threads pricing subproblems (default 1)")
-    group.add_argument("--gap", type=float, default=1e-4, help="relative gap to stop at (default 1e-4)")
-    group.add_argument("--max-iterations", type=int, default=200, help="iteration limit (default 200)")
+    parser.add_argument("--time-limit", type=positive_float, default=None, metavar="SECONDS",
+                        help="wall-clock limit of the solve (default: none)")
+    parser.add_argument("--mip-gap", type=gap_fraction, default=1e-6,
+                        help="relative MIP gap, for integer_stock instances only")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    defaults = DecompositionConfig()
+    group = parser.add_argument_group("decomposition (--method decomposition only)")
+    group.add_argument("--workers", type=positive_int, default=defaults.workers,
+                       help="threads pricing subproblems")
+    group.add_argument("--gap", type=gap_fraction, default=defaults.gap, help="relative gap to stop at")
+    group.add_argument("--max-iterations", type=positive_int, default=defaults.max_iterations,
+                       help="iteration limit")
     group.add_argument("--warm-start", type=Path, default=None, metavar="DIR",
                        help="previous result directory whose prices and stock plan seed the run")
     group.add_argument("--no-stabilization", action="store_true", help="plain column generation")
@@ -35,7 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    instance = load_instance(args.instance)
+    """Solve, write the result directory, print the summary; exit code 1 when there is no plan."""
+    if args.method != "decomposition":
+        reject(args, DECOMPOSITION_ONLY, "applies only to --method decomposition")
+    instance = load(args.instance)
+    if not instance.integer_stock:
+        reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")
     options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap)
     if args.method == "decomposition":
         config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from meio.data.scenarios import negbin_demand, protection_intervals, scenario_names
+from meio.data.writer import clear_instance_files
 from meio.errors import MeioError
 
 METROS_CSV = Path(__file__).resolve().parent / "metros.csv"
@@ -84,7 +85,10 @@ class GeneratorError(MeioError):
 
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """Knobs of :func:`generate_instance`; sizes first, then network, products and demand."""
+    """Knobs of :func:`generate_instance`; sizes first, then network, products and demand.
+
+    An empty ``name`` names the instance after the directory it is written to.
+    """
 
     products: int
     nodes: int
@@ -106,7 +110,7 @@ class GeneratorConfig:
     lead_time_mean: float = 3.0
     lead_time_std: float = 1.0
     annual_holding_rate: tuple[float, float] = (0.20, 0.25)
-    name: str = "generated"
+    name: str = ""
     description: str = ""
 
     def check(self) -> None:
@@ -146,10 +150,17 @@ def generate_instance(out_dir: str | Path, *, products: int, nodes: int, zones: 
 
 
 def write_instance(out_dir: str | Path, config: GeneratorConfig) -> Path:
-    """Write the instance of ``config`` to ``out_dir`` (created if needed) and return its path."""
+    """Write the instance of ``config`` to ``out_dir`` (created if needed) and return its path.
+
+    Instance files an earlier instance left in ``out_dir`` are removed first (see
+    :func:`meio.data.writer.clear_instance_files`). Without a ``name``, the instance is named
+    after the directory.
+    """
     config.check()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    clear_instance_files(out)
+    config = replace(config, name=config.name or out.resolve().name)
     rng = np.random.default_rng(config.seed)
     zones = zone_table(config.zones)
     nodes = place_nodes(config, zones, rng)

@@ -4,6 +4,9 @@ Loading what is written gives the same instance (scenario weights and window sha
 are written normalised, which loading leaves unchanged). Floats are written with
 full precision (``repr``), infinite capacities as ``inf``, missing values as blank
 cells, ``nodes.categories`` as a sorted ``;``-separated list.
+
+A directory that is written holds the instance and nothing stale: the instance files an
+earlier instance left there (:data:`INSTANCE_FILES`) are removed first; other files are kept.
 """
 
 from __future__ import annotations
@@ -16,10 +19,32 @@ from pathlib import Path
 import pandas as pd
 
 from meio.data.bundle import is_bundle_path, write_bundle
+from meio.data.bundled import BUNDLED_DIR
 from meio.data.instance import Instance
-from meio.data.schema import TABLE_BY_NAME, Table
+from meio.data.schema import TABLE_BY_NAME, TABLES, Table
 from meio.data.tables import DirectorySource
 from meio.errors import MeioError
+
+#: The files of an instance directory that meio knows: every table of the format and instance.toml.
+INSTANCE_FILES = tuple(t.file for t in TABLES) + ("instance.toml",)
+
+
+def clear_instance_files(directory: Path) -> list[Path]:
+    """Remove the :data:`INSTANCE_FILES` present in ``directory``; return them."""
+    removed = [directory / name for name in INSTANCE_FILES if (directory / name).is_file()]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def check_target_dir(directory: Path, force: bool) -> None:
+    """Refuse to write an instance into a bundled instance, a file, or (without ``force``) a non-empty directory."""
+    if directory.resolve().is_relative_to(BUNDLED_DIR):
+        raise MeioError(f"{directory} is inside meio's bundled instances ({BUNDLED_DIR}); write elsewhere")
+    if directory.exists() and not directory.is_dir():
+        raise MeioError(f"{directory} is a file, not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise MeioError(f"{directory} is not empty (use --force to replace the instance files in it)")
 
 
 def instance_tables(instance: Instance) -> dict[str, pd.DataFrame]:
@@ -41,6 +66,7 @@ def write_instance_dir(instance: Instance, path: str | Path) -> Path:
     directory = Path(path)
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        clear_instance_files(directory)
         for name, frame in instance_tables(instance).items():
             table = TABLE_BY_NAME[name]
             _text_frame(frame, table).to_csv(directory / table.file, index=False, lineterminator="\n")

@@ -6,7 +6,12 @@
 - ``evaluation_flows.csv``: per policy, expected units from each origin to each zone;
 - ``evaluation_scenarios.csv``: per policy and scenario, the cost parts and total;
 - ``comparison.json`` / ``comparison.csv``: several plans on common scenarios, with paired
-  differences against the reference plan.
+  differences against the reference plan;
+- ``gap.json`` / ``gap_replications.csv``: the Mak-Morton-Wood estimate (``meio gap``).
+
+Every JSON file records the digest of the plan it is about (``plan_sha256``, see
+:func:`meio.results.writer.plan_digest`; in comparison.json the reference plan's), so that a
+report leaves out files about another plan (:func:`stale_reason`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +27,13 @@ from meio.errors import MeioError
 from meio.evaluation.evaluate import Scenarios, estimate_dict, flow_table, node_table, summarize
 from meio.evaluation.outcome import COST_PARTS, Outcome
 from meio.evaluation.stats import Estimate, difference_ci
+from meio.results.writer import DIGEST_KEY
+
+if TYPE_CHECKING:  # mmw imports the exact solve (Pyomo); writing gap.json does not need it
+    from meio.evaluation.mmw import GapEstimate
+
+#: A JSON record (evaluation.json, comparison.json, gap.json) as read or written.
+Record = dict[str, Any]
 
 
 def _directory(directory: Path) -> Path:
@@ -32,12 +45,12 @@ def _directory(directory: Path) -> Path:
 
 
 def evaluation_record(scenarios: Scenarios, plan_name: str, outcomes: dict[str, Outcome],
-                      seed: int, order_size: float, violations: list[str]) -> dict[str, object]:
-    """The content of evaluation.json."""
+                      seed: int, order_size: float, violations: list[str], digest: str | None = None) -> Record:
+    """The content of evaluation.json; ``digest`` identifies the evaluated plan."""
     instance = scenarios.instance
     return {
         "instance": instance.name, "instance_path": str(instance.source) if instance.source else None,
-        "plan": plan_name, "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios),
+        "plan": plan_name, DIGEST_KEY: digest, "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios),
         "seed": seed, "order_size": order_size, "plan_violations": violations,
         "policies": {policy: estimate_dict(summarize(o, scenarios.network)) for policy, o in outcomes.items()},
         "nodes": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
@@ -45,7 +58,7 @@ def evaluation_record(scenarios: Scenarios, plan_name: str, outcomes: dict[str, 
     }
 
 
-def write_evaluation(directory: Path, record: dict[str, object], scenarios: Scenarios,
+def write_evaluation(directory: Path, record: Record, scenarios: Scenarios,
                      outcomes: dict[str, Outcome]) -> list[Path]:
     """Write evaluation.json and the three evaluation tables."""
     directory = _directory(directory)
@@ -66,8 +79,9 @@ def write_evaluation(directory: Path, record: dict[str, object], scenarios: Scen
 
 
 def comparison_record(scenarios: Scenarios, results: dict[str, dict[str, Outcome]], seed: int,
-                      order_size: float) -> dict[str, object]:
-    """The content of comparison.json: summaries per plan and policy, paired differences to the first plan."""
+                      order_size: float, digest: str | None = None) -> Record:
+    """The content of comparison.json: summaries per plan and policy, paired differences to the first plan
+    (the reference, whose plan ``digest`` is recorded)."""
     names = list(results)
     reference = names[0]
     network = scenarios.network
@@ -86,7 +100,7 @@ def comparison_record(scenarios: Scenarios, results: dict[str, dict[str, Outcome
         "instance": scenarios.instance.name,
         "instance_path": str(scenarios.instance.source) if scenarios.instance.source else None,
         "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios), "seed": seed,
-        "order_size": order_size, "reference": reference, "plans": names,
+        "order_size": order_size, "reference": reference, DIGEST_KEY: digest, "plans": names,
         "results": {name: {policy: estimate_dict(summarize(o, network)) for policy, o in by_policy.items()}
                     for name, by_policy in results.items()},
         "savings_of_reference": differences,
@@ -99,10 +113,10 @@ def _percent(difference: Estimate, other: float) -> dict[str, float | None]:
             for k, v in {"mean": difference.mean, "low": difference.low, "high": difference.high}.items()}
 
 
-def comparison_table(record: dict[str, object]) -> pd.DataFrame:
+def comparison_table(record: Record) -> pd.DataFrame:
     """comparison.csv: plan, policy, metric, mean, low, high."""
     rows = []
-    for plan, by_policy in record["results"].items():  # type: ignore[union-attr]
+    for plan, by_policy in record["results"].items():
         for policy, summary in by_policy.items():
             rows.append((plan, policy, "total", *_triple(summary["total"])))
             rows += [(plan, policy, part, *_triple(e)) for part, e in summary["costs"].items()]
@@ -114,7 +128,8 @@ def _triple(estimate: dict[str, object]) -> tuple[object, object, object]:
     return estimate["mean"], estimate["low"], estimate["high"]
 
 
-def write_comparison(directory: Path, record: dict[str, object]) -> list[Path]:
+def write_comparison(directory: Path, record: Record) -> list[Path]:
+    """Write comparison.json and comparison.csv."""
     directory = _directory(directory)
     json_path, csv_path = directory / "comparison.json", directory / "comparison.csv"
     json_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -122,32 +137,51 @@ def write_comparison(directory: Path, record: dict[str, object]) -> list[Path]:
     return [json_path, csv_path]
 
 
+def write_gap(directory: Path, estimate: GapEstimate, digest: str | None) -> list[Path]:
+    """Write gap.json (with the candidate plan's ``digest``) and gap_replications.csv."""
+    directory = _directory(directory)
+    json_path, csv_path = directory / "gap.json", directory / "gap_replications.csv"
+    json_path.write_text(json.dumps({**estimate.as_dict(), DIGEST_KEY: digest}, indent=2) + "\n", encoding="utf-8")
+    estimate.replications.to_csv(csv_path, index=False, float_format="%.10g")
+    return [json_path, csv_path]
+
+
+def stale_reason(name: str, record: Record, digest: str | None) -> str | None:
+    """Why ``record`` (the content of file ``name``) is not about the plan with ``digest``; None if it is."""
+    recorded = record.get(DIGEST_KEY)
+    if recorded is None:
+        return f"{name} does not record which plan it is about"
+    if recorded != digest:
+        return f"{name} is about another plan than this directory's stock.csv"
+    return None
+
+
 # ---- text -----------------------------------------------------------------------------------------
 
-def _cell(estimate: dict[str, object] | None, percent: bool = False) -> str:
+def _cell(estimate: Record | None, percent: bool = False) -> str:
     if not estimate or estimate.get("mean") is None:
         return "-"
     scale = 100.0 if percent else 1.0
-    mean = float(estimate["mean"]) * scale  # type: ignore[arg-type]
+    mean = float(estimate["mean"]) * scale
     low, high = estimate.get("low"), estimate.get("high")
     text = f"{mean:,.1f}%" if percent else f"{mean:,.2f}"
     if low is not None and high is not None:
-        half = (float(high) - float(low)) / 2 * scale  # type: ignore[arg-type]
+        half = (float(high) - float(low)) / 2 * scale
         text += f" ± {half:,.1f}" if percent else f" ± {half:,.2f}"
     return text
 
 
-def summary_rows(summary: dict[str, object]) -> list[tuple[str, str]]:
-    rows = [("total cost", _cell(summary["total"]))]  # type: ignore[arg-type]
-    rows += [(f"  {part}", _cell(summary["costs"][part])) for part in COST_PARTS]  # type: ignore[index]
+def summary_rows(summary: Record) -> list[tuple[str, str]]:
+    """(label, cell) rows of one summary: total cost, its parts, shipping per unit, fill rates."""
+    rows = [("total cost", _cell(summary["total"]))]
+    rows += [(f"  {part}", _cell(summary["costs"][part])) for part in COST_PARTS]
     if "shipping_per_unit" in summary:
-        rows.append(("shipping per unit shipped", _cell(summary["shipping_per_unit"])))  # type: ignore[arg-type]
-    fill = summary["fill_rate"]
-    rows += [(f"fill rate {k}", _cell(e, percent=True)) for k, e in fill.items()]  # type: ignore[union-attr]
+        rows.append(("shipping per unit shipped", _cell(summary["shipping_per_unit"])))
+    rows += [(f"fill rate {k}", _cell(e, percent=True)) for k, e in summary["fill_rate"].items()]
     return rows
 
 
-def format_columns(title: str, columns: dict[str, dict[str, object]]) -> str:
+def format_columns(title: str, columns: dict[str, Record]) -> str:
     """A table with one column per summary (policy or plan), rows of cost parts and fill rates."""
     labels = [label for label, _ in summary_rows(next(iter(columns.values())))]
     cells = {name: [cell for _, cell in summary_rows(s)] for name, s in columns.items()}
@@ -159,32 +193,37 @@ def format_columns(title: str, columns: dict[str, dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def format_evaluation(record: dict[str, object]) -> str:
+def _share(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{100 * value:5.1f}%"
+
+
+def format_evaluation(record: Record) -> str:
+    """The text of an evaluation: one column per policy, then the per-node table."""
     head = (f"{record['plan']} on {record['scenarios']} {record['source']} scenarios of {record['instance']} "
             f"(mean ± 95% CI half-width):")
-    text = format_columns(head, record["policies"])  # type: ignore[arg-type]
-    nodes = pd.DataFrame(record.get("nodes", []))
-    if len(nodes):
+    text = format_columns(head, record["policies"])
+    nodes = record.get("nodes", [])
+    if nodes:
         text += "\n  per node (units per scenario: shipped from it, through it; throughput use, share binding):"
-        for row in nodes.itertuples():
-            use = "-" if pd.isna(row.utilization_mean) else f"{100 * row.utilization_mean:5.1f}%"
-            bind = "-" if pd.isna(row.binding_share) else f"{100 * row.binding_share:5.1f}%"
-            text += (f"\n    {row.policy:<8} {row.node:<18} shipped {row.shipped_mean:>10,.1f}  through "
-                     f"{row.throughput_mean:>10,.1f}  use {use:>6}  binding {bind:>6}")
+        for row in nodes:
+            use, bind = _share(row["utilization_mean"]), _share(row["binding_share"])
+            text += (f"\n    {row['policy']:<8} {row['node']:<18} shipped {row['shipped_mean']:>10,.1f}  through "
+                     f"{row['throughput_mean']:>10,.1f}  use {use:>6}  binding {bind:>6}")
     if record.get("plan_violations"):
-        text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])  # type: ignore[arg-type]
+        text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])
     return text
 
 
-def format_comparison(record: dict[str, object]) -> str:
+def format_comparison(record: Record) -> str:
+    """The text of a comparison: one table per policy, then the reference's paired savings."""
     blocks = []
     results = record["results"]
-    for policy in next(iter(results.values())):  # type: ignore[union-attr]
-        columns = {plan: by_policy[policy] for plan, by_policy in results.items()}  # type: ignore[union-attr]
+    for policy in next(iter(results.values())):
+        columns = {plan: by_policy[policy] for plan, by_policy in results.items()}
         blocks.append(format_columns(
             f"{policy} fulfillment, {record['scenarios']} {record['source']} scenarios of {record['instance']} "
             "(mean ± 95% CI half-width):", columns))
-        savings = record["savings_of_reference"][policy]  # type: ignore[index]
+        savings = record["savings_of_reference"][policy]
         for name, diff in savings.items():
             total, pct = diff["total"], diff["percent_of_other"]
             if total["mean"] is None:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from meio.data.instance import Instance
 from meio.errors import MeioError
+from meio.results.writer import plan_digest
 
 #: Stock may sit below on-hand stock by this much (rounding in stock.csv) before it is an error.
 TOLERANCE = 1e-6
@@ -18,10 +19,15 @@ TOLERANCE = 1e-6
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """A named stock table (product, node, stock) for an instance."""
+    """A named stock table (product, node, stock) for an instance.
+
+    ``digest`` is the :func:`~meio.results.writer.plan_digest` of the result directory it was
+    read from (None for a plan computed on the fly, such as a baseline).
+    """
 
     name: str
     stock: pd.DataFrame
+    digest: str | None = None
 
     def aligned(self, pairs: pd.DataFrame) -> np.ndarray:
         """Stock per row of ``pairs`` (product, node); pairs the plan does not list keep on-hand."""
@@ -59,7 +65,8 @@ def read_plan(result_dir: str | Path, instance: Instance, name: str | None = Non
                         f"{stock['stock'].iloc[line - 2]!r}")
     stock = stock.assign(stock=values.to_numpy(float))
     _check_against(path, stock, instance)
-    return Plan(name or _plan_name(directory), stock[["product", "node", "stock"]].reset_index(drop=True))
+    return Plan(name or _plan_name(directory), stock[["product", "node", "stock"]].reset_index(drop=True),
+                plan_digest(directory))
 
 
 def _check_against(path: Path, stock: pd.DataFrame, instance: Instance) -> None:

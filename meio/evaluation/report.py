@@ -6,6 +6,9 @@ It reads what is there: summary.json, stock.csv, prices.csv and utilization.csv 
 instance (for the map and product categories) is given, or found from the evaluation or
 comparison records or the summary's bundled instance name.
 
+Evaluation files about another plan than the directory's stock.csv (their recorded plan
+digest differs, or they record none) are left out, with a warning and a note on the page.
+
 Node coordinates: ``lat``/``lon`` columns of nodes.csv when present; otherwise a node is
 drawn at the zone its fastest direct lane reaches (generated nodes sit a few km from their
 metro), nudged so nodes at one metro do not overlap.
@@ -16,7 +19,9 @@ from __future__ import annotations
 import html
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,11 +30,21 @@ from meio.data import load_instance
 from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.evaluation import figures
+from meio.evaluation.files import Record, stale_reason
+from meio.results.writer import plan_digest
 
 BINDING = 1e-6
 
 
-def _read_json(path: Path) -> dict | None:
+@dataclass
+class Report:
+    """The HTML text of a report and the warnings met while writing it (stale files, instance notes)."""
+
+    html: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_json(path: Path) -> Record | None:
     if not path.is_file():
         return None
     try:
@@ -49,11 +64,11 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
         raise MeioError(f"{path}: cannot parse CSV: {error}") from None
 
 
-def find_instance(result_dir: Path, given: str | None, records: list[dict | None]) -> Instance | None:
+def find_instance(result_dir: Path, given: str | None, records: list[Record | None]) -> Instance | None:
     """The instance named on the command line, else recorded by evaluate/compare, else bundled by name."""
-    candidates = [given] if given else []
-    candidates += [r.get("instance_path") for r in records if r and r.get("instance_path")]
-    candidates += [r.get("instance") for r in records if r and r.get("instance")]
+    candidates: list[str] = [given] if given else []
+    candidates += [str(r["instance_path"]) for r in records if r and r.get("instance_path")]
+    candidates += [str(r["instance"]) for r in records if r and r.get("instance")]
     for candidate in candidates:
         try:
             return load_instance(candidate)
@@ -81,18 +96,25 @@ def node_positions(instance: Instance) -> pd.DataFrame | None:
         return nodes.join(placed)
     lanes = instance.lanes[instance.lanes["destination"].isin(zones.index)]
     nearest = lanes.sort_values("transit_hours", kind="stable").drop_duplicates("origin").set_index("origin")
-    lat, lon, seen = [], [], {}
+    lat: list[float] = []
+    lon: list[float] = []
+    seen: dict[str, int] = {}
     for node in nodes.index:
         zone = nearest["destination"].get(node)
         if zone is None:
-            lat.append(float(zones["lat"].mean())), lon.append(float(zones["lon"].mean()))
+            lat.append(float(zones["lat"].mean()))
+            lon.append(float(zones["lon"].mean()))
             continue
         k = seen[zone] = seen.get(zone, -1) + 1
         angle = 2.2 * k
-        lat.append(float(zones.at[zone, "lat"]) + 0.35 * k * math.sin(angle))
-        lon.append(float(zones.at[zone, "lon"]) + 0.35 * k * math.cos(angle) + (0.35 if k == 0 else 0.0))
+        lat.append(_number(zones.at[zone, "lat"]) + 0.35 * k * math.sin(angle))
+        lon.append(_number(zones.at[zone, "lon"]) + 0.35 * k * math.cos(angle) + (0.35 if k == 0 else 0.0))
     nodes["lat"], nodes["lon"] = lat, lon
     return nodes
+
+
+def _number(value: Any) -> float:
+    return float(value)
 
 
 def _generated_positions(instance: Instance) -> pd.DataFrame | None:
@@ -110,25 +132,44 @@ def _generated_positions(instance: Instance) -> pd.DataFrame | None:
     return sites[["lat", "lon"]]
 
 
-def build_report(result_dir: str | Path, instance_name: str | None = None) -> str:
-    """The HTML text of the report of ``result_dir``."""
+def _current(directory: Path, name: str, warnings: list[str]) -> Record | None:
+    """The JSON file ``name`` of the directory if it is about the directory's plan; else None and a warning."""
+    record = _read_json(directory / name)
+    if record is None:
+        return None
+    reason = stale_reason(name, record, plan_digest(directory))
+    if reason is None:
+        return record
+    warnings.append(f"{directory}: {reason}; left out of the report (run the command again to update it)")
+    return None
+
+
+def build_report(result_dir: str | Path, instance_name: str | None = None) -> Report:
+    """The report of ``result_dir``; evaluation files about another plan are left out with a warning."""
     directory = Path(result_dir)
     summary = _read_json(directory / "summary.json")
     if summary is None:
         raise MeioError(f"{directory}: no summary.json (is it a result directory written by 'meio solve'?)")
+    warnings: list[str] = []
     stock, prices = _read_csv(directory / "stock.csv"), _read_csv(directory / "prices.csv")
     utilization = _read_csv(directory / "utilization.csv")
-    evaluation, comparison = _read_json(directory / "evaluation.json"), _read_json(directory / "comparison.json")
-    gap = _read_json(directory / "gap.json")
+    evaluation = _current(directory, "evaluation.json", warnings)
+    comparison = _current(directory, "comparison.json", warnings)
+    gap = _current(directory, "gap.json", warnings)
+    evaluation_nodes = _read_csv(directory / "evaluation_nodes.csv") if evaluation else None
     instance = find_instance(directory, instance_name, [evaluation, comparison, summary])
+    if instance is not None:
+        warnings += list(instance.notes)
     title = f"meio report: {summary.get('instance', directory.name)}"
     body = [f"<h1>{html.escape(title)}</h1>", _summary_section(summary, directory)]
+    body += [f"<p class='note'>{html.escape(w)}</p>" for w in warnings if w.startswith(str(directory))]
     if comparison:
         body.append(_savings_section(comparison))
-    body.append(_capacity_section(prices, utilization, _read_csv(directory / "evaluation_nodes.csv")))
-    columns = {"in sample (solve)": {"costs": {k: {"mean": v} for k, v in summary.get("costs", {}).items()},
-                                     "total": {"mean": summary.get("objective")},
-                                     "fill_rate": {k: {"mean": v} for k, v in summary.get("fill_rate", {}).items()}}}
+    body.append(_capacity_section(prices, utilization, evaluation_nodes))
+    in_sample = {"costs": {k: {"mean": v} for k, v in summary.get("costs", {}).items()},
+                 "total": {"mean": summary.get("objective")},
+                 "fill_rate": {k: {"mean": v} for k, v in summary.get("fill_rate", {}).items()}}
+    columns: dict[str, Record] = {"in sample (solve)": in_sample}
     if evaluation:
         columns.update({f"{p} (out of sample)": s for p, s in evaluation["policies"].items()})
         body.append(_evaluation_section(evaluation))
@@ -140,9 +181,9 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> st
         body.append(_figure(f"Plans compared ({policy} fulfillment, {comparison['scenarios']} common "
                             f"{comparison['source']} scenarios)", figures.cost_breakdown(plans)))
     if summary.get("fill_rate"):
-        targets = {}
+        targets: dict[str, float] = {}
         if instance is not None:
-            targets = instance.speeds["fill_rate_target"].dropna().to_dict()
+            targets = {str(k): float(v) for k, v in instance.speeds["fill_rate_target"].dropna().items()}
         body.append(_figure("Fill rate per speed", figures.fill_rates(columns, targets)))
     if stock is not None and utilization is not None and len(utilization):
         categories = instance.products["category"] if instance is not None else pd.Series(dtype=str)
@@ -150,7 +191,7 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> st
         body.append(_figure("Stock placement", figures.stock_placement(stock, categories, volume, utilization)))
         body.append(_figure("Capacity utilization and opportunity costs", figures.capacity_figure(
             utilization, prices if prices is not None else pd.DataFrame(columns=["node", "kind", "price"]),
-            _read_csv(directory / "evaluation_nodes.csv"))))
+            evaluation_nodes)))
     convergence = _read_csv(directory / "convergence.csv")
     if convergence is not None and len(convergence):
         image = figures.convergence(convergence)
@@ -159,9 +200,9 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> st
     if gap:
         body.append(_gap_section(gap))
     if instance is not None:
-        flows = _read_csv(directory / "evaluation_flows.csv")
+        flows = _read_csv(directory / "evaluation_flows.csv") if evaluation else None
         body.append(_map_section(instance, flows if flows is not None else _read_csv(directory / "flows.csv")))
-    return _page(title, "\n".join(body))
+    return Report(_page(title, "\n".join(body)), warnings)
 
 
 def _page(title: str, body: str) -> str:
@@ -246,13 +287,14 @@ def _capacity_section(prices: pd.DataFrame | None, utilization: pd.DataFrame | N
                            where=prices["node"].fillna(prices["speed"]).fillna(""))
     binding = priced[priced["slack"].abs() <= BINDING * priced["rhs"].abs().clip(lower=1.0)]
     grouped = binding.groupby(["kind", "where"]).agg(rows=("constraint", "size"), price=("price", "sum"))
-    grouped = grouped.sort_values("price", ascending=False)
-    rows = [[kind, where, str(int(r.rows)), f"{r.price:,.4f}"] for (kind, where), r in grouped.head(12).iterrows()]
+    grouped = grouped.sort_values("price", ascending=False).reset_index()
+    rows = [[str(r["kind"]), str(r["where"]), str(int(r["rows"])), f"{r['price']:,.4f}"]
+            for r in grouped.head(12).to_dict("records")]
     if rows:
-        (kind, where), top = next(iter(grouped.iterrows()))
+        kind, where, _, price = rows[0]
         parts.append(f"<p><b>The capacity that holds the plan back most is {html.escape(kind)} at "
                      f"{html.escape(where)}: one more unit of it would lower the expected cost by "
-                     f"{top.price:,.4f}.</b></p>")
+                     f"{price}.</b></p>")
         parts.append("<p>Binding constraints of the solve, by opportunity cost (decrease of the expected cost "
                      "per extra unit of capacity; throughput summed over the scenarios where it binds):</p>")
         parts.append(_table(["kind", "node / speed", "binding rows", "opportunity cost"], rows))
@@ -260,8 +302,9 @@ def _capacity_section(prices: pd.DataFrame | None, utilization: pd.DataFrame | N
         parts.append("<p>No capacity or service constraint binds.</p>")
     if nodes_oos is not None and len(nodes_oos):
         oos = nodes_oos[nodes_oos["throughput_capacity"].replace([np.inf], np.nan).notna()]
-        rows = [[r.policy, r.node, f"{r.throughput_mean:,.1f}", f"{r.throughput_capacity:,.0f}",
-                 f"{100 * r.utilization_mean:.1f}%", f"{100 * r.binding_share:.1f}%"] for r in oos.itertuples()]
+        rows = [[r["policy"], r["node"], f"{r['throughput_mean']:,.1f}", f"{r['throughput_capacity']:,.0f}",
+                 f"{100 * r['utilization_mean']:.1f}%", f"{100 * r['binding_share']:.1f}%"]
+                for r in oos.to_dict("records")]
         parts.append("<p>Throughput out of sample: mean units through the node, and the share of scenarios in "
                      "which its capacity is used up.</p>")
         parts.append(_table(["policy", "node", "mean throughput", "capacity", "mean use", "binding in"], rows))
@@ -308,13 +351,13 @@ def _map_section(instance: Instance, flows: pd.DataFrame | None) -> str:
     return _figure("Map of nodes, zones and main flows", figures.network_map(zones, nodes, flows))
 
 
-def write_report(result_dir: str | Path, out: str | Path, instance_name: str | None = None) -> Path:
-    """Write the report of ``result_dir`` to ``out``."""
-    text = build_report(result_dir, instance_name)
-    out = Path(out)
+def write_report(result_dir: str | Path, out: str | Path, instance_name: str | None = None) -> Report:
+    """Write the report of ``result_dir`` to ``out``; return it (with its warnings)."""
+    report = build_report(result_dir, instance_name)
+    path = Path(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report.html, encoding="utf-8")
     except OSError as error:
-        raise MeioError(f"cannot write {out}: {error.strerror}") from None
-    return out
+        raise MeioError(f"cannot write {path}: {error.strerror}") from None
+    return report
