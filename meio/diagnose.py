@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pyomo.environ as pyo
 
 from meio.data.instance import Instance
 from meio.models.build import ModelVariant, build_model
-from meio.models.linking import LinkingKind, LinkingRow
-from meio.solvers.base import Backend, SolveOptions
+from meio.models.linking import LinkingKind, LinkingSpec
+from meio.solvers.base import Backend, SolveOptions, Termination
 
 VIOLATION_TOLERANCE = 1e-6
 
@@ -31,27 +32,42 @@ def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOp
         row.constraint.deactivate()
         model.elastic.add(row.constraint.body - model.violation[i] <= row.constraint.upper)
     model.cost.deactivate()
-    scale = [max(1.0, abs(row.capacity)) for row in rows]
+    scale = violation_scale(np.array([row.capacity for row in rows], dtype=float))
     model.total_violation = pyo.Objective(expr=pyo.quicksum(model.violation[i] / scale[i] for i in range(len(rows))))
     outcome = backend.solve(built, options)
-    if not outcome.status.has_solution:
-        return ("the instance is infeasible even with every linking constraint relaxed: "
-                "a constraint added by a model variant cannot be met")
-    broken = [(row, pyo.value(model.violation[i])) for i, row in enumerate(rows)
-              if pyo.value(model.violation[i]) > VIOLATION_TOLERANCE * scale[i]]
-    lines = [_describe(instance, row, amount) for row, amount in broken]
+    if outcome.termination is not Termination.OPTIMAL:
+        if outcome.termination is Termination.INFEASIBLE:
+            return ("the instance is infeasible even with every linking constraint relaxed: "
+                    "a constraint added by a model variant cannot be met")
+        return f"the instance is infeasible; finding which linking constraints fail did not finish: {outcome.message}"
+    return describe_violations(instance, rows, np.array([pyo.value(model.violation[i]) for i in range(len(rows))]))
+
+
+def violation_scale(capacity: np.ndarray) -> np.ndarray:
+    """The size max(1, |b_i|) a row's violation is measured against: the weights of the least
+    total violation that both methods minimise (the elastic model here, phase one of the
+    decomposition), so that they name the same rows with the same shortfalls."""
+    return np.maximum(1.0, np.abs(capacity))
+
+
+def describe_violations(instance: Instance, rows: Sequence[LinkingSpec], violation: np.ndarray) -> str:
+    """The message of an infeasible instance: each linking row whose least violation is positive."""
+    scale = violation_scale(np.array([row.capacity for row in rows], dtype=float))
+    lines = [_describe(instance, row, float(amount)) for row, amount, size in zip(rows, violation, scale)
+             if amount > VIOLATION_TOLERANCE * size]
     return "the linking constraints cannot all be met:\n" + "\n".join(f"  - {line}" for line in lines)
 
 
-def _describe(instance: Instance, row: LinkingRow, amount: float) -> str:
+def _describe(instance: Instance, row: LinkingSpec, amount: float) -> str:
     if row.kind is LinkingKind.STORAGE:
         on_hand = instance.inventory[instance.inventory["node"] == row.node]
         volume = float((on_hand["on_hand"].to_numpy()
                         * instance.products.loc[on_hand["product"], "unit_volume"].to_numpy()).sum())
-        reason = (f" (on-hand stock alone occupies {volume:g})" if volume > row.capacity else "")
-        return f"{row.label}: storage capacity {row.capacity:g} at node '{row.node}' is short by {amount:g}{reason}"
+        reason = (f" (on-hand stock alone occupies {volume:.6g})" if volume > row.capacity else "")
+        return (f"{row.label}: storage capacity {row.capacity:.6g} at node '{row.node}' is short by "
+                f"{amount:.6g}{reason}")
     if row.kind is LinkingKind.SERVICE:
-        target = instance.speeds.at[row.speed, "fill_rate_target"]
+        target = float(instance.speeds["fill_rate_target"].loc[str(row.speed)])
         return (f"{row.label}: fill-rate target {target:g} of speed '{row.speed}' is above what the network "
-                f"can serve on time (short by {amount:g} expected units)")
-    return f"{row.label}: {row.kind.value} capacity {row.capacity:g} is short by {amount:g}"
+                f"can serve on time (short by {amount:.6g} expected units)")
+    return f"{row.label}: {row.kind.value} capacity {row.capacity:.6g} is short by {amount:.6g}"

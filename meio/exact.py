@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -15,7 +16,10 @@ from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.results.tables import PlanValues, fill_plan
-from meio.solvers import SolveOptions, Status, get_backend
+from meio.solvers import SolveOptions, Termination, get_backend
+
+#: The solver gets at least this long when building the model used up the time limit.
+MIN_SOLVER_SECONDS = 0.01
 
 
 def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
@@ -29,18 +33,25 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
     start = time.perf_counter()
     built = build_model(instance, integer=integer, variants=variants)
     build_seconds = time.perf_counter() - start
-    outcome = solver.solve(built, options)
-    details = {"build_seconds": round(build_seconds, 6), "solve_seconds": round(outcome.seconds, 6),
+    outcome = solver.solve(built, _remaining(options, build_seconds))
+    details: dict[str, object] = {"build_seconds": round(build_seconds, 6), "solve_seconds": round(outcome.seconds, 6),
                **model_size(built)}
-    result = Result(status=outcome.status, objective=outcome.objective, lower_bound=outcome.bound,
+    result = Result(termination=outcome.termination, objective=outcome.objective, lower_bound=outcome.bound,
                     method="extensive", backend=backend, seconds=0.0, instance=instance.name,
                     details=details, message=outcome.message)
-    if outcome.status.has_solution:
+    if result.has_plan:
         fill_result(result, built, outcome.duals)
-    elif outcome.status is Status.INFEASIBLE:
+    elif outcome.termination is Termination.INFEASIBLE:
         result.message = explain_infeasibility(instance, solver, options, variants)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
+    """The options with the time limit (of the whole solve) less the seconds already spent building."""
+    if options.time_limit is None:
+        return options
+    return dataclasses.replace(options, time_limit=max(options.time_limit - spent, MIN_SOLVER_SECONDS))
 
 
 def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintData, float]) -> None:
@@ -55,7 +66,15 @@ def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintDat
     fill_plan(result, built.instance, index, values)
     lhs = np.array([pyo.value(row.constraint.body) for row in built.linking], dtype=float)
     price = np.array([-duals[row.constraint] if row.constraint in duals else math.nan for row in built.linking])
-    result.prices = price_table(built.linking, lhs, price + 0.0)
+    result.prices = price_table(built.linking, lhs, opportunity_costs(price))
+
+
+def opportunity_costs(price: np.ndarray) -> np.ndarray:
+    """Prices of ``<=`` rows at an optimum are >= 0: round-off below zero (down to -1e-9 of the
+    largest price) becomes 0; a value further below zero, which no optimum gives, becomes NaN
+    (not reported) rather than a wrong opportunity cost."""
+    tolerance = 1e-9 * max(1.0, float(np.nanmax(np.abs(price), initial=0.0)))
+    return np.where(price < -tolerance, math.nan, np.maximum(price, 0.0)) + 0.0
 
 
 def model_size(built: BuiltModel) -> dict[str, int]:

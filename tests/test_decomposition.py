@@ -169,7 +169,7 @@ def test_integer_stock_bound_and_plan_against_the_exact_mip(tmp_path: Path, back
     instance = load_instance(random_instance(tmp_path / "i", 21, integer_stock=True, service_targets=True))
     exact = solve_extensive(instance, backend)
     result = solve_decomposition(instance, backend)
-    assert result.status.has_solution
+    assert result.has_plan
     assert result.lower_bound <= exact.objective + 1e-6 * abs(exact.objective)
     assert result.objective >= exact.lower_bound - 1e-6 * abs(exact.objective)
     stock = result.stock["stock"].to_numpy()
@@ -193,7 +193,7 @@ def test_integer_repair_when_the_integer_master_fails(tmp_path: Path, monkeypatc
     exact = solve_extensive(instance)
     result = solve_decomposition(instance)
     assert len(calls) == 2 and calls[1] > calls[0]  # repair columns were added
-    assert result.status.has_solution
+    assert result.has_plan
     assert result.lower_bound <= exact.objective + 1e-6 * abs(exact.objective) <= result.objective + 1e-6
     np.testing.assert_allclose(result.stock["stock"], np.round(result.stock["stock"]), atol=1e-6)
 
@@ -232,7 +232,8 @@ def test_on_hand_stock_above_storage_capacity_is_infeasible_by_the_same_amount(t
     nodes.to_csv(directory / "nodes.csv", index=False)
     result = solve_decomposition(load_instance(directory))
     assert result.status is Status.INFEASIBLE
-    assert f"storage[{node}]: storage bound {volume - 1.0:g} is short by 1" in result.message
+    assert (f"storage[{node}]: storage capacity {volume - 1.0:g} at node '{node}' is short by 1 "
+            f"(on-hand stock alone occupies {volume:g})") in result.message
 
 
 def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:

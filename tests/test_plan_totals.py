@@ -16,7 +16,7 @@ from meio.data.instance import Instance
 from meio.models.index import ModelIndex, model_index
 from meio.results.result import Result
 from meio.results.tables import PlanTotals, PlanValues, fill_plan
-from meio.solvers import Status
+from meio.solvers import Termination
 
 ALL_FEATURES = dict(windows=True, cutoffs=True, categories=True, on_hand=True, weights=True, capacities=True,
                     service_targets=True)
@@ -24,7 +24,8 @@ KEYS = {"y": ["product", "node"], "x": ["product", "route", "class", "scenario"]
 
 
 def empty_result() -> Result:
-    return Result(status=Status.OPTIMAL, objective=0.0, lower_bound=0.0, method="test", backend="none", seconds=0.0)
+    return Result(termination=Termination.OPTIMAL, objective=0.0, lower_bound=0.0, method="test", backend="none",
+                  seconds=0.0)
 
 
 def random_values(index: ModelIndex, rng: np.random.Generator) -> PlanValues:

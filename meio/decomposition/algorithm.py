@@ -33,14 +33,16 @@ from meio.decomposition.solvers import HighsBasisCache
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.subproblem import ProductLP
 from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, WarmStart, read_warm_start
+from meio.diagnose import describe_violations
+from meio.errors import InfeasibleError
 from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
-from meio.solvers import SolveOptions, Status
+from meio.solvers import SolveOptions, Termination
 
-PENALTY_GROWTH = 100.0
-PENALTY_RAISES = 3
+#: Infeasibility is proven when the phase-one Lagrangian exceeds this, relative to max(1, |mu . b|).
+PROOF_TOLERANCE = 1e-6
 
 
 @dataclass
@@ -76,8 +78,13 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
         rows, subproblems = build_subproblems(instance, integer, builder, variants, config.chunk_products,
                                               owned or config.executor)
         build_seconds = time.perf_counter() - start
-        result = _run(instance, backend, options, config, rows, subproblems, owned or config.executor,
-                      start, build_seconds)
+        try:
+            result = _run(instance, backend, options, config, rows, subproblems, owned or config.executor,
+                          start, build_seconds)
+        except InfeasibleError as error:  # a product's own rows cannot be met
+            result = Result(termination=Termination.INFEASIBLE, objective=math.nan, lower_bound=math.nan,
+                            method="decomposition", backend=backend, seconds=time.perf_counter() - start,
+                            instance=instance.name, message=str(error))
         result.details["subproblem_builder"] = builder
         return result
     finally:
@@ -106,7 +113,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
          build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
     pricer = Pricer(subproblems, backend, executor)
-    master = RestrictedMaster(rows, subproblems, backend, initial_penalty(subproblems))
+    master = RestrictedMaster(rows, subproblems, backend)
     mu, warm = _initial_prices(config, master)
     warm_bases = 0
     if warm is not None and warm.bases is not None and isinstance(pricer.solver, HighsBasisCache):
@@ -122,9 +129,9 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         master.add(_previous_plan_columns(warm, pricer, mu))
     bounds = Bounds(lower=smoothing.best)
     bounds.record(0, start, master.size, smoothing.alpha)
-    status, solution = _iterate(config, options, pricer, master, smoothing, bounds, counters, capacity, start)
+    termination, solution = _iterate(config, options, pricer, master, smoothing, bounds, counters, capacity, start)
     integer = bool(any(sub.integer.any() for sub in subproblems))
-    result = Result(status=status, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
+    result = Result(termination=termination, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
                     backend=backend, seconds=0.0, instance=instance.name,
                     details=_details(counters, master, config, len(rows)))
     if warm is not None:
@@ -136,16 +143,21 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
             subproblems, master.columns, bounds.weights, rows, smoothing.center)
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
-    if status is Status.INFEASIBLE:
-        result.message = infeasibility_message(rows, solution)
+    if termination is Termination.INFEASIBLE:
+        result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
+        result.message = describe_violations(instance, rows, solution.slack)
+    elif termination is Termination.NUMERICAL_FAILURE:
+        result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
+                          "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")
     elif integer:
-        _integer_plan(result, master, pricer, bounds, solution, config, status)
+        _integer_plan(result, master, pricer, bounds, solution, config)
     elif bounds.weights is not None:
         result.objective = bounds.upper
     if bounds.weights is not None and not math.isnan(result.objective):
         fill_result(result, instance, master, bounds.weights, solution, config.chunk_products, executor)
-    elif status.has_solution:
-        result.message = result.message or "no feasible plan found within the limits"
+    elif termination.limit:
+        result.message = result.message or ("no plan meets every linking row yet: the limit stopped phase one "
+                                            "(the lower bound is still proven); raise the limit")
     result.seconds = time.perf_counter() - start
     return result
 
@@ -175,47 +187,71 @@ def _initial_prices(config: DecompositionConfig, master: RestrictedMaster) -> tu
 
 def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer, master: RestrictedMaster,
              smoothing: WentgesSmoothing, bounds: Bounds, counters: Counters, capacity: np.ndarray,
-             start: float) -> tuple[Status, MasterSolution]:
-    """Master, pricing at the smoothed point, new columns; until the gap, a limit or infeasibility."""
+             start: float) -> tuple[Termination, MasterSolution]:
+    """Phase one until the columns meet every linking row (or prove they cannot), then master,
+    pricing at the smoothed point and new columns until the gap or a limit."""
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     integer = bool(any(sub.integer.any() for sub in pricer.subproblems))
     reporter = ProgressReporter(config.progress)
-    status, solution, raises = Status.ITERATION_LIMIT, master.solve(), 0
-    for iteration in range(1, config.max_iterations + 1):
-        counters.iterations = iteration
-        if solution.feasible and solution.objective < bounds.upper:
-            bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
-        if bounds.gap() <= config.gap:
-            status = Status.OPTIMAL
-            break
-        if time_limit is not None and time.perf_counter() - start >= time_limit:
-            status = Status.TIME_LIMIT
-            break
-        mu_sep, alpha = smoothing.separation_point(solution.mu)
-        priced = pricer.price(mu_sep)
-        counters.add(priced)
-        bound = lagrangian(priced, capacity)
-        bounds.lower = max(bounds.lower, bound)
-        new = master.entering(priced.columns, solution)
-        smoothing.record(mu_sep, bound, subgradient(priced, pricer.subproblems, capacity), solution.mu, bool(new))
-        back = master.reentering(solution)
-        master.add(new)
-        master.restore(back)
-        bounds.record(iteration, start, master.size, alpha)
-        reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
-        converged = not new and not len(back) and alpha == 0.0
-        if converged and not solution.feasible:
-            if raises == PENALTY_RAISES:
-                status = Status.INFEASIBLE
-                break
-            raises += 1
-            master.set_penalty(master.penalty * PENALTY_GROWTH)
-        solution = master.solve()
-        if integer and converged and solution.feasible:
-            status = Status.OPTIMAL
-            break
-    reporter.close()
-    return status, solution
+    termination, solution = Termination.ITERATION_LIMIT, master.solve()
+    try:
+        for iteration in range(1, config.max_iterations + 1):
+            counters.iterations = iteration
+            if master.phase_one and solution.feasible:
+                master.start_phase_two()
+                solution = master.solve()
+            if not master.phase_one and solution.objective < bounds.upper:
+                bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
+            if bounds.gap() <= config.gap:
+                return Termination.OPTIMAL, solution
+            if time_limit is not None and time.perf_counter() - start >= time_limit:
+                return Termination.TIME_LIMIT, solution
+            if master.phase_one:
+                termination = _phase_one_step(pricer, master, solution, counters, capacity)
+                reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
+                if termination is not Termination.ITERATION_LIMIT:
+                    return termination, solution
+                solution = master.solve()
+                continue
+            mu_sep, alpha = smoothing.separation_point(solution.mu)
+            priced = pricer.price(mu_sep)
+            counters.add(priced)
+            bound = lagrangian(priced, capacity)
+            bounds.lower = max(bounds.lower, bound)
+            new = master.entering(priced.columns, solution)
+            smoothing.record(mu_sep, bound, subgradient(priced, pricer.subproblems, capacity), solution.mu, bool(new))
+            back = master.reentering(solution)
+            master.add(new)
+            master.restore(back)
+            bounds.record(iteration, start, master.size, alpha)
+            reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
+            converged = not new and not len(back) and alpha == 0.0
+            solution = master.solve()
+            if integer and converged:
+                return Termination.OPTIMAL, solution
+        return termination, solution
+    finally:
+        reporter.close()
+
+
+def _phase_one_step(pricer: Pricer, master: RestrictedMaster, solution: MasterSolution, counters: Counters,
+                    capacity: np.ndarray) -> Termination:
+    """One phase-one pricing at the master's prices (0 <= mu_i <= 1 / scale_i) with new columns
+    added: ``INFEASIBLE`` when no column prices out and the phase-one Lagrangian
+    L1(mu) = sum_p min_z mu . (D_p z + e_p) - mu . b, a lower bound on the least total scaled
+    violation, proves it positive; ``NUMERICAL_FAILURE`` when neither feasibility nor a proof
+    can be reached; ``ITERATION_LIMIT`` (go on) otherwise."""
+    priced = pricer.price(solution.mu, phase_one=True)
+    counters.add(priced)
+    new, back = master.entering(priced.columns, solution), master.reentering(solution)
+    master.add(new)
+    master.restore(back)
+    if new or len(back):
+        return Termination.ITERATION_LIMIT
+    proof = lagrangian(priced, capacity)
+    if proof > PROOF_TOLERANCE * max(1.0, abs(float(solution.mu @ capacity))):
+        return Termination.INFEASIBLE
+    return Termination.NUMERICAL_FAILURE
 
 
 def _details(counters: Counters, master: RestrictedMaster, config: DecompositionConfig,
@@ -230,7 +266,7 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
 
 
 def _integer_plan(result: Result, master: RestrictedMaster, pricer: Pricer, bounds: Bounds,
-                  solution: MasterSolution, config: DecompositionConfig, status: Status) -> None:
+                  solution: MasterSolution, config: DecompositionConfig) -> None:
     """integer_stock: choose one integer column per product (integer restricted master); if none
     fits, repair: add each product's column with the LP plan's stock rounded down (re-solved at
     the final prices) and choose again."""
@@ -246,7 +282,8 @@ def _integer_plan(result: Result, master: RestrictedMaster, pricer: Pricer, boun
         return
     bounds.weights = weights
     result.objective = float(np.dot(weights, [c.cost for c in master.columns]))
-    result.status = Status.FEASIBLE if result.gap > config.gap else status
+    if result.termination is Termination.OPTIMAL and result.gap > config.gap:
+        result.termination = Termination.COMPLETED  # the heuristic plan does not close the gap
 
 
 def lagrangian(priced: PricingPass, capacity: np.ndarray) -> float:
@@ -260,21 +297,6 @@ def subgradient(priced: PricingPass, subproblems: list[ProductLP], capacity: np.
     for column in priced.columns:
         np.add.at(use, subproblems[column.product].link_rows, column.usage)
     return use - capacity
-
-
-def initial_penalty(subproblems: list[ProductLP]) -> float:
-    """Slack cost M: well above any opportunity cost a linking row can have (raised if needed)."""
-    cost = max((float(np.abs(sub.c).max()) for sub in subproblems if sub.columns), default=1.0)
-    coefficient = min((float(np.abs(sub.D.data[sub.D.data != 0]).min()) for sub in subproblems
-                       if np.any(sub.D.data != 0)), default=1.0)
-    return 100.0 * max(1.0, cost) / min(1.0, coefficient)
-
-
-def infeasibility_message(rows: list[LinkingSpec], solution: MasterSolution) -> str:
-    """Name the linking rows the master cannot meet, with the smallest violation it found."""
-    broken = [f"  - {row.label}: {row.kind.value} bound {row.capacity:g} is short by {slack:g}"
-              for row, slack in zip(rows, solution.slack) if slack > 1e-6 * max(1.0, abs(row.capacity))]
-    return "the linking constraints cannot all be met:\n" + "\n".join(broken)
 
 
 def fill_result(result: Result, instance: Instance, master: RestrictedMaster, weights: np.ndarray,

@@ -6,10 +6,16 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
+from meio.errors import OptionError
+
+#: Subproblem builders (see ``builder`` below).
+BUILDERS = ("auto", "numpy", "pyomo")
+
 
 @dataclass(frozen=True)
 class DecompositionConfig:
-    """Options of :func:`meio.decomposition.solve_decomposition`.
+    """Options of :func:`meio.decomposition.solve_decomposition` (checked: a bad value raises
+    :class:`~meio.errors.OptionError`).
 
     - ``gap``: stop when (upper - lower) / |upper| <= gap.
     - ``max_iterations`` / ``time_limit``: the other stopping rules (time in seconds).
@@ -39,12 +45,25 @@ class DecompositionConfig:
     integer_time_limit: float = 60.0
     chunk_products: int = 500
 
+    def __post_init__(self) -> None:
+        checks = (
+            (0 <= self.gap < 1, f"gap must be in [0, 1), got {self.gap}"),
+            (self.max_iterations >= 1, f"max_iterations must be >= 1, got {self.max_iterations}"),
+            (self.time_limit is None or self.time_limit > 0, f"time_limit must be > 0 seconds, got {self.time_limit}"),
+            (self.workers >= 1, f"workers must be >= 1, got {self.workers}"),
+            (0 <= self.alpha < 1, f"alpha must be in [0, 1), got {self.alpha}"),
+            (self.integer_time_limit > 0, f"integer_time_limit must be > 0 seconds, got {self.integer_time_limit}"),
+            (self.chunk_products >= 1, f"chunk_products must be >= 1, got {self.chunk_products}"),
+            (self.builder in BUILDERS, f"unknown subproblem builder '{self.builder}' ({', '.join(BUILDERS)})"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise OptionError(message)
+
     def resolved_builder(self, has_variants: bool) -> str:
         """``numpy`` or ``pyomo``: the builder this configuration uses for a model with or without variants."""
-        if self.builder not in ("auto", "numpy", "pyomo"):
-            raise ValueError(f"unknown subproblem builder '{self.builder}' (auto, numpy, pyomo)")
         if self.builder == "numpy" and has_variants:
-            raise ValueError("model variants need the pyomo subproblem builder (the numpy one knows SPEC only)")
+            raise OptionError("model variants need the pyomo subproblem builder (the numpy one knows SPEC only)")
         if self.builder == "auto":
             return "pyomo" if has_variants else "numpy"
         return self.builder

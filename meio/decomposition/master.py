@@ -1,13 +1,17 @@
-"""The restricted Dantzig-Wolfe master over generated columns, with penalised slacks.
+"""The restricted Dantzig-Wolfe master over generated columns, in two phases.
 
-    min  sum_{p,k} cost_pk lambda_pk + M sum_i s_i
+    phase one:  min  sum_i s_i / scale_i                   (total scaled violation)
+    phase two:  min  sum_{p,k} cost_pk lambda_pk           (s = 0)
     s.t. sum_{p,k} usage_pk[i] lambda_pk - s_i <= b_i     (linking row i, dual -mu_i)
          sum_k lambda_pk = 1                               (convexity of product p, dual sigma_p)
-         lambda, s >= 0
+         lambda, s >= 0,   scale_i = max(1, |b_i|)
 
-The slacks keep the master feasible from the first iteration (phase one when service
-targets make the zero-stock plan infeasible); a master solution with zero slack is a
-feasible plan of the original problem and its objective an upper bound.
+Phase one keeps the master feasible from the first iteration (service targets can make
+the zero-stock plan infeasible) without a big-M penalty: its prices are at most
+1 / scale_i, so the LPs stay well scaled on both backends. Once a combination of columns
+meets every row, phase two optimises cost with the slacks capped at the feasibility
+tolerance; the last phase-one solution stays feasible for it, so the phase-two master
+always has a plan and its objective is an upper bound.
 
 Throughput rows (one per node and scenario: 500 of the 510 rows of a 10-node,
 50-scenario network) mostly stay slack, yet would carry most of the master's nonzeros.
@@ -30,9 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from meio.decomposition.lp import LinearModel, make_engine
+from meio.decomposition.lp import HighsEngine, LinearModel, make_engine
 from meio.decomposition.pricing import Column
 from meio.decomposition.subproblem import ProductLP
+from meio.diagnose import violation_scale
+from meio.errors import SolverError
 from meio.models.linking import LinkingKind, LinkingSpec
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
@@ -44,11 +50,13 @@ REDUCED_COST_TOLERANCE = 1e-8
 #: A column leaves the loaded master after this many consecutive solves nonbasic at zero
 #: weight (HiGHS only; it stays in ``columns``, and pricing brings it back if it is needed).
 PURGE_AGE = 2
+#: Returns from an infeasible phase-two master to phase one before the master is declared failed.
+MAX_RETURNS = 3
 
 
 @dataclass(frozen=True, eq=False)
 class MasterSolution:
-    """Objective (slack penalty included), prices mu >= 0, convexity duals, weights and slacks."""
+    """Objective (of the current phase), prices mu >= 0, convexity duals, weights and slacks."""
 
     objective: float
     mu: np.ndarray
@@ -61,17 +69,18 @@ class MasterSolution:
 class RestrictedMaster:
     """The master LP, kept loaded in one engine to which columns are added between solves."""
 
-    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLP], backend: str, penalty: float) -> None:
+    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLP], backend: str) -> None:
         self.rows, self.subproblems, self.backend = rows, subproblems, backend
         self.capacity = np.array([row.capacity for row in rows], dtype=float)
-        self.penalty = penalty
+        self.scale = violation_scale(self.capacity)
+        self.phase_one = True
+        self.returns = 0  # returns from phase two to phase one
         m, products = len(rows), len(subproblems)
         self.columns: list[Column] = []
         # the loaded columns: positions in ``columns``, solves spent nonbasic at zero, never purged
         self.active = np.zeros(0, dtype=np.int64)
         self.idle = np.zeros(0, dtype=np.int64)
         self.kept = np.zeros(0, dtype=bool)
-        self.purge = backend == "highs"
         live = np.flatnonzero([row.kind is not LinkingKind.THROUGHPUT for row in rows])
         self.lp_row = np.full(m, -1, dtype=np.int64)
         self.lp_row[live] = np.arange(len(live))
@@ -79,10 +88,12 @@ class RestrictedMaster:
         self.lp_rows = len(live) + products
         slack = sp.csr_array((-np.ones(len(live)), (np.arange(len(live)), live)), shape=(len(live), m))
         self.engine = make_engine(backend, LinearModel(
-            c=np.full(m, penalty), A=sp.csr_array(sp.vstack([slack, sp.csr_array((products, m))])),
+            c=1.0 / self.scale, A=sp.csr_array(sp.vstack([slack, sp.csr_array((products, m))])),
             row_lower=np.concatenate([np.full(len(live), -np.inf), np.ones(products)]),
             row_upper=np.concatenate([self.capacity[live], np.ones(products)]),
             lower=np.zeros(m), upper=np.full(m, np.inf), integer=np.zeros(m, dtype=bool)))
+        # column purging needs to delete columns and read the basis: HiGHS only
+        self.purging = self.engine if isinstance(self.engine, HighsEngine) else None
         self.seconds = 0.0
 
     @property
@@ -98,17 +109,26 @@ class RestrictedMaster:
         """Add columns (lambda variables) to the loaded master; ``keep``: never purge them."""
         if not columns:
             return
-        self.engine.add_columns(np.array([c.cost for c in columns]), self._loaded(columns))
+        self.engine.add_columns(self._costs(columns), self._loaded(columns))
         self.active = np.concatenate([self.active, np.arange(len(self.columns), len(self.columns) + len(columns))])
         self.idle = np.concatenate([self.idle, np.zeros(len(columns), dtype=np.int64)])
         self.kept = np.concatenate([self.kept, np.full(len(columns), keep)])
         self.columns.extend(columns)
 
-    def set_penalty(self, penalty: float) -> None:
-        """Change the cost of the slacks (raised when a converged master still needs them)."""
-        self.penalty = penalty
-        self.engine.set_costs(np.concatenate([np.full(len(self.rows), penalty),
-                                              [self.columns[j].cost for j in self.active]]))
+    def start_phase_two(self) -> None:
+        """From violation to cost: the columns get their costs and the slacks are fixed at zero."""
+        self._set_phase(False)
+
+    def _set_phase(self, one: bool) -> None:
+        self.phase_one = one
+        m = len(self.rows)
+        slack_cost, slack_upper = (1.0 / self.scale, np.full(m, np.inf)) if one else (np.zeros(m), np.zeros(m))
+        self.engine.set_costs(np.concatenate([slack_cost, self._costs([self.columns[j] for j in self.active])]))
+        self.engine.set_bounds(np.arange(m), np.zeros(m), slack_upper)
+
+    def _costs(self, columns: list[Column]) -> np.ndarray:
+        """The columns' costs in the current phase (zero in phase one)."""
+        return np.zeros(len(columns)) if self.phase_one else np.array([c.cost for c in columns], dtype=float)
 
     def solve(self) -> MasterSolution:
         """Solve the loaded master from the last basis, after purging columns idle for
@@ -116,29 +136,36 @@ class RestrictedMaster:
         cover all generated columns (zero when not loaded)."""
         start = time.perf_counter()
         m = len(self.rows)
-        if self.purge:
+        if self.purging is not None:
             stale = (self.idle >= PURGE_AGE) & ~self.kept
             if stale.any():
-                self.engine.delete_columns(m + np.flatnonzero(stale))
+                self.purging.delete_columns(m + np.flatnonzero(stale))
                 self.active, self.idle, self.kept = self.active[~stale], self.idle[~stale], self.kept[~stale]
         while True:
             solution = self.engine.solve()
+            if not solution.solved and solution.infeasible and not self.phase_one and self.returns < MAX_RETURNS:
+                self.returns += 1
+                self._set_phase(True)
+                continue
             if not solution.solved:
                 self.seconds += time.perf_counter() - start
-                raise RuntimeError("the restricted master LP failed to solve")
+                raise SolverError(f"the restricted master LP of the decomposition failed in phase "
+                                  f"{'one' if self.phase_one else 'two'} ({self.backend}: "
+                                  f"{'infeasible' if solution.infeasible else 'no solution'}); "
+                                  "try the other backend or --method extensive")
             weights = np.zeros(len(self.columns))
             weights[self.active] = solution.x[m:]
-            tolerance = SLACK_TOLERANCE * np.maximum(1.0, np.abs(self.capacity))
+            tolerance = SLACK_TOLERANCE * self.scale
             violated = ~self.live & (self.use(weights) > self.capacity + tolerance)
             if not violated.any():
                 break
             self._wake(violated)
-        if self.purge:
-            used = self.engine.basic()[m:] | (solution.x[m:] > 0.0)
+        if self.purging is not None:
+            used = self.purging.basic()[m:] | (solution.x[m:] > 0.0)
             self.idle = np.where(used, 0, self.idle + 1)
         self.seconds += time.perf_counter() - start
         slack = solution.x[:m]
-        feasible = bool(np.all(slack <= tolerance))
+        feasible = bool(np.all(slack <= tolerance * (1.0 + 1e-9)))
         live = self.live
         mu = np.zeros(m)
         mu[live] = np.maximum(0.0, -solution.row_dual[self.lp_row[live]])
@@ -173,7 +200,7 @@ class RestrictedMaster:
 
     def entering(self, columns: list[Column], master: MasterSolution) -> list[Column]:
         """Columns whose reduced cost ``cost + mu . usage - sigma_p`` at the master's duals is
-        negative, relative to the size of its terms (duals can be as large as the slack penalty)."""
+        negative (cost 0 in phase one), relative to the size of its terms."""
         return [column for column in columns if self._negative(column, master)]
 
     def reentering(self, master: MasterSolution) -> np.ndarray:
@@ -186,7 +213,7 @@ class RestrictedMaster:
         if len(positions) == 0:
             return
         columns = [self.columns[j] for j in positions]
-        self.engine.add_columns(np.array([c.cost for c in columns]), self._loaded(columns))
+        self.engine.add_columns(self._costs(columns), self._loaded(columns))
         self.active = np.concatenate([self.active, positions])
         self.idle = np.concatenate([self.idle, np.zeros(len(positions), dtype=np.int64)])
         self.kept = np.concatenate([self.kept, np.zeros(len(positions), dtype=bool)])
@@ -194,8 +221,9 @@ class RestrictedMaster:
     def _negative(self, column: Column, master: MasterSolution) -> bool:
         priced = master.mu[self.subproblems[column.product].link_rows] * column.usage
         sigma = master.sigma[column.product]
-        scale = max(1.0, abs(column.cost), abs(sigma), float(np.abs(priced).sum()))
-        return column.cost + priced.sum() - sigma < -REDUCED_COST_TOLERANCE * scale
+        cost = 0.0 if self.phase_one else column.cost
+        scale = max(1.0, abs(cost), abs(sigma), float(np.abs(priced).sum()))
+        return cost + priced.sum() - sigma < -REDUCED_COST_TOLERANCE * scale
 
     def integer_plan(self, time_limit: float | None) -> np.ndarray | None:
         """Choose one generated column per product (binary lambda, no slack); weights or None."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from meio.decomposition.solvers import subproblem_solver
 from meio.decomposition.subproblem import ProductLP
-from meio.errors import MeioError
+from meio.errors import InfeasibleError, SolverError
 
 CHUNK = 64
 
@@ -53,14 +53,17 @@ class Pricer:
         self.solver = subproblem_solver(backend, subproblems)
         self.executor = executor
 
-    def price(self, mu: np.ndarray) -> PricingPass:
-        """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows)."""
+    def price(self, mu: np.ndarray, phase_one: bool = False) -> PricingPass:
+        """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows);
+        ``phase_one``: at the linking prices alone (the products' costs left out), which gives
+        v_p(mu) = min_z mu . (D_p z + e_p), the terms of the phase-one Lagrangian."""
         start = time.perf_counter()
         chunks = [range(i, min(i + CHUNK, len(self.subproblems))) for i in range(0, len(self.subproblems), CHUNK)]
+        weight = 0.0 if phase_one else 1.0
         if self.executor is None:
-            results = [self._price_chunk(chunk, mu) for chunk in chunks]
+            results = [self._price_chunk(chunk, mu, weight) for chunk in chunks]
         else:
-            results = list(self.executor.map(self._price_chunk, chunks, [mu] * len(chunks)))
+            results = list(self.executor.map(self._price_chunk, chunks, [mu] * len(chunks), [weight] * len(chunks)))
         pairs = [pair for chunk in results for pair in chunk]
         return PricingPass(mu=mu, values=np.array([v for v, _ in pairs]), columns=[c for _, c in pairs],
                            seconds=time.perf_counter() - start)
@@ -74,30 +77,32 @@ class Pricer:
         bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
         return self._solve(product, mu, required=False, bounds=bounds)[1]
 
-    def _price_chunk(self, chunk: range, mu: np.ndarray) -> list[tuple[float, Column]]:
+    def _price_chunk(self, chunk: range, mu: np.ndarray, cost_weight: float) -> list[tuple[float, Column]]:
         out = []
         for p in chunk:
-            value, column = self._solve(p, mu, required=True)
+            value, column = self._solve(p, mu, required=True, cost_weight=cost_weight)
             assert column is not None
             out.append((value, column))
         return out
 
-    def _solve(self, p: int, mu: np.ndarray, required: bool,
-               bounds: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, Column | None]:
+    def _solve(self, p: int, mu: np.ndarray, required: bool, bounds: tuple[np.ndarray, np.ndarray] | None = None,
+               cost_weight: float = 1.0) -> tuple[float, Column | None]:
         sub = self.subproblems[p]
         price = mu[sub.link_rows]
-        costs = sub.c + sub.D.T @ price
+        costs = cost_weight * sub.c + sub.D.T @ price
         solution = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
         if not solution.solved:
-            if required:
-                raise MeioError(f"the subproblem of product '{sub.product}' has no solution "
-                                f"({'infeasible' if solution.infeasible else 'solver failure'}); "
-                                "its per-product constraints cannot be met")
-            return float("nan"), None
+            if not required:
+                return float("nan"), None
+            if solution.infeasible:
+                raise InfeasibleError(f"the per-product constraints of product '{sub.product}' cannot be met "
+                                      "(a model variant's constraint on that product alone)")
+            raise SolverError(f"the solver failed on the subproblem of product '{sub.product}' (no solution, "
+                              "not proven infeasible); try the other backend or --method extensive")
         z = solution.x
         usage = sub.D @ z + sub.link_const
         support = np.flatnonzero(z).astype(np.int32)  # half the memory of the column store
         column = Column(product=p, cost=float(sub.c @ z + sub.offset), usage=usage,
                         support=support, values=z[support])
-        value = solution.bound + sub.offset + float(price @ sub.link_const)
+        value = solution.bound + cost_weight * sub.offset + float(price @ sub.link_const)
         return value, column

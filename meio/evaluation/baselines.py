@@ -32,7 +32,7 @@ import pandas as pd
 
 from meio.data.derived import derive_sets
 from meio.data.instance import Instance
-from meio.errors import MeioError
+from meio.errors import MeioError, SolverError
 from meio.evaluation.plan import Plan, plan_from_values
 from meio.exact import solve_extensive
 from meio.solvers import SolveOptions
@@ -142,8 +142,8 @@ def no_capacity(instance: Instance, backend: str = "highs", options: SolveOption
 
 def _solve_stock(instance: Instance, backend: str, options: SolveOptions | None, name: str) -> pd.DataFrame:
     result = solve_extensive(instance, backend, options or SolveOptions())
-    if not result.status.has_solution:
-        raise MeioError(f"the {name} baseline model has no solution ({result.status.value}): {result.message}")
+    if not result.has_plan:
+        raise SolverError(f"the {name} baseline model has no plan ({result.status.value}): {result.message}")
     return result.stock[["product", "node", "stock"]]
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from meio.data.instance import Instance
-from meio.errors import MeioError
+from meio.errors import MeioError, SolverError
 from meio.evaluation.evaluate import code_instance, evaluate_plan, prepare
 from meio.evaluation.fresh import fresh_instance
 from meio.evaluation.plan import Plan
@@ -115,10 +115,10 @@ def mmw_gap(instance: Instance, *, replications: int, scenarios: int, eval_scena
 
 def _solve(instance: Instance, backend: str, options: SolveOptions, what: str) -> tuple[float, Plan]:
     result = solve_extensive(instance, backend, options)
-    if not result.status.has_solution:
-        raise MeioError(f"the SAA of the {what} has no solution ({result.status.value}): {result.message}")
-    bound = result.lower_bound if np.isfinite(result.lower_bound) else result.objective
-    return float(bound), Plan("saa", result.stock[["product", "node", "stock"]])
+    if not result.has_plan or not np.isfinite(result.lower_bound):
+        raise SolverError(f"the SAA of the {what} was not solved to a plan with a proven bound "
+                          f"({result.status.value}): {result.message}")
+    return float(result.lower_bound), Plan("saa", result.stock[["product", "node", "stock"]])
 
 
 def format_gap(estimate: GapEstimate) -> str:

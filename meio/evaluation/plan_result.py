@@ -18,7 +18,7 @@ from meio.evaluation.plan import Plan
 from meio.results.prices import PRICE_COLUMNS
 from meio.results.result import Result
 from meio.results.tables import node_utilization
-from meio.solvers import Status
+from meio.solvers import Termination
 
 
 def plan_result(instance: Instance, plan: Plan, method: str, backend: str, seconds: float) -> Result:
@@ -30,7 +30,7 @@ def plan_result(instance: Instance, plan: Plan, method: str, backend: str, secon
     y = plan.aligned(pairs)
     stock = pairs[["product", "node"]].assign(stock=y, buy=y - pairs["on_hand"].to_numpy())
     return Result(
-        status=Status.FEASIBLE, objective=outcome.objective, lower_bound=math.nan, method=method,
+        termination=Termination.COMPLETED, objective=outcome.objective, lower_bound=math.nan, method=method,
         backend=backend, seconds=seconds, instance=instance.name,
         costs={part: summary["costs"][part].mean for part in COST_PARTS},
         fill_rate={k: e.mean for k, e in summary["fill_rate"].items()},

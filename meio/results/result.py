@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from meio.solvers.base import Status
+from meio.solvers.base import Status, Termination
 
 COST_PARTS = ("purchase", "holding", "shipping", "lost_sales")
 
@@ -17,6 +17,11 @@ COST_PARTS = ("purchase", "holding", "shipping", "lost_sales")
 @dataclass
 class Result:
     """A solved (or failed) instance.
+
+    - ``termination``: why the solve stopped; ``status`` (summary.json's one word) is derived
+      from it and from what exists: ``objective`` is the cost of a checked feasible plan (NaN
+      when there is none) and ``lower_bound`` a proven lower bound on the optimum (NaN when
+      nothing proves one), never a primal value.
 
     - ``costs``: expected cost by part (purchase, holding, shipping, lost_sales).
     - ``fill_rate``: expected on-time fill rate by speed (1 - weighted unmet / weighted demand).
@@ -33,7 +38,7 @@ class Result:
       bases, read back by a warm start).
     """
 
-    status: Status
+    termination: Termination
     objective: float
     lower_bound: float
     method: str
@@ -49,6 +54,11 @@ class Result:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     arrays: dict[str, Callable[[], dict[str, np.ndarray]]] = field(default_factory=dict)
     message: str = ""
+
+    @property
+    def status(self) -> Status:
+        """``optimal`` only with a plan and a proven bound within the method's gap (see :meth:`Status.of`)."""
+        return Status.of(self.termination, self.has_plan, math.isfinite(self.lower_bound))
 
     @property
     def has_plan(self) -> bool:
@@ -70,6 +80,8 @@ class Result:
         return {
             "instance": self.instance,
             "status": self.status.value,
+            "termination": self.termination.value,
+            "has_plan": self.has_plan,
             "objective": _number(self.objective),
             "lower_bound": _number(self.lower_bound),
             "gap": _number(self.gap),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from meio.errors import MeioError
-from meio.solvers.base import Backend, BackendOutcome, SolveOptions, Status
+from meio.solvers.base import Backend, BackendOutcome, SolveOptions, Status, Termination
 
 #: Backends by name, as "module:class" (imported lazily: OR-Tools alone takes a second to import).
 BACKENDS: dict[str, str] = {
@@ -22,4 +22,4 @@ def get_backend(name: str) -> Backend:
     return getattr(importlib.import_module(module), cls)()
 
 
-__all__ = ["BACKENDS", "Backend", "BackendOutcome", "SolveOptions", "Status", "get_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendOutcome", "SolveOptions", "Status", "Termination", "get_backend"]

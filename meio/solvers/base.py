@@ -8,11 +8,35 @@ from typing import Protocol
 
 import pyomo.environ as pyo
 
+from meio.errors import OptionError
 from meio.models.build import BuiltModel
 
 
+class Termination(str, Enum):
+    """Why a solve stopped (``termination`` in summary.json), apart from what it has to show.
+
+    Whether a plan exists and whether a lower bound is proven are separate facts
+    (``Result.has_plan``, a finite ``Result.lower_bound``): a time limit can stop a solve
+    with a plan and a bound, with only one of them, or with neither.
+    """
+
+    OPTIMAL = "optimal"                      # plan and proven bound within the requested gap
+    COMPLETED = "completed"                  # the method ran to its end without closing the gap
+    INFEASIBLE = "infeasible"                # proven: no plan meets every constraint
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ITERATION_LIMIT = "iteration_limit"
+    NUMERICAL_FAILURE = "numerical_failure"  # the solver lost accuracy or gave an unchecked answer
+    SOLVER_ERROR = "solver_error"            # the solver ended with a status meio cannot interpret
+
+    @property
+    def limit(self) -> bool:
+        return self in (Termination.TIME_LIMIT, Termination.ITERATION_LIMIT)
+
+
 class Status(str, Enum):
-    """How a solve ended (the ``status`` of summary.json)."""
+    """The one-word outcome of a solve (``status`` in summary.json, SPEC §4), derived from the
+    termination and from whether a plan exists (see :meth:`of`)."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
@@ -22,30 +46,48 @@ class Status(str, Enum):
     ITERATION_LIMIT = "iteration_limit"
     ERROR = "error"
 
-    @property
-    def has_solution(self) -> bool:
-        return self in (Status.OPTIMAL, Status.FEASIBLE, Status.TIME_LIMIT, Status.ITERATION_LIMIT)
+    @staticmethod
+    def of(termination: Termination, has_plan: bool, has_bound: bool) -> Status:
+        """``optimal`` only for a plan with a proven bound within the gap; a limit keeps its name
+        (with or without a plan); a plan from a completed or failed run is ``feasible``."""
+        if termination is Termination.OPTIMAL:
+            return Status.OPTIMAL if has_plan and has_bound else Status.FEASIBLE if has_plan else Status.ERROR
+        if termination in (Termination.INFEASIBLE, Termination.UNBOUNDED):
+            return Status(termination.value)
+        if termination.limit:
+            return Status(termination.value)
+        return Status.FEASIBLE if has_plan else Status.ERROR
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Limits of one exact solve."""
+    """Limits of one exact solve (checked: a bad value raises :class:`OptionError`)."""
 
     time_limit: float | None = None
     mip_gap: float = 1e-6
     threads: int | None = None
     verbose: bool = False
 
+    def __post_init__(self) -> None:
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise OptionError(f"time limit must be > 0 seconds, got {self.time_limit}")
+        if not 0 <= self.mip_gap < 1:
+            raise OptionError(f"MIP gap must be in [0, 1), got {self.mip_gap}")
+        if self.threads is not None and self.threads < 1:
+            raise OptionError(f"threads must be >= 1, got {self.threads}")
+
 
 @dataclass
 class BackendOutcome:
     """What a backend returns after loading its solution into the Pyomo model's variables.
 
-    ``duals`` maps each constraint to d(objective)/d(right-hand side) (LPs only).
-    ``bound`` is a proven lower bound on the optimum (the objective itself for an LP).
+    ``objective`` is the cost of a plan that was found and checked against every row and
+    bound (NaN when there is none); ``bound`` a proven lower bound on the optimum (NaN when
+    the solver proves none: an LP stopped before optimality). ``duals`` maps each constraint
+    to d(objective)/d(right-hand side), only for an LP solved to optimality.
     """
 
-    status: Status
+    termination: Termination
     objective: float
     bound: float
     seconds: float

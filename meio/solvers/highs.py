@@ -15,16 +15,19 @@ import highspy
 import numpy as np
 
 from meio.models.build import BuiltModel
-from meio.solvers.base import BackendOutcome, SolveOptions, Status
+from meio.solvers.base import BackendOutcome, SolveOptions, Termination
+from meio.solvers.check import checked_outcome
 from meio.solvers.matrix import MatrixForm, compile_matrix
 
-_STATUS = {
-    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
-    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
-    highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
-    highspy.HighsModelStatus.kTimeLimit: Status.TIME_LIMIT,
-    highspy.HighsModelStatus.kIterationLimit: Status.ITERATION_LIMIT,
+_TERMINATION = {
+    highspy.HighsModelStatus.kOptimal: Termination.OPTIMAL,
+    highspy.HighsModelStatus.kModelEmpty: Termination.OPTIMAL,  # no columns: the check decides
+    highspy.HighsModelStatus.kInfeasible: Termination.INFEASIBLE,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Termination.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Termination.UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: Termination.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: Termination.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kUnknown: Termination.NUMERICAL_FAILURE,
 }
 
 
@@ -47,22 +50,19 @@ class HighsBackend:
         start = time.perf_counter()
         highs.run()
         seconds = time.perf_counter() - start
-        status = _STATUS.get(highs.getModelStatus(), Status.ERROR)
-        info = highs.getInfo()
-        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        if not has_solution:
-            message = highs.modelStatusToString(highs.getModelStatus())
-            return BackendOutcome(status, math.nan, _bound(info, built, form), seconds, message=message)
-        if status is Status.ERROR:
-            status = Status.FEASIBLE
-        solution = highs.getSolution()
-        for pyomo_var, value in zip(form.variables, solution.col_value):
-            pyomo_var.set_value(value, skip_validation=True)
-        objective = info.objective_function_value + form.offset
-        if built.integer:
-            return BackendOutcome(status, objective, min(_bound(info, built, form), objective), seconds)
-        duals = dict(zip(form.constraints, solution.row_dual))
-        return BackendOutcome(status, objective, objective, seconds, duals)
+        model_status = highs.getModelStatus()
+        termination = _TERMINATION.get(model_status, Termination.SOLVER_ERROR)
+        info, solution = highs.getInfo(), highs.getSolution()
+        has_point = info.primal_solution_status == 2 or (built.integer and solution.value_valid)
+        x = np.asarray(solution.col_value, dtype=float) if has_point or not form.variables else None
+        message = "" if termination in (Termination.OPTIMAL, Termination.INFEASIBLE) else (
+            f"HiGHS ended with status '{highs.modelStatusToString(model_status)}'")
+        bound = float(info.mip_dual_bound) + form.offset if built.integer else math.nan
+        duals = list(solution.row_dual) if termination is Termination.OPTIMAL and not built.integer else None
+        outcome = checked_outcome(built, form, termination, x, bound, seconds, duals)
+        if message:
+            outcome.message = f"{message}: {outcome.message}" if outcome.message else message
+        return outcome
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
@@ -100,9 +100,3 @@ def to_highs_lp(form: MatrixForm, integer: bool) -> highspy.HighsLp:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in form.integer]
     return lp
-
-
-def _bound(info: highspy.HighsInfo, built: BuiltModel, form: MatrixForm) -> float:
-    if not built.integer:
-        return math.nan
-    return float(info.mip_dual_bound) + form.offset

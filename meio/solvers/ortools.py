@@ -9,15 +9,20 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from meio.models.build import BuiltModel
-from meio.solvers.base import BackendOutcome, SolveOptions, Status
+from meio.solvers.base import BackendOutcome, SolveOptions, Termination
+from meio.solvers.check import checked_outcome
 from meio.solvers.matrix import MatrixForm, compile_matrix
 
-_STATUS = {
-    pywraplp.Solver.OPTIMAL: Status.OPTIMAL,
-    pywraplp.Solver.FEASIBLE: Status.FEASIBLE,
-    pywraplp.Solver.INFEASIBLE: Status.INFEASIBLE,
-    pywraplp.Solver.UNBOUNDED: Status.UNBOUNDED,
+_TERMINATION = {
+    pywraplp.Solver.OPTIMAL: Termination.OPTIMAL,
+    pywraplp.Solver.INFEASIBLE: Termination.INFEASIBLE,
+    pywraplp.Solver.UNBOUNDED: Termination.UNBOUNDED,
+    pywraplp.Solver.ABNORMAL: Termination.NUMERICAL_FAILURE,
 }
+#: MPSolver's FEASIBLE and NOT_SOLVED mean "stopped by a limit" (the time limit is the only one set).
+_STOPPED = (pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED)
+_NAMES = {getattr(pywraplp.Solver, name): name for name in
+          ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNBOUNDED", "ABNORMAL", "MODEL_INVALID", "NOT_SOLVED")}
 
 
 class OrtoolsBackend:
@@ -41,19 +46,19 @@ class OrtoolsBackend:
         start = time.perf_counter()
         code = solver.Solve(parameters)
         seconds = time.perf_counter() - start
-        status = _STATUS.get(code, Status.ERROR)
-        if not status.has_solution:
-            return BackendOutcome(status, math.nan, math.nan, seconds, message=f"OR-Tools status {code}")
-        if status is Status.FEASIBLE and options.time_limit is not None and seconds >= options.time_limit * 0.99:
-            status = Status.TIME_LIMIT
-        for pyomo_var, var in zip(form.variables, variables):
-            pyomo_var.set_value(var.solution_value(), skip_validation=True)
-        objective = solver.Objective().Value() + form.offset
-        if built.integer:
-            bound = solver.Objective().BestBound() + form.offset
-            return BackendOutcome(status, objective, min(bound, objective), seconds)
-        duals = {con: row.dual_value() for con, row in zip(form.constraints, rows)}
-        return BackendOutcome(status, objective, objective, seconds, duals)
+        if code in _STOPPED:
+            termination = Termination.TIME_LIMIT if options.time_limit is not None else Termination.SOLVER_ERROR
+        else:
+            termination = _TERMINATION.get(code, Termination.SOLVER_ERROR)
+        has_point = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+        x = np.array([var.solution_value() for var in variables], dtype=float) if has_point else None
+        bound = solver.Objective().BestBound() + form.offset if built.integer and has_point else math.nan
+        duals = [row.dual_value() for row in rows] if code == pywraplp.Solver.OPTIMAL and not built.integer else None
+        outcome = checked_outcome(built, form, termination, x, bound, seconds, duals)
+        if termination not in (Termination.OPTIMAL, Termination.INFEASIBLE):
+            status = f"OR-Tools ({'SCIP' if built.integer else 'GLOP'}) ended with status {_NAMES.get(code, code)}"
+            outcome.message = f"{status}: {outcome.message}" if outcome.message else status
+        return outcome
 
 
 def _load(solver: pywraplp.Solver, form: MatrixForm) -> tuple[list, list]:
