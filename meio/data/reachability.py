@@ -34,9 +34,11 @@ def pooled_demand(demand: pd.DataFrame) -> pd.DataFrame:
     """
     categories = [demand[key].cat for key in POOLED_KEYS]
     sizes = [len(c.categories) + 1 for c in categories]  # + 1: code -1, a blank cell
-    combined = np.zeros(len(demand), dtype=np.int64)
+    combined = np.zeros(len(demand), dtype=np.int32 if math.prod(sizes) < 2**31 else np.int64)
     for values, size in zip(categories, sizes):
-        combined = combined * size + (values.codes.astype(np.int64) + 1)
+        combined *= size
+        combined += values.codes
+        combined += 1
     totals = np.bincount(combined, weights=demand["quantity"].to_numpy(), minlength=math.prod(sizes))
     cells = np.flatnonzero(totals > 0)
     positions = np.unravel_index(cells, sizes)
@@ -79,8 +81,9 @@ def fastest_routes(instance: Instance) -> pd.DataFrame:
     nodes, zones = instance.nodes.index, instance.zones.index
     handling = instance.nodes["handling_hours"].to_numpy(dtype=float)
     lanes = instance.lanes
-    origin, destination = pd.Index(lanes["origin"]), pd.Index(lanes["destination"])
-    origin_at, to_node, to_zone = nodes.get_indexer(origin), nodes.get_indexer(destination), zones.get_indexer(destination)
+    destination = pd.Index(lanes["destination"])
+    origin_at = nodes.get_indexer(pd.Index(lanes["origin"]))
+    to_node, to_zone = nodes.get_indexer(destination), zones.get_indexer(destination)
     hours = lanes["transit_hours"].to_numpy(dtype=float)
     onward = np.full((len(nodes), len(nodes)), np.inf)  # node -> node, with the next node's handling
     inner = to_node >= 0
