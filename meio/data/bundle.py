@@ -2,7 +2,8 @@
 
 A bundle holds exactly the files of an instance directory (SPEC §1 CSV tables and
 ``instance.toml``), deflate-compressed, either at the root of the archive or inside one
-top-level folder (as when a directory is zipped by hand). pandas reads each member
+top-level folder (as when a directory is zipped by hand). Other files beside them are listed
+(:meth:`ZipSource.files`) so the loader can warn about misspelt or stray ones. pandas reads each member
 straight from the archive, so a bundle loads through the same parsing and validation
 as a directory and violations name the file inside the bundle and its line.
 

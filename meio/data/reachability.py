@@ -34,7 +34,7 @@ def pooled_demand(demand: pd.DataFrame) -> pd.DataFrame:
     """
     categories = [demand[key].cat for key in POOLED_KEYS]
     sizes = [len(c.categories) + 1 for c in categories]  # + 1: code -1, a blank cell
-    combined = np.zeros(len(demand), dtype=np.int32 if math.prod(sizes) < 2**31 else np.int64)
+    combined: np.ndarray = np.zeros(len(demand), dtype=np.int32 if math.prod(sizes) < 2**31 else np.int64)
     for values, size in zip(categories, sizes):
         combined *= size
         combined += values.codes
