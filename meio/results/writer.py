@@ -51,8 +51,9 @@ def clear_result_dir(directory: Path) -> list[Path]:
 
 
 def write_result(result: Result, directory: Path) -> list[Path]:
-    """Clear the directory of an earlier plan's files, then write summary.json, stock.csv, prices.csv,
-    utilization.csv and any method tables and arrays."""
+    """Clear the directory of an earlier plan's files, then write summary.json, the plan's stock.csv,
+    prices.csv and utilization.csv (only when there is a plan: no empty plan files) and any method
+    tables and arrays."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         clear_result_dir(directory)
@@ -60,8 +61,8 @@ def write_result(result: Result, directory: Path) -> list[Path]:
         raise MeioError(f"cannot prepare result directory {directory}: {error.strerror}") from None
     written = [directory / "summary.json"]
     written[0].write_text(json.dumps(result.summary(), indent=2) + "\n", encoding="utf-8")
-    tables = {"stock": result.stock, "prices": result.prices, "utilization": result.utilization,
-              **result.tables}
+    plan = {"stock": result.stock, "prices": result.prices, "utilization": result.utilization}
+    tables = {**(plan if result.has_plan else {}), **result.tables}
     for name, table in tables.items():
         path = directory / f"{name}.csv"
         table.to_csv(path, index=False, float_format="%.10g")
