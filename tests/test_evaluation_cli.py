@@ -95,7 +95,7 @@ def test_user_errors_are_one_message(solved: tuple[Path, Path], tmp_path: Path, 
         args = ["evaluate", str(tmp_path), str(instance)]
         expected = "line 2, column 'product': 'zz' is not in the instance's products.csv"
     elif case == "no_stock":
-        args, expected = ["evaluate", str(tmp_path), str(instance)], "are not result directories (no summary.json"
+        args, expected = ["evaluate", str(tmp_path), str(instance)], "is neither a result directory (no summary.json"
     elif case == "one_plan":
         args, expected = ["compare", str(instance), str(result), "--baselines", ""], "at least two plans"
     else:
