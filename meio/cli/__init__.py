@@ -64,11 +64,12 @@ def _version() -> str:
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     """Parse ``argv``; ``given`` holds the sub-command options given on the command line."""
+    argv = list(argv)
     command = _command_of(argv)
     parser = build_parser(command)
     args = parser.parse_args(argv)
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    args.given = given_options(subparsers.choices[args.command], argv[list(argv).index(args.command) + 1:])
+    args.given = given_options(subparsers.choices[command], argv[argv.index(command) + 1:])
     return args
 
 
