@@ -67,7 +67,7 @@ def test_baseline_compare_gap_and_report(solved: tuple[Path, Path], tmp_path: Pa
     record = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     assert record["plans"] == ["meio", "single-echelon", "no-capacity"]
     assert main(["gap", str(instance), "--replications", "3", "--scenarios", "4", "--eval-scenarios", "30",
-                 "--out", str(tmp_path / "gap"), "--quiet"]) == 0
+                 "--candidate", str(result), "--out", str(tmp_path / "gap"), "--quiet"]) == 0
     gap = json.loads((tmp_path / "gap" / "gap.json").read_text())
     assert gap["lower_bound"]["mean"] is not None and gap["gap"]["mean"] >= -1e-6
     for name in ("comparison.json", "comparison.csv"):
