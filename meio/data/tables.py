@@ -8,7 +8,11 @@ column. (pandas' own ``dtype="category"`` is not used: it converts all-numeric
 categories to numbers, losing the text that messages quote.) Identifier columns stay
 categorical until the instance is assembled, which makes the key and reference checks
 integer operations.
-Nothing raises here: every problem becomes a :class:`Violation`.
+The header is read as the first row, as written (pandas would rename a repeated name), so
+repeated and misspelt names are errors (:func:`_known_columns`); rows of the wrong width are
+named by line, and checked at the cost of one comma count only when some row ends in a blank
+cell (:func:`_widths_agree`). Nothing raises here: every problem becomes a :class:`Violation`
+and every warning a note.
 
 Files come from a :class:`TableSource`: a directory (:class:`DirectorySource`) or a
 bundle (:class:`meio.data.bundle.ZipSource`); violations name the file either way.
@@ -171,9 +175,7 @@ def _read_cells(source: TableSource, file: str,
                 violations: list[Violation]) -> tuple[list[str], list[TextColumn], np.ndarray] | None:
     """The stripped header names, the data columns as text (by position) and each row's line
     number; entirely blank rows are dropped. ``None`` (with violations) if the CSV is malformed."""
-    with source.open(file) as handle:
-        data = handle.read()
-    raw = _parse_csv(data, file, violations)
+    raw = _parse_csv(source, file, violations)
     if raw is None:
         return None
     header = [str(name).strip() for name in raw.iloc[0]]
@@ -181,41 +183,53 @@ def _read_cells(source: TableSource, file: str,
     blank_rows = np.ones(len(raw) - 1, dtype=bool)
     for column in cells:
         blank_rows &= column.is_blank()
-    if not _widths_agree(data, len(header), len(raw), bool(blank_rows.any())):
-        bad = _bad_widths(data, len(header), file)
-        violations.extend(bad)
-        if bad:
-            return None
+    if (~blank_rows & cells[-1].is_blank()).any():  # maybe short rows (pandas pads them with blanks)
+        data = _read_bytes(source, file)
+        if not _widths_agree(data, len(header), len(raw), bool(blank_rows.any())):
+            bad = _bad_widths(data, len(header), file)
+            violations.extend(bad)
+            if bad:
+                return None
     if not blank_rows.any():
         return header, cells, np.arange(2, len(raw) + 1)
     kept = np.flatnonzero(~blank_rows)
     return header, [column.take(kept) for column in cells], kept + 2
 
 
-def _parse_csv(data: bytes, file: str, violations: list[Violation]) -> pd.DataFrame | None:
-    """Every cell as text, the header as the first row (so repeated names stay as written)."""
+def _read_bytes(source: TableSource, file: str) -> bytes:
+    with source.open(file) as handle:
+        return handle.read()
+
+
+def _parse_csv(source: TableSource, file: str, violations: list[Violation]) -> pd.DataFrame | None:
+    """Every cell as text, the header as the first row (so repeated names stay as written).
+
+    A row longer than the header makes pandas fail; its rows are then counted one by one so
+    that every such row is named with its line.
+    """
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), source.open(file) as handle:
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.BytesIO(data), header=None, dtype=object, keep_default_na=False,
+            return pd.read_csv(handle, header=None, dtype=object, keep_default_na=False,
                                skip_blank_lines=False, index_col=False, encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         violations.append(Violation(file, f"file is not valid UTF-8 ({error.reason} at byte {error.start})"))
     except pd.errors.EmptyDataError:
         violations.append(Violation(file, "file is empty: a header row is required"))
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        data = _read_bytes(source, file)
         width = len(next(csv.reader(io.StringIO(data.decode("utf-8-sig", "replace"))), []))
         violations.extend(_bad_widths(data, width, file) or [Violation(file, f"cannot parse CSV: {error}")])
     return None
 
 
 def _widths_agree(data: bytes, width: int, rows: int, any_blank: bool) -> bool:
-    """Whether every row certainly has ``width`` cells: one count of the commas of the file.
+    """Whether every row certainly has ``width`` cells, from one count of the file's commas.
 
-    pandas pads short rows with blanks and has no line number for them, so the file's commas
-    are counted: with no quote (no comma inside a cell) and no blank row, ``rows`` rows of
-    ``width`` cells hold exactly ``(width - 1) * rows`` commas. Otherwise the rows are counted
-    one by one (:func:`_bad_widths`).
+    Only called when some row ends in a blank cell (a short row always does, as pandas pads
+    it): with no quote (no comma inside a cell) and no blank row, ``rows`` rows of ``width``
+    cells hold exactly ``(width - 1) * rows`` commas. Otherwise the rows are counted one by
+    one (:func:`_bad_widths`).
     """
     if any_blank or b'"' in data:
         return False
