@@ -15,10 +15,12 @@ from typing import Protocol
 import highspy
 import numpy as np
 import scipy.sparse as sp
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from meio.errors import SolverError
 from meio.solvers.highs import new_highs
 from meio.solvers.matrix import LinearModel
+from meio.solvers.ortools import milliseconds
 
 _FIRST_HIGHS = threading.Lock()
 _banner_done = False
@@ -169,16 +171,29 @@ class OrtoolsEngine:
                 row.SetCoefficient(self.variables[j], float(value))
             self.rows.append(row)
 
+    def _reload(self) -> None:
+        """Replace the MPSolver by a new one loaded with the same model (same variable and row
+        order, so positions stay valid) and the same time limit."""
+        proto = linear_solver_pb2.MPModelProto()
+        self.solver.ExportModelToProto(proto)
+        solver = pywraplp.Solver.CreateSolver("SCIP" if self.integer else "GLOP")
+        error = solver.LoadModelFromProto(proto)
+        if error:
+            raise SolverError(f"OR-Tools could not reload the LP: {error}")
+        self.solver, self.variables, self.rows = solver, list(solver.variables()), list(solver.constraints())
+        self.objective = solver.Objective()
+        if self.time_limit is not None:
+            self.solver.SetTimeLimit(milliseconds(self.time_limit))
+
     def solve(self) -> LPSolution:
         if self.time_limit is not None:
-            self.solver.SetTimeLimit(int(self.time_limit * 1000))
+            self.solver.SetTimeLimit(milliseconds(self.time_limit))
         code = self.solver.Solve()
         if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.INFEASIBLE):
-            # an incremental GLOP re-solve can end ABNORMAL: solve again from scratch
-            scratch = pywraplp.MPSolverParameters()
-            scratch.SetIntegerParam(pywraplp.MPSolverParameters.INCREMENTALITY,
-                                    pywraplp.MPSolverParameters.INCREMENTALITY_OFF)
-            code = self.solver.Solve(scratch)
+            # an incremental GLOP re-solve can end ABNORMAL, even with incrementality off, where
+            # a new solver loaded with the same model solves it: reload, then solve from scratch
+            self._reload()
+            code = self.solver.Solve()
         has_value = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
         x = np.array([v.solution_value() for v in self.variables]) if has_value else np.empty(0)
         dual = (np.array([r.dual_value() for r in self.rows]) if has_value and not self.integer

@@ -25,6 +25,15 @@ _NAMES = {getattr(pywraplp.Solver, name): name for name in
           ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNBOUNDED", "ABNORMAL", "MODEL_INVALID", "NOT_SOLVED")}
 
 
+#: Longest time limit passed to OR-Tools (its limit is an int64 of milliseconds): about 31 years.
+MAX_SECONDS = 1e9
+
+
+def milliseconds(seconds: float) -> int:
+    """A time limit in OR-Tools' unit, capped so that a huge limit means "none" instead of overflowing."""
+    return int(min(seconds, MAX_SECONDS) * 1000)
+
+
 class OrtoolsBackend:
     """Solve the compiled model with OR-Tools' GLOP (LP) or SCIP (MIP)."""
 
@@ -36,7 +45,7 @@ class OrtoolsBackend:
         form = compile_matrix(built.model)
         solver = pywraplp.Solver.CreateSolver("SCIP" if built.integer else "GLOP")
         if options.time_limit is not None:
-            solver.SetTimeLimit(int(options.time_limit * 1000))
+            solver.SetTimeLimit(milliseconds(options.time_limit))
         if options.verbose:
             solver.EnableOutput()
         variables, rows = _load(solver, form)
