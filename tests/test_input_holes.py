@@ -219,8 +219,8 @@ def test_demand_no_route_serves_in_time_is_a_warning(instance_dir: Path) -> None
     set_cell(instance_dir, "speeds.csv", 0, "promise_hours", "1")
     # Z1 same-day: 5 units in s1 (weight 2/3), 8 in s2 (weight 1/3): 6 expected units
     assert load_instance(instance_dir).notes == (
-        "demand.csv: no route delivers to zone 'Z1' within the 1 h of speed 'same_day', so its 6 units of "
-        "expected demand are lost sales (check lanes.csv, handling_hours and cutoff_hour)",)
+        "demand.csv: no route delivers within the 1 h of speed 'same_day' to 1 zone(s), so their expected "
+        "demand (6 units) is lost: Z1 6 (check lanes.csv, handling_hours and cutoff_hour)",)
 
 
 def test_demand_missed_in_one_window_names_the_window(instance_dir: Path) -> None:
@@ -229,8 +229,9 @@ def test_demand_missed_in_one_window_names_the_window(instance_dir: Path) -> Non
                                             or lane["destination"] != "Z1"])
     # FC1 misses its 14:00 cut-off for the 18:00 window; 8 units in s2 x share 1/4 x weight 1/3
     assert load_instance(instance_dir).notes == (
-        "demand.csv: no route delivers to zone 'Z1' within the 12 h of speed 'same_day' in window(s) pm, so "
-        "its 0.666667 units of expected demand are lost sales (check lanes.csv, handling_hours and cutoff_hour)",)
+        "demand.csv: no route delivers within the 12 h of speed 'same_day' to 1 zone(s), so their expected "
+        "demand (0.666667 units) is lost: Z1 0.666667 (window(s) pm) (check lanes.csv, handling_hours and "
+        "cutoff_hour)",)
 
 
 @pytest.mark.parametrize("name", [str(FULL), "demo", "tiny"])

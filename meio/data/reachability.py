@@ -1,4 +1,4 @@
-"""Demand no route can deliver on time: a warning per (zone, speed), with the units lost.
+"""Demand no route can deliver on time: a warning per speed, naming the zones and the units lost.
 
 Eligibility (SPEC §2, :func:`meio.data.derived.eligible_pairs`) depends on zones, speeds,
 windows and the network only, never on the product, so the check runs on demand pooled over
@@ -48,13 +48,18 @@ def pooled_demand(demand: pd.DataFrame) -> pd.DataFrame:
 
 
 def unreachable_notes(instance: Instance, pooled: pd.DataFrame) -> list[str]:
-    """A warning for every (zone, speed) with expected demand in classes no route serves on time."""
+    """A warning for every speed with expected demand in zones (or windows) no route serves on
+    time: one line per speed, naming each such zone with its expected units."""
     lost = unserved_demand(instance, pooled)
     promise = instance.speeds["promise_hours"]
-    return [f"demand.csv: no route delivers to zone '{zone}' within the {promise[speed]:g} h of speed "
-            f"'{speed}'{_windows_text(windows, instance)}, so its {units:.6g} units of expected demand "
-            "are lost sales (check lanes.csv, handling_hours and cutoff_hour)"
-            for (zone, speed), units, windows in zip(lost.index, lost["quantity"], lost["window"])]
+    notes = []
+    for speed, rows in lost.groupby(level="speed", sort=False):
+        zones = [f"{zone} {units:.6g}{_windows_text(windows, instance)}"
+                 for (zone, _), units, windows in zip(rows.index, rows["quantity"], rows["window"])]
+        notes.append(f"demand.csv: no route delivers within the {promise[speed]:g} h of speed '{speed}' to "
+                     f"{len(zones)} zone(s), so their expected demand ({rows['quantity'].sum():.6g} units) is "
+                     f"lost: {', '.join(zones)} (check lanes.csv, handling_hours and cutoff_hour)")
+    return notes
 
 
 def unserved_demand(instance: Instance, pooled: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +106,7 @@ def fastest_routes(instance: Instance) -> pd.DataFrame:
 
 
 def _windows_text(windows: list[str], instance: Instance) -> str:
-    """`` in window(s) ...`` when only some of the windows are missed."""
+    """`` (window(s) ...)`` when only some of the windows are missed."""
     if instance.windows is None or len(windows) == len(instance.windows):
         return ""
-    return f" in window(s) {', '.join(windows)}"
+    return f" (window(s) {', '.join(windows)})"
