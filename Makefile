@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check meio tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed

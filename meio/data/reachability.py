@@ -56,7 +56,7 @@ def unreachable_notes(instance: Instance, pooled: pd.DataFrame) -> list[str]:
     for speed, rows in lost.groupby(level="speed", sort=False):
         zones = [f"{zone} {units:.6g}{_windows_text(windows, instance)}"
                  for (zone, _), units, windows in zip(rows.index, rows["quantity"], rows["window"])]
-        notes.append(f"demand.csv: no route delivers within the {promise[speed]:g} h of speed '{speed}' to "
+        notes.append(f"demand.csv: no route delivers within the {promise[str(speed)]:g} h of speed '{speed}' to "
                      f"{len(zones)} zone(s), so their expected demand ({rows['quantity'].sum():.6g} units) is "
                      f"lost: {', '.join(zones)} (check lanes.csv, handling_hours and cutoff_hour)")
     return notes
