@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -18,7 +19,13 @@ from meio.models.variables import declare_shipments, declare_stock, declare_unme
 
 @dataclass(frozen=True, eq=False)
 class BuiltModel:
-    """A Pyomo model with what is needed to read it: its instance, sets, index and linking rows."""
+    """A Pyomo model with what is needed to read it: its instance, sets, index and linking rows.
+
+    ``costs`` are the cost terms model variants added with :meth:`add_cost`. ``complete`` is
+    False for the *variant skeleton* (:func:`build_variant_skeleton`): the variables, sets and
+    parameters of SPEC §3 without its constraints and objective, on which the decomposition
+    applies variants to read what they add.
+    """
 
     model: pyo.ConcreteModel
     instance: Instance
@@ -26,9 +33,24 @@ class BuiltModel:
     index: ModelIndex
     linking: list[LinkingRow]
     integer: bool
+    costs: list[pyo.Expression] = field(default_factory=list)
+    complete: bool = True
+
+    def add_cost(self, name: str, expression: Any) -> None:
+        """Add a linear cost term to the objective (how a variant changes the objective): the
+        objective is SPEC's expected cost plus every added term, each kept as the Expression
+        ``model.<name>`` so that the decomposition can split it by product."""
+        term = pyo.Expression(expr=expression, doc="cost term added by a model variant")
+        self.model.add_component(name, term)
+        self.costs.append(term)
+        if self.complete:
+            self.model.cost.set_value(self.model.cost.expr + term)
 
 
-#: A model variant adds components to a built model (e.g. a per-product maximum stock).
+#: A model variant adds components to a built model: constraints over ``model.y``, ``model.x``,
+#: ``model.u`` (and variables of its own), cost terms through :meth:`BuiltModel.add_cost`. It
+#: reads the model's variables, sets (``A``, ``X``, ``D``) and parameters (``on_hand``, ``d``),
+#: ``built.index`` and ``built.instance``, and never changes or removes SPEC's components.
 ModelVariant = Callable[[BuiltModel], None]
 
 
@@ -53,6 +75,23 @@ def build_model(instance: Instance, *, integer: bool | None = None, sets: Derive
     linking = declare_linking(model, instance, index) if with_linking else []
     declare_costs(model, index)
     built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=linking, integer=integer)
+    for variant in variants:
+        variant(built)
+    return built
+
+
+def build_variant_skeleton(instance: Instance, sets: DerivedSets, index: ModelIndex, integer: bool,
+                           variants: Sequence[ModelVariant]) -> BuiltModel:
+    """SPEC's variables, sets and parameters without its constraints and objective, with
+    ``variants`` applied: every constraint and variable on it is a variant's. Shipment and
+    unmet variables are created only when a variant uses them (sparse), so this costs
+    milliseconds where the full model costs seconds per thousand products."""
+    model = pyo.ConcreteModel(name=instance.name or "meio")
+    declare_stock(model, index, integer)
+    declare_shipments(model, index, sparse=True)
+    declare_unmet(model, index, sparse=True)
+    built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=[], integer=integer,
+                       complete=False)
     for variant in variants:
         variant(built)
     return built
