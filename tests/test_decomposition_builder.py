@@ -49,15 +49,16 @@ def test_numpy_builder_matches_pyomo(tmp_path: Path, seed: int) -> None:
         assert_same(a, b)
 
 
-def test_a_variant_adds_local_rows_only_on_the_pyomo_path(tmp_path: Path) -> None:
+def test_a_per_product_variant_adds_local_rows_after_the_canonical_ones(tmp_path: Path) -> None:
     instance = load_instance(write_random_instance(tmp_path / "i", 3, products=2, capacities=True))
     index = model_index(instance, derive_sets(instance))
 
     def max_stock(built) -> None:
         built.model.max_stock = pyo.Constraint(built.model.A, rule=lambda m, p, n: m.y[p, n] <= 7)
 
-    _, plain = numpy_subproblems(instance, index, False)
-    _, varied = pyomo_subproblems(instance, index, False, [max_stock])
+    plain_rows, plain = numpy_subproblems(instance, index, False)
+    rows, varied = build_subproblems(instance, False, "numpy", [max_stock])
+    assert rows == plain_rows  # per-product rows link nothing
     for a, b in zip(plain, varied):
         extra = b.A.shape[0] - a.A.shape[0]
         assert extra == len(a.y_rows)

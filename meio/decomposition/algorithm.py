@@ -13,6 +13,7 @@ found and the best bound proven.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, WarmStart, read
 from meio.diagnose import describe_violations
 from meio.errors import InfeasibleError
 from meio.models.build import ModelVariant
-from meio.models.linking import LinkingSpec
+from meio.models.linking import LinkingKind, LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.solvers import SolveOptions, Termination
@@ -72,10 +73,12 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
     config, options = config or DecompositionConfig(), options or SolveOptions()
     integer = instance.integer_stock if integer is None else integer
     start = time.perf_counter()
-    builder = config.resolved_builder(bool(variants))
+    config.check_variants(bool(variants))
+    if variants:  # one chunk: the subproblems' positions refer to the whole model's index
+        config = dataclasses.replace(config, chunk_products=max(1, len(instance.products)))
     owned = ThreadPoolExecutor(config.workers) if config.executor is None and config.workers > 1 else None
     try:
-        rows, subproblems = build_subproblems(instance, integer, builder, variants, config.chunk_products,
+        rows, subproblems = build_subproblems(instance, integer, config.builder, variants, config.chunk_products,
                                               owned or config.executor)
         build_seconds = time.perf_counter() - start
         try:
@@ -85,7 +88,8 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
             result = Result(termination=Termination.INFEASIBLE, objective=math.nan, lower_bound=math.nan,
                             method="decomposition", backend=backend, seconds=time.perf_counter() - start,
                             instance=instance.name, message=str(error))
-        result.details["subproblem_builder"] = builder
+        result.details["subproblem_builder"] = config.builder
+        result.details["variant_linking_constraints"] = sum(row.kind is LinkingKind.VARIANT for row in rows)
         return result
     finally:
         if owned is not None:

@@ -22,6 +22,7 @@ from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.builder import numpy_subproblems
 from meio.decomposition.pricing import Column
+from meio.decomposition.structure import apply_variants
 from meio.decomposition.subproblem import ProductLP, pyomo_subproblems, sort_rows
 from meio.models.build import ModelVariant
 from meio.models.index import ModelIndex, model_index
@@ -47,8 +48,16 @@ def build_subproblems(instance: Instance, integer: bool, builder: str, variants:
     """The global linking rows and every product's subproblem (``builder``: numpy or pyomo),
     built chunk by chunk (numpy chunks through ``executor`` when given: pandas and numpy release
     the GIL often enough for two threads to build 1.1-1.4x faster, measured at 3,000 products);
-    each subproblem's ``link_rows`` refer to the global rows."""
-    build = partial(_build_chunk, integer=integer, builder=builder, variants=tuple(variants))
+    each subproblem's ``link_rows`` refer to the global rows.
+
+    With model ``variants`` the instance is one chunk: what the variants add is read from the
+    whole model (:mod:`meio.decomposition.structure`), since a row may span every product."""
+    if variants:
+        sets = derive_sets(instance)
+        index = model_index(instance, sets)
+        rows, subs = numpy_subproblems(instance, index, integer)
+        return apply_variants(instance, sets, index, subs, rows, integer, variants)
+    build = partial(_build_chunk, integer=integer, builder=builder)
     parts = list(_in_order(build, instance.in_chunks(chunk), executor if builder == "numpy" else None))
     rows = sort_rows(instance, {row.key for chunk_rows, _ in parts for row in chunk_rows})
     row_of = {row.key: i for i, row in enumerate(rows)}
@@ -60,12 +69,11 @@ def build_subproblems(instance: Instance, integer: bool, builder: str, variants:
     return rows, subproblems
 
 
-def _build_chunk(part: Instance, integer: bool, builder: str,
-                 variants: tuple[ModelVariant, ...]) -> tuple[list[LinkingSpec], list[ProductLP]]:
+def _build_chunk(part: Instance, integer: bool, builder: str) -> tuple[list[LinkingSpec], list[ProductLP]]:
     index = chunk_index(part)
     if builder == "numpy":
         return numpy_subproblems(part, index, integer)
-    return pyomo_subproblems(part, index, integer, variants)
+    return pyomo_subproblems(part, index, integer)
 
 
 def plan_totals(instance: Instance, subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray,
@@ -100,10 +108,10 @@ def _chunk_values(pair: tuple[Instance, list[tuple[Column, float]]],
     y, x, u = np.zeros(len(index.y)), np.zeros(len(index.x)), np.zeros(len(index.u))
     for column, weight in chosen:
         sub = subproblems[column.product]
-        ny, nx = len(sub.y_rows), len(sub.x_rows)
+        ny, nx, nu = len(sub.y_rows), len(sub.x_rows), len(sub.u_rows)
         s, v = column.support, weight * column.values
         in_y, in_x = s < ny, (s >= ny) & (s < ny + nx)
-        in_u = s >= ny + nx
+        in_u = (s >= ny + nx) & (s < ny + nx + nu)  # a variant's own columns come after u
         np.add.at(y, sub.y_rows[s[in_y]], v[in_y])
         np.add.at(x, sub.x_rows[s[in_x] - ny], v[in_x])
         np.add.at(u, sub.u_rows[s[in_u] - ny - nx], v[in_u])

@@ -9,7 +9,7 @@ from pathlib import Path
 from meio.errors import OptionError
 
 #: Subproblem builders (see ``builder`` below).
-BUILDERS = ("auto", "numpy", "pyomo")
+BUILDERS = ("numpy", "pyomo")
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,10 @@ class DecompositionConfig:
     - ``executor``: any :class:`concurrent.futures.Executor` (a user-supplied pool).
     - ``stabilization``: Wentges smoothing with automatic alpha (``False``: plain column generation).
     - ``alpha``: initial smoothing weight of the stability centre.
-    - ``builder``: subproblem matrices from ``"numpy"`` (vectorised, SPEC model only), ``"pyomo"``
-      (each product's Pyomo model compiled) or ``"auto"`` (pyomo when model variants are given).
+    - ``builder``: SPEC's subproblem matrices from ``"numpy"`` (vectorised; what model variants
+      add is read from the whole model on top, see :mod:`meio.decomposition.structure`) or
+      ``"pyomo"`` (each product's own Pyomo model compiled: an independent reference path, SPEC
+      only).
     - ``warm_start``: a previous result directory whose plan, prices and bases seed the run.
     - ``progress``: live progress line; ``None`` shows it only on a terminal.
     - ``integer_time_limit``: seconds for the integer restricted master (``integer_stock``).
@@ -39,7 +41,7 @@ class DecompositionConfig:
     executor: Executor | None = None
     stabilization: bool = True
     alpha: float = 0.5
-    builder: str = "auto"
+    builder: str = "numpy"
     warm_start: Path | None = None
     progress: bool | None = None
     integer_time_limit: float = 60.0
@@ -60,10 +62,8 @@ class DecompositionConfig:
             if not ok:
                 raise OptionError(message)
 
-    def resolved_builder(self, has_variants: bool) -> str:
-        """``numpy`` or ``pyomo``: the builder this configuration uses for a model with or without variants."""
-        if self.builder == "numpy" and has_variants:
-            raise OptionError("model variants need the pyomo subproblem builder (the numpy one knows SPEC only)")
-        if self.builder == "auto":
-            return "pyomo" if has_variants else "numpy"
-        return self.builder
+    def check_variants(self, has_variants: bool) -> None:
+        """The pyomo builder compiles each product alone, so it cannot see rows across products."""
+        if self.builder == "pyomo" and has_variants:
+            raise OptionError("model variants need the numpy subproblem builder (the pyomo one compiles each "
+                              "product alone and would miss rows over several products)")

@@ -39,7 +39,7 @@ from meio.decomposition.pricing import Column
 from meio.decomposition.subproblem import ProductLP
 from meio.diagnose import violation_scale
 from meio.errors import SolverError
-from meio.models.linking import LinkingKind, LinkingSpec
+from meio.models.linking import LinkingSpec
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
 SLACK_TOLERANCE = 1e-7
@@ -81,7 +81,7 @@ class RestrictedMaster:
         self.active = np.zeros(0, dtype=np.int64)
         self.idle = np.zeros(0, dtype=np.int64)
         self.kept = np.zeros(0, dtype=bool)
-        live = np.flatnonzero([row.kind is not LinkingKind.THROUGHPUT for row in rows])
+        live = np.flatnonzero([not row.dormant for row in rows])
         self.lp_row = np.full(m, -1, dtype=np.int64)
         self.lp_row[live] = np.arange(len(live))
         self.convexity = len(live)  # LP row of product 0's convexity row

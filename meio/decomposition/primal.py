@@ -23,8 +23,9 @@ FEASIBILITY_TOLERANCE = 1e-9
 
 def zero_stock_column(p: int, sub: ProductLP) -> Column | None:
     """Buy nothing, ship nothing, leave all demand unmet; None if a per-product row forbids it."""
-    z = sub.lower.copy()
-    z[len(sub.y_rows) + len(sub.x_rows):] = _demand(sub)
+    ny, nx, nu = len(sub.y_rows), len(sub.x_rows), len(sub.u_rows)
+    z = np.where(np.isfinite(sub.lower), sub.lower, 0.0)  # a variant's own columns at a finite bound
+    z[ny + nx:ny + nx + nu] = _demand(sub)
     return _feasible_column(p, sub, z)
 
 
@@ -42,7 +43,7 @@ def repaired_column(p: int, sub: ProductLP, previous: np.ndarray) -> Column | No
     shipped = shipping @ z[ny:ny + nx]
     scale = np.minimum(1.0, np.divide(demand, shipped, out=np.ones(nu), where=shipped > 0.0))
     z[ny:ny + nx] *= scale[row_of_x]
-    z[ny + nx:] = np.maximum(0.0, demand - shipping @ z[ny:ny + nx])
+    z[ny + nx:ny + nx + nu] = np.maximum(0.0, demand - shipping @ z[ny:ny + nx])
     return _feasible_column(p, sub, z)
 
 

@@ -10,7 +10,7 @@ local rows as availability (in order of first appearance in ``index.x``), demand
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 
 from meio.data.instance import Instance
-from meio.models.build import BuiltModel, ModelVariant, build_model
+from meio.models.build import BuiltModel, build_model
 from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKey, LinkingKind, LinkingSpec
 from meio.solvers.matrix import LinearModel, MatrixForm, compile_matrix
@@ -68,7 +68,8 @@ def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[LinkingSpec]:
             return 0.0
         return float(instance.nodes[column[key[0]]].to_numpy(float)[positions[0][key[1]]])
 
-    return [LinkingSpec(*key, capacity=capacity(key)) for key in sorted(keys, key=order)]
+    return [LinkingSpec(*key, capacity=capacity(key), dormant=key[0] is LinkingKind.THROUGHPUT)
+            for key in sorted(keys, key=order)]
 
 
 def index_positions(index: ModelIndex) -> dict[str, dict[tuple, int]]:
@@ -81,14 +82,14 @@ def index_positions(index: ModelIndex) -> dict[str, dict[tuple, int]]:
     }
 
 
-def pyomo_subproblems(instance: Instance, index: ModelIndex, integer: bool,
-                      variants: Sequence[ModelVariant] = ()) -> tuple[list[LinkingSpec], list[ProductLP]]:
-    """The linking rows and every product's subproblem, each compiled from its own Pyomo model
-    (with the model ``variants`` applied, so per-product constraints they add are honoured)."""
+def pyomo_subproblems(instance: Instance, index: ModelIndex,
+                      integer: bool) -> tuple[list[LinkingSpec], list[ProductLP]]:
+    """The linking rows and every product's subproblem, each compiled from its own Pyomo model of
+    SPEC §3: an independent path to the numpy builder's matrices (tests compare the two)."""
     positions = index_positions(index)
     compiled = []
     for product in instance.products.index:
-        built = build_model(instance.restricted_to([product]), integer=integer, variants=variants)
+        built = build_model(instance.restricted_to([product]), integer=integer)
         compiled.append((product, built, compile_matrix(built.model)))
     rows = sort_rows(instance, {(r.kind, r.node, r.speed, r.scenario) for _, built, _ in compiled
                                 for r in built.linking})

@@ -8,7 +8,7 @@ into per-product contributions. Rows with an infinite right-hand side are omitte
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import pyomo.environ as pyo
@@ -18,12 +18,21 @@ from meio.models.index import ModelIndex
 
 
 class LinkingKind(str, Enum):
-    """The four families of product-linking constraints."""
+    """The four families of product-linking constraints of SPEC §3, and rows added by variants."""
 
     STORAGE = "storage"
     INBOUND = "inbound"
     THROUGHPUT = "throughput"
     SERVICE = "service"
+    VARIANT = "variant"
+
+
+class Sense(str, Enum):
+    """How a linking row is stated in the model."""
+
+    LE = "<="
+    GE = ">="
+    EQ = "="
 
 
 LinkingKey = tuple[LinkingKind, str | None, str | None, str | None]
@@ -31,28 +40,45 @@ LinkingKey = tuple[LinkingKind, str | None, str | None, str | None]
 
 @dataclass(frozen=True)
 class LinkingSpec:
-    """A linking constraint's family, what it is about, and its product-independent bound b."""
+    """A linking row as the decomposition prices it: ``sum_p (D_p z_p + e_p) <= capacity``.
+
+    ``sense`` and ``sign`` say how the model states it: a ``>=`` row ``a z >= b`` is kept as
+    ``-a z <= -b`` (sign -1); an equality as two rows, signs +1 and -1 (its free price is the
+    difference of theirs). ``name`` is a variant row's Pyomo name (its label); ``dormant``
+    rows may stay out of the master LP until a plan violates them (throughput).
+    """
 
     kind: LinkingKind
     node: str | None
     speed: str | None
     scenario: str | None
     capacity: float
+    name: str | None = None
+    sense: Sense = Sense.LE
+    sign: float = 1.0
+    dormant: bool = False
 
     @property
     def key(self) -> LinkingKey:
+        if self.kind is LinkingKind.VARIANT:
+            return (self.kind, self.name, self.sense.value, str(self.sign))
         return (self.kind, self.node, self.speed, self.scenario)
 
     @property
     def label(self) -> str:
-        return linking_label(self.kind, self.node, self.speed, self.scenario)
+        return self.name if self.name is not None else linking_label(self.kind, self.node, self.speed, self.scenario)
+
+    @property
+    def rhs(self) -> float:
+        """The right-hand side as the model states it."""
+        return self.sign * self.capacity
 
 
 @dataclass(frozen=True)
 class LinkingRow(LinkingSpec):
     """A linking constraint of a built model: its spec and its Pyomo constraint."""
 
-    constraint: pyo.ConstraintData
+    constraint: pyo.ConstraintData = field(kw_only=True)
 
 
 def linking_label(kind: LinkingKind, node: str | None, speed: str | None, scenario: str | None) -> str:
@@ -93,7 +119,8 @@ def _declare_storage(model: pyo.ConcreteModel, instance: Instance, index: ModelI
     model.linking.storage = pyo.Constraint(
         list(pairs), rule=lambda b, n: pyo.quicksum(float(volume[p]) * model.y[p, n] for p, n in pairs[n])
         <= capacity[n], doc="storage: volume of stock within the node's storage capacity")
-    return [LinkingRow(LinkingKind.STORAGE, n, None, None, capacity[n], model.linking.storage[n]) for n in pairs]
+    return [LinkingRow(LinkingKind.STORAGE, n, None, None, capacity[n], constraint=model.linking.storage[n])
+            for n in pairs]
 
 
 def _declare_inbound(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
@@ -103,7 +130,8 @@ def _declare_inbound(model: pyo.ConcreteModel, instance: Instance, index: ModelI
     model.linking.inbound = pyo.Constraint(
         list(pairs), rule=lambda b, n: pyo.quicksum(model.y[k] - model.on_hand[k] for k in pairs[n])
         <= capacity[n], doc="inbound: units bought at the node within its inbound capacity")
-    return [LinkingRow(LinkingKind.INBOUND, n, None, None, capacity[n], model.linking.inbound[n]) for n in pairs]
+    return [LinkingRow(LinkingKind.INBOUND, n, None, None, capacity[n], constraint=model.linking.inbound[n])
+            for n in pairs]
 
 
 def _declare_throughput(model: pyo.ConcreteModel, instance: Instance, index: ModelIndex) -> list[LinkingRow]:
@@ -118,7 +146,8 @@ def _declare_throughput(model: pyo.ConcreteModel, instance: Instance, index: Mod
     model.linking.throughput = pyo.Constraint(
         list(groups), rule=lambda b, n, s: pyo.quicksum(model.x[k] for k in groups[n, s]) <= capacity[n],
         doc="throughput: units leaving or passing through the node per scenario")
-    return [LinkingRow(LinkingKind.THROUGHPUT, n, None, s, capacity[n], model.linking.throughput[n, s])
+    return [LinkingRow(LinkingKind.THROUGHPUT, n, None, s, capacity[n], constraint=model.linking.throughput[n, s],
+                       dormant=True)
             for n, s in groups]
 
 
@@ -133,4 +162,4 @@ def _declare_service(model: pyo.ConcreteModel, instance: Instance, index: ModelI
         list(groups), rule=lambda b, k: pyo.quicksum(
             w * (model.u[key] - (1.0 - float(target[k])) * model.d[key]) for key, w in groups[k]) <= 0.0,
         doc="service: expected unmet demand of the speed within (1 - fill-rate target) of its demand")
-    return [LinkingRow(LinkingKind.SERVICE, None, k, None, 0.0, model.linking.service[k]) for k in groups]
+    return [LinkingRow(LinkingKind.SERVICE, None, k, None, 0.0, constraint=model.linking.service[k]) for k in groups]

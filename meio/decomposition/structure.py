@@ -1,0 +1,281 @@
+"""The block structure of what model variants add, read from the model, not trusted.
+
+The variants are applied once to the variant skeleton of the whole instance
+(:func:`meio.models.build.build_variant_skeleton`: SPEC's variables without its
+constraints, so everything on it is a variant's). Then:
+
+- every variable gets its product: ``y``, ``x`` and ``u`` by their index; a variable of a
+  variant's own by the per-product rows it appears in (a variable tied to no product, or to
+  two, is shared by products and cannot be decomposed: an error naming it);
+- every constraint whose variables belong to one product becomes a row of that product's
+  subproblem; a constraint over several products becomes a linking row, priced by the master
+  like storage or throughput, with its own sense and right-hand side and its Pyomo name as
+  its label (a ``>=`` row is kept as ``-a z <= -b``; an equality as both halves);
+- every cost term added with :meth:`~meio.models.build.BuiltModel.add_cost` is split into its
+  products' objective coefficients.
+
+A nonlinear constraint or cost term, or a changed objective, is an error naming the
+component: never a silent change of the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.repn import generate_standard_repn
+
+from meio.data.derived import DerivedSets
+from meio.data.instance import Instance
+from meio.decomposition.subproblem import ProductLP
+from meio.errors import MeioError
+from meio.models.build import BuiltModel, ModelVariant, build_variant_skeleton
+from meio.models.index import ModelIndex
+from meio.models.linking import LinkingKind, LinkingSpec, Sense
+
+SPEC_VARIABLES = ("y", "x", "u")
+
+
+class VariantError(MeioError):
+    """A model variant adds something the decomposition cannot split by product."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """A linear row or cost of the variants: coefficients on (product, column) and its bounds."""
+
+    name: str
+    product: np.ndarray
+    column: np.ndarray
+    value: np.ndarray
+    lower: float
+    upper: float
+    constant: float = 0.0
+
+
+def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, subproblems: list[ProductLP],
+                   rows: list[LinkingSpec], integer: bool, variants: Sequence[ModelVariant]
+                   ) -> tuple[list[LinkingSpec], list[ProductLP]]:
+    """The linking rows and subproblems of the model with ``variants``: SPEC's (from the numpy
+    builder, over ``index``, one chunk holding every product) extended with what the variants add."""
+    built = build_variant_skeleton(instance, sets, index, integer, variants)
+    _check_objective(built)
+    columns = _ColumnMap(built, subproblems)
+    terms = [_term(con.name, con.body, con.lower, con.upper, columns)
+             for con in built.model.component_data_objects(pyo.Constraint, active=True)]
+    for term in terms:
+        if len(term.product) == 0:
+            raise VariantError(f"constraint {term.name} has no variables")
+    columns.assign_own_variables(terms)
+    costs = [_term(cost.name, cost.expr, None, None, columns) for cost in built.costs]
+    for term in costs:
+        if (term.product < 0).any():
+            raise VariantError(f"cost term {term.name} uses a variable that appears in no constraint: "
+                               "the decomposition cannot tell its product")
+    subproblems = _add_costs(columns.extend(subproblems), costs)
+    local = [t for t in terms if len(np.unique(t.product)) == 1]
+    linking = [t for t in terms if len(np.unique(t.product)) > 1]
+    subproblems = _add_local_rows(subproblems, local)
+    return _add_linking_rows(rows, subproblems, linking)
+
+
+def _check_objective(built: BuiltModel) -> None:
+    objectives = [obj.name for obj in built.model.component_data_objects(pyo.Objective)]
+    if objectives:
+        raise VariantError(f"a model variant declares the objective {objectives[0]}: change the objective "
+                           "with built.add_cost(name, expression), which every method honours")
+
+
+class _ColumnMap:
+    """Where each variable of the skeleton lives: (product, column of its subproblem)."""
+
+    def __init__(self, built: BuiltModel, subproblems: list[ProductLP]) -> None:
+        self.built, self.index = built, built.index
+        self.position: dict[int, tuple[int, int]] = {}
+        self.own: list[pyo.VarData] = []  # the variants' own variables, in order of first use
+        self.own_number: dict[int, int] = {}
+        self.sizes = [sub.columns for sub in subproblems]
+        self._spec_positions(subproblems)
+
+    def _spec_positions(self, subproblems: list[ProductLP]) -> None:
+        model, index = self.built.model, self.index
+        tables = {"y": (index.y, ["product", "node"], model.y),
+                  "x": (index.x, ["product", "route", "class", "scenario"], model.x),
+                  "u": (index.u, ["product", "class", "scenario"], model.u)}
+        product_of = {name: i for i, name in enumerate(self.built.instance.products.index)}
+        for family, (table, keys, var) in tables.items():
+            used = list(var.keys())
+            if not used:
+                continue
+            rows = pd.MultiIndex.from_frame(table[keys]).get_indexer(pd.MultiIndex.from_tuples(used))
+            for key, row in zip(used, rows):
+                p = product_of[key[0]]
+                sub = subproblems[p]
+                offset = {"y": 0, "x": len(sub.y_rows), "u": len(sub.y_rows) + len(sub.x_rows)}[family]
+                within = {"y": sub.y_rows, "x": sub.x_rows, "u": sub.u_rows}[family]
+                self.position[id(var[key])] = (p, offset + int(np.searchsorted(within, row)))
+
+    def locate(self, var: pyo.VarData) -> tuple[int, int]:
+        """(product, column) of a SPEC variable; (-1, k) for the k-th own variable of the variants."""
+        if id(var) in self.position:
+            return self.position[id(var)]
+        if var.parent_component().local_name in SPEC_VARIABLES:
+            raise VariantError(f"{var.name} is not a variable of the model (no such index)")
+        if id(var) not in self.own_number:
+            self.own_number[id(var)] = len(self.own)
+            self.own.append(var)
+        return -1, self.own_number[id(var)]
+
+    def assign_own_variables(self, terms: list[Term]) -> None:
+        """Give each own variable the one product of the rows it shares with SPEC variables
+        (through chains of own variables); error if none or two."""
+        if not self.own:
+            return
+        parent = list(range(len(self.own)))
+        product = [-1] * len(self.own)
+
+        def root(k: int) -> int:
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for term in terms:
+            owns = term.column[term.product < 0]
+            known = np.unique(term.product[term.product >= 0])
+            if len(owns) == 0 or len(known) > 1:
+                continue
+            first = root(int(owns[0]))
+            for k in owns[1:]:
+                other = root(int(k))
+                if other != first:
+                    if product[other] >= 0 and product[first] >= 0 and product[other] != product[first]:
+                        raise VariantError(f"variable {self.own[int(k)].name} is shared by products "
+                                           f"(constraint {term.name}): the decomposition cannot split it")
+                    product[first] = max(product[first], product[other])
+                    parent[other] = first
+            if len(known) == 1:
+                if product[first] >= 0 and product[first] != known[0]:
+                    raise VariantError(f"variable {self.own[int(owns[0])].name} is shared by products "
+                                       f"(constraint {term.name}): the decomposition cannot split it")
+                product[first] = int(known[0])
+        for k, var in enumerate(self.own):
+            p = product[root(k)]
+            if p < 0:
+                raise VariantError(f"variable {var.name} belongs to no product (it appears in no constraint with "
+                                   "one product's variables): the decomposition cannot split it")
+            self.position[id(var)] = (p, self.sizes[p])
+            self.sizes[p] += 1
+        for term in terms:
+            _resolve(term, self)
+
+    def extend(self, subproblems: list[ProductLP]) -> list[ProductLP]:
+        """Each subproblem with the own variables of its product as extra columns (bounds, integrality)."""
+        added: dict[int, list[pyo.VarData]] = {}
+        for var in self.own:
+            added.setdefault(self.position[id(var)][0], []).append(var)
+        out = list(subproblems)
+        for p, variables in added.items():
+            sub = out[p]
+            k = len(variables)
+            lower = np.array([-np.inf if v.lb is None else float(v.lb) for v in variables])
+            upper = np.array([np.inf if v.ub is None else float(v.ub) for v in variables])
+            out[p] = replace(sub, c=np.concatenate([sub.c, np.zeros(k)]),
+                             A=sp.csr_array(sp.hstack([sub.A, sp.csr_array((sub.A.shape[0], k))])),
+                             lower=np.concatenate([sub.lower, lower]), upper=np.concatenate([sub.upper, upper]),
+                             integer=np.concatenate([sub.integer, [v.is_integer() for v in variables]]),
+                             D=sp.csr_array(sp.hstack([sub.D, sp.csr_array((sub.D.shape[0], k))])))
+        return out
+
+
+def _resolve(term: Term, columns: _ColumnMap) -> None:
+    """Replace the (-1, k) entries of ``term`` by the own variables' (product, column)."""
+    for i in np.flatnonzero(term.product < 0):
+        p, j = columns.position[id(columns.own[int(term.column[i])])]
+        term.product[i], term.column[i] = p, j
+
+
+def _term(name: str, expression: object, lower: object, upper: object, columns: _ColumnMap) -> Term:
+    """A linear expression as coefficients on (product, column); an error naming ``name`` otherwise."""
+    repn = generate_standard_repn(expression, compute_values=True, quadratic=False)
+    if not repn.is_linear():
+        raise VariantError(f"{name} is not linear: the decomposition (and the LP solvers) need linear "
+                           "constraints and costs")
+    located = [columns.locate(var) for var in repn.linear_vars]
+    constant = float(pyo.value(repn.constant))
+    return Term(name=name, product=np.array([p for p, _ in located], dtype=np.int64),
+                column=np.array([j for _, j in located], dtype=np.int64),
+                value=np.array([float(c) for c in repn.linear_coefs], dtype=float),
+                lower=-np.inf if lower is None else float(pyo.value(lower)) - constant,
+                upper=np.inf if upper is None else float(pyo.value(upper)) - constant, constant=constant)
+
+
+def _add_costs(subproblems: list[ProductLP], costs: list[Term]) -> list[ProductLP]:
+    """Objective coefficients of the cost terms added to their products (constants to product 0)."""
+    out = list(subproblems)
+    for term in costs:
+        for p in np.unique(term.product):
+            mask = term.product == p
+            c = out[p].c.copy()
+            np.add.at(c, term.column[mask], term.value[mask])
+            out[p] = replace(out[p], c=c)
+        out[0] = replace(out[0], offset=out[0].offset + term.constant)
+    return out
+
+
+def _add_local_rows(subproblems: list[ProductLP], terms: list[Term]) -> list[ProductLP]:
+    """Each one-product constraint appended to its product's local rows."""
+    out = list(subproblems)
+    by_product: dict[int, list[Term]] = {}
+    for term in terms:
+        by_product.setdefault(int(term.product[0]), []).append(term)
+    for p, rows in by_product.items():
+        sub = out[p]
+        matrix = sp.csr_array((np.concatenate([t.value for t in rows]),
+                               (np.concatenate([np.full(len(t.value), i) for i, t in enumerate(rows)]),
+                                np.concatenate([t.column for t in rows]))), shape=(len(rows), sub.columns))
+        out[p] = replace(sub, A=sp.csr_array(sp.vstack([sub.A, matrix])),
+                         row_lower=np.concatenate([sub.row_lower, [t.lower for t in rows]]),
+                         row_upper=np.concatenate([sub.row_upper, [t.upper for t in rows]]))
+    return out
+
+
+def _halves(term: Term) -> list[tuple[Sense, float, float]]:
+    """(sense, sign, capacity) of the ``<=`` rows a linking constraint is kept as."""
+    if term.lower == term.upper:
+        return [(Sense.EQ, 1.0, term.upper), (Sense.EQ, -1.0, -term.lower)]
+    halves = []
+    if np.isfinite(term.upper):
+        halves.append((Sense.LE, 1.0, term.upper))
+    if np.isfinite(term.lower):
+        halves.append((Sense.GE, -1.0, -term.lower))
+    return halves
+
+
+def _add_linking_rows(rows: list[LinkingSpec], subproblems: list[ProductLP],
+                      terms: list[Term]) -> tuple[list[LinkingSpec], list[ProductLP]]:
+    """The multi-product constraints as new global linking rows (after SPEC's, in model order)."""
+    new_rows = list(rows)
+    extra: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}  # product -> (global row, columns, values)
+    for term in terms:
+        for sense, sign, capacity in _halves(term):
+            row = len(new_rows)
+            new_rows.append(LinkingSpec(LinkingKind.VARIANT, None, None, None, capacity, name=term.name,
+                                        sense=sense, sign=sign))
+            for p in np.unique(term.product):
+                mask = term.product == p
+                extra.setdefault(int(p), []).append((row, term.column[mask], sign * term.value[mask]))
+    out = list(subproblems)
+    for p, entries in extra.items():
+        sub = out[p]
+        matrix = sp.csr_array((np.concatenate([v for _, _, v in entries]),
+                               (np.concatenate([np.full(len(v), i) for i, (_, _, v) in enumerate(entries)]),
+                                np.concatenate([c for _, c, _ in entries]))), shape=(len(entries), sub.columns))
+        out[p] = replace(sub, link_rows=np.concatenate([sub.link_rows, [r for r, _, _ in entries]]).astype(np.int64),
+                         D=sp.csr_array(sp.vstack([sub.D, matrix])),
+                         link_const=np.concatenate([sub.link_const, np.zeros(len(entries))]))
+    return new_rows, out
