@@ -43,13 +43,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate the instance and report where it went."""
-    check_target_dir(args.out_dir, args.force)
+    """Check the configuration, then the target directory; generate the instance and report where it went."""
     config = GeneratorConfig(
         products=args.products, nodes=args.nodes, zones=args.zones, scenarios=args.scenarios,
         seed=args.seed, speeds=tuple(s.strip() for s in args.speeds.split(",") if s.strip()),
         tightness=args.tightness, same_day_sites=args.same_day_sites, nonsort_sites=args.nonsort_sites,
-        windows=args.windows, on_hand=args.on_hand, fill_rate_target=args.fill_rate_target, name=args.name)
+        windows=args.windows, on_hand=args.on_hand, fill_rate_target=args.fill_rate_target,
+        name=args.name or args.out_dir.resolve().name)
+    config.check()
+    check_target_dir(args.out_dir, args.force)
     out = write_instance(args.out_dir, config)
-    print(f"wrote instance '{config.name or out.resolve().name}' to {out}")
+    print(f"wrote instance '{config.name}' to {out}")
     return 0

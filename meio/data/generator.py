@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -85,10 +85,7 @@ class GeneratorError(MeioError):
 
 @dataclass(frozen=True)
 class GeneratorConfig:
-    """Knobs of :func:`generate_instance`; sizes first, then network, products and demand.
-
-    An empty ``name`` names the instance after the directory it is written to.
-    """
+    """Knobs of :func:`generate_instance`; sizes first, then network, products and demand."""
 
     products: int
     nodes: int
@@ -110,7 +107,7 @@ class GeneratorConfig:
     lead_time_mean: float = 3.0
     lead_time_std: float = 1.0
     annual_holding_rate: tuple[float, float] = (0.20, 0.25)
-    name: str = ""
+    name: str = "generated"
     description: str = ""
 
     def check(self) -> None:
@@ -153,14 +150,12 @@ def write_instance(out_dir: str | Path, config: GeneratorConfig) -> Path:
     """Write the instance of ``config`` to ``out_dir`` (created if needed) and return its path.
 
     Instance files an earlier instance left in ``out_dir`` are removed first (see
-    :func:`meio.data.writer.clear_instance_files`). Without a ``name``, the instance is named
-    after the directory.
+    :func:`meio.data.writer.clear_instance_files`).
     """
     config.check()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     clear_instance_files(out)
-    config = replace(config, name=config.name or out.resolve().name)
     rng = np.random.default_rng(config.seed)
     zones = zone_table(config.zones)
     nodes = place_nodes(config, zones, rng)
