@@ -98,7 +98,7 @@ def test_dynamic_is_never_cheaper_than_optimal_recourse(tmp_path_factory: pytest
     _, plan = solved_plan(instance)
     scenarios = prepare(instance, 6, seed, "bootstrap")
     out = evaluate_plan(scenarios, plan, seed=seed, order_size=order_size)
-    optimal, dynamic = out["optimal"], out["dynamic"]
+    optimal, dynamic = out["optimal"], out["myopic"]
     assert np.all(dynamic.total >= optimal.total - 1e-6 * np.maximum(1.0, np.abs(optimal.total)))
     # both respect stock and throughput
     capacity = scenarios.network.throughput[:-1]
@@ -127,7 +127,7 @@ def test_one_node_one_class_ample_throughput_policies_coincide(tmp_path: Path, s
     instance = load_instance(one_node_instance(tmp_path))
     plan = Plan("hand", pd.DataFrame({"product": ["A"], "node": ["N1"], "stock": [stock]}))
     out = evaluate_plan(prepare(instance), plan)
-    np.testing.assert_allclose(out["dynamic"].costs, out["optimal"].costs, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(out["myopic"].costs, out["optimal"].costs, rtol=1e-12, atol=1e-9)
     demand = np.array([3, 7, 10, 12, 0, 5], dtype=float)
     shipped = np.minimum(demand, stock)
     expected = 4.0 * stock + 0.5 * (stock - shipped) + 1.5 * shipped + 12.0 * (demand - shipped)
@@ -142,7 +142,7 @@ def test_dynamic_throughput_limits_the_units_shipped(tmp_path: Path) -> None:
     expected = np.minimum([3, 7, 10, 12, 0, 5], 6.0)
     for outcome in out.values():
         np.testing.assert_allclose(outcome.throughput[:, 0], expected)
-    table = node_table(out["dynamic"], scenarios.network)
+    table = node_table(out["myopic"], scenarios.network)
     assert table.loc[0, "binding_share"] == pytest.approx(3 / 6)  # 7, 10 and 12 exceed 6
 
 
@@ -161,7 +161,7 @@ def test_dynamic_myopia_costs_when_a_slow_order_takes_the_stock_a_fast_one_needs
     instance = load_instance(directory)
     plan = Plan("hand", pd.DataFrame({"product": ["A"], "node": ["N1"], "stock": [1.0]}))
     scenarios = prepare(instance)
-    costs = {round(evaluate_plan(scenarios, plan, seed=s)["dynamic"].objective, 9) for s in range(12)}
+    costs = {round(evaluate_plan(scenarios, plan, seed=s)["myopic"].objective, 9) for s in range(12)}
     optimal = evaluate_plan(scenarios, plan, ("optimal",))["optimal"].objective
     assert optimal == pytest.approx(1.0 + 10.0)  # buy 1, lose the slow order
     assert costs == {11.0, 31.0}  # fast order first: as the LP; slow first: it takes the unit
@@ -171,12 +171,13 @@ def test_orders_split_quantities_and_arrive_window_by_window(tmp_path: Path) -> 
     instance = load_instance(write_random_instance(tmp_path, 5, products=2, nodes=2, zones=2, speeds=2,
                                                    scenarios=3, windows=True))
     scenarios = prepare(instance)
-    orders, sizes = order_sequence(scenarios.network, scenarios.demand, 1.0, np.random.default_rng(0))
+    orders = order_sequence(scenarios.network, scenarios.demand, 1.0, np.random.default_rng(0))
+    sizes = orders.size
     classes = len(scenarios.network.classes)
     for s in range(len(scenarios.demand.scenarios)):
         here = scenarios.demand.scenario == s
         assert sizes[s].sum() == pytest.approx(scenarios.demand.quantity[here].sum())
         assert np.all(sizes[s] <= 1.0 + 1e-12)
-        live = orders[s] >= 0
-        windows = scenarios.network.class_window[orders[s][live] % classes]
+        live = orders.pc[s] >= 0
+        windows = scenarios.network.class_window[orders.pc[s][live] % classes]
         assert np.all(np.diff(windows) >= 0)

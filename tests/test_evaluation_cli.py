@@ -32,16 +32,16 @@ def test_evaluate_writes_estimates_and_tables(solved: tuple[Path, Path], capsys:
     instance, result = solved
     assert main(["evaluate", str(result), str(instance), "--scenarios", "40", "--seed", "2"]) == 0
     out = capsys.readouterr()
-    assert "total cost" in out.out and "optimal" in out.out and "dynamic" in out.out
+    assert "total cost" in out.out and "optimal" in out.out and "myopic" in out.out and "dual-price" in out.out
     assert errors(out.err) == []
     record = json.loads((result / "evaluation.json").read_text())
     assert record["source"] == "generator" and record["scenarios"] == 40
     total = record["policies"]["optimal"]["total"]
     assert total["low"] < total["mean"] < total["high"]
-    assert record["policies"]["dynamic"]["total"]["mean"] >= total["mean"] - 1e-6
+    assert record["policies"]["myopic"]["total"]["mean"] >= total["mean"] - 1e-6
     nodes = pd.read_csv(result / "evaluation_nodes.csv")
-    assert set(nodes["policy"]) == {"optimal", "dynamic"} and "binding_share" in nodes.columns
-    assert len(pd.read_csv(result / "evaluation_scenarios.csv")) == 80
+    assert set(nodes["policy"]) == {"optimal", "myopic", "dual-price"} and "binding_share" in nodes.columns
+    assert len(pd.read_csv(result / "evaluation_scenarios.csv")) == 120
 
 
 def test_training_evaluation_from_the_cli_matches_the_summary(solved: tuple[Path, Path], tmp_path: Path) -> None:

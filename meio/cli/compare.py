@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
     progress = Progress()
     results = {name: evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
+                                   resolve_every=args.resolve_every,
                                    progress=progress)
                for name, plan in zip(_column_names(plans), plans)}
     record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest)

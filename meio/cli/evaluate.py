@@ -17,11 +17,12 @@ from meio.evaluation.progress import Progress
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``evaluate`` sub-command."""
     parser = subparsers.add_parser(
-        "evaluate", help="evaluate a plan out of sample under optimal and dynamic fulfillment",
+        "evaluate", help="evaluate a plan out of sample under optimal recourse and real-time fulfillment",
         description="Fix the plan's stock (RESULT_DIR/stock.csv) and evaluate it on fresh demand scenarios "
-                    "under optimal recourse and dynamic (order-by-order) fulfillment; writes "
-                    "evaluation.json and evaluation_*.csv to the result directory (or --out). RESULT_DIR "
-                    "and INSTANCE may come in either order.")
+                    "under optimal recourse and real-time (order-by-order) fulfillment, myopic and "
+                    "dual-price, on the same order arrivals; report what each real-time policy loses to "
+                    "optimal recourse; writes evaluation.json and evaluation_*.csv to the result directory "
+                    "(or --out). RESULT_DIR and INSTANCE may come in either order.")
     parser.add_argument("first", metavar="RESULT_DIR", help="result directory (holding summary.json or stock.csv)")
     parser.add_argument("second", metavar="INSTANCE", help="instance directory or bundled name (or the other way "
                                                            "round: the order does not matter)")
@@ -40,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
     plan = read_plan(results[0], instance)
     scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
     outcomes = evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
+                             resolve_every=args.resolve_every,
                              progress=Progress())
     record = evaluation_record(scenarios, plan.name, outcomes, args.seed, args.order_size,
-                               capacity_violations(instance, plan), plan.digest)
+                               capacity_violations(instance, plan), plan.digest,
+                               args.resolve_every if "dual-price" in outcomes else None)
     out = args.out if args.out is not None else results[0]
     write_evaluation(out, record, scenarios, outcomes)
     if not args.quiet:

@@ -1,9 +1,9 @@
-"""Evaluate stock plans on a set of scenarios under the optimal and the dynamic policy.
+"""Evaluate stock plans on a set of scenarios under optimal recourse and real-time fulfillment policies.
 
 ``prepare`` codes an instance (usually with fresh scenarios, see :mod:`meio.evaluation.fresh`)
-once; ``evaluate_plan`` runs the policies on it chunk by chunk of scenarios. Plans evaluated
-on the same prepared set with the same seed see the same demand and the same order
-arrival sequences (common random numbers).
+once; ``evaluate_plan`` runs the policies on it chunk by chunk of scenarios. Plans and
+policies evaluated on the same prepared set with the same seed see the same demand and the
+same order arrival sequences (common random numbers).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
-from meio.data.derived import derive_sets
+from meio.data.derived import class_demand, derive_sets
 from meio.data.instance import Instance
 from meio.errors import MeioError
-from meio.evaluation.dynamic import dynamic_fulfillment, order_sequence
+from meio.evaluation.dual_price import RESOLVE_EVERY, DualPricePolicy
+from meio.evaluation.dynamic import FulfillmentPolicy, order_sequence, simulate
 from meio.evaluation.fresh import fresh_instance
+from meio.evaluation.myopic import MyopicPolicy
 from meio.evaluation.network import Network, ScenarioDemand, build_network, scenario_demand
 from meio.evaluation.outcome import COST_PARTS, Outcome, concat
 from meio.evaluation.plan import Plan
@@ -28,19 +30,25 @@ from meio.evaluation.progress import SILENT, Progress
 from meio.evaluation.recourse import optimal_recourse
 from meio.evaluation.stats import Estimate, mean_ci, ratio_ci
 
-POLICIES = ("optimal", "dynamic")
+#: Optimal recourse (the clairvoyant reference) and the real-time policies.
+POLICIES = ("optimal", "myopic", "dual-price")
 #: Target number of shipment columns of one chunk of scenarios (bounds memory).
 CHUNK_COLUMNS = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
 class Scenarios:
-    """An instance with its scenarios coded for evaluation, and where the scenarios came from."""
+    """An instance with its scenarios coded for evaluation, and where the scenarios came from.
+
+    ``forecast`` (P*C,) is the expected demand per (p, c) that real-time policies may know:
+    the weighted mean of the training scenarios (those the plan was made from).
+    """
 
     instance: Instance
     network: Network
     demand: ScenarioDemand
     source: str
+    forecast: np.ndarray
 
     def chunks(self, limit: int = 256) -> list[np.ndarray]:
         """Scenario ids in consecutive chunks of bounded LP size."""
@@ -59,40 +67,62 @@ def prepare(instance: Instance, scenarios: int = 0, seed: int | tuple[int, ...] 
     """
     source = source or ("training" if scenarios == 0 and demand_file is None else "auto")
     fresh, used = fresh_instance(instance, scenarios, seed, source, demand_file)
-    return code_instance(fresh, used)
+    return code_instance(fresh, used, training=instance)
 
 
-def code_instance(instance: Instance, source: str = "training") -> Scenarios:
-    """Code an instance and its own scenarios for evaluation."""
+def code_instance(instance: Instance, source: str = "training", training: Instance | None = None) -> Scenarios:
+    """Code an instance and its own scenarios for evaluation; the forecast from ``training``'s (default: its own)."""
     sets = derive_sets(instance)
     network = build_network(instance, sets)
-    return Scenarios(instance, network, scenario_demand(instance, sets, network), source)
+    known = training if training is not None else instance
+    rows = class_demand(known, sets.classes)
+    weights = known.scenarios["weight"]
+    pc = (network.products.get_indexer(pd.Index(rows["product"])) * len(network.classes)
+          + network.classes.index.get_indexer(pd.Index(rows["class"])))
+    mean = rows["quantity"].to_numpy(float) * weights.loc[rows["scenario"]].to_numpy(float) / weights.sum()
+    forecast = np.bincount(pc, mean, minlength=len(network.products) * len(network.classes))
+    return Scenarios(instance, network, scenario_demand(instance, sets, network), source, forecast)
 
 
 def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = POLICIES, seed: int = 0,
-                  order_size: float = 1.0, progress: Progress = SILENT) -> dict[str, Outcome]:
-    """Outcome of ``plan`` under each policy on every scenario."""
+                  order_size: float = 1.0, resolve_every: int = RESOLVE_EVERY,
+                  progress: Progress = SILENT) -> dict[str, Outcome]:
+    """Outcome of ``plan`` under each policy on every scenario.
+
+    The real-time policies of one call see the same order arrivals; ``resolve_every`` is the
+    number of orders between re-solves of the dual-price policy's LP.
+    """
     unknown = [p for p in policies if p not in POLICIES]
     if unknown:
         raise MeioError(f"unknown policy '{unknown[0]}' (choose from {', '.join(POLICIES)})")
     if order_size <= 0:
         raise MeioError(f"order size must be > 0, got {order_size}")
+    if resolve_every < 1:
+        raise MeioError(f"resolve_every must be >= 1, got {resolve_every}")
     y = plan.aligned(scenarios.network.pairs)
     chunks = scenarios.chunks()
     parts: dict[str, list[Outcome]] = {p: [] for p in policies}
     progress.start(f"evaluating {plan.name}", len(scenarios.demand.scenarios) * len(policies))
     for number, chosen in enumerate(chunks):
         _, demand = scenarios.demand.subset(chosen)
+        rng = np.random.default_rng(np.random.SeedSequence((seed, 7, number)))
+        orders = order_sequence(scenarios.network, demand, order_size, rng)
         for policy in policies:
             if policy == "optimal":
                 parts[policy].append(optimal_recourse(scenarios.network, demand, y))
             else:
-                rng = np.random.default_rng(np.random.SeedSequence((seed, 7, number)))
-                orders = order_sequence(scenarios.network, demand, order_size, rng)
-                parts[policy].append(dynamic_fulfillment(scenarios.network, demand, y, orders))
+                real_time = real_time_policy(policy, scenarios, resolve_every)
+                parts[policy].append(simulate(scenarios.network, demand, y, orders, real_time))
             progress.advance(len(chosen))
     progress.done()
     return {policy: concat(outcomes) for policy, outcomes in parts.items()}
+
+
+def real_time_policy(name: str, scenarios: Scenarios, resolve_every: int = RESOLVE_EVERY) -> FulfillmentPolicy:
+    """The real-time policy ``name`` ("myopic" or "dual-price") for the network of ``scenarios``."""
+    if name == "myopic":
+        return MyopicPolicy(scenarios.network)
+    return DualPricePolicy(scenarios.network, scenarios.forecast, resolve_every)
 
 
 class Summary(TypedDict):

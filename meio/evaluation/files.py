@@ -1,7 +1,8 @@
 """Evaluation and comparison files in a result directory, and their plain-text tables.
 
 - ``evaluation.json``: where the scenarios came from and, per policy, mean and 95% interval
-  of the total cost, its parts and the fill rate per speed;
+  of the total cost, its parts and the fill rate per speed; ``policy_gap``: what each
+  real-time policy loses to optimal recourse (:mod:`meio.evaluation.policy_gap`);
 - ``evaluation_nodes.csv``: per policy and node, units shipped, throughput and its use;
 - ``evaluation_flows.csv``: per policy, expected units from each origin to each zone;
 - ``evaluation_scenarios.csv``: per policy and scenario, the cost parts and total;
@@ -26,6 +27,7 @@ import pandas as pd
 from meio.errors import MeioError
 from meio.evaluation.evaluate import Scenarios, estimate_dict, flow_table, node_table, summarize
 from meio.evaluation.outcome import COST_PARTS, Outcome
+from meio.evaluation.policy_gap import format_gap, policy_gap
 from meio.evaluation.stats import Estimate, difference_ci
 from meio.results.writer import DIGEST_KEY
 
@@ -45,14 +47,16 @@ def _directory(directory: Path) -> Path:
 
 
 def evaluation_record(scenarios: Scenarios, plan_name: str, outcomes: dict[str, Outcome],
-                      seed: int, order_size: float, violations: list[str], digest: str | None = None) -> Record:
+                      seed: int, order_size: float, violations: list[str], digest: str | None = None,
+                      resolve_every: int | None = None) -> Record:
     """The content of evaluation.json; ``digest`` identifies the evaluated plan."""
     instance = scenarios.instance
     return {
         "instance": instance.name, "instance_path": str(instance.source) if instance.source else None,
         "plan": plan_name, DIGEST_KEY: digest, "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios),
-        "seed": seed, "order_size": order_size, "plan_violations": violations,
+        "seed": seed, "order_size": order_size, "resolve_every": resolve_every, "plan_violations": violations,
         "policies": {policy: estimate_dict(summarize(o, scenarios.network)) for policy, o in outcomes.items()},
+        "policy_gap": policy_gap(outcomes),
         "nodes": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
                   for o in outcomes.values() for row in node_table(o, scenarios.network).to_dict("records")],
     }
@@ -202,12 +206,14 @@ def format_evaluation(record: Record) -> str:
     head = (f"{record['plan']} on {record['scenarios']} {record['source']} scenarios of {record['instance']} "
             f"(mean ± 95% CI half-width):")
     text = format_columns(head, record["policies"])
+    if record.get("policy_gap"):
+        text += "\n" + format_gap(record["policy_gap"])
     nodes = record.get("nodes", [])
     if nodes:
         text += "\n  per node (units per scenario: shipped from it, through it; throughput use, share binding):"
         for row in nodes:
             use, bind = _share(row["utilization_mean"]), _share(row["binding_share"])
-            text += (f"\n    {row['policy']:<8} {row['node']:<18} shipped {row['shipped_mean']:>10,.1f}  through "
+            text += (f"\n    {row['policy']:<10} {row['node']:<18} shipped {row['shipped_mean']:>10,.1f}  through "
                      f"{row['throughput_mean']:>10,.1f}  use {use:>6}  binding {bind:>6}")
     if record.get("plan_violations"):
         text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])

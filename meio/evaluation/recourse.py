@@ -23,6 +23,8 @@ evaluation does not enforce it but reports the fill rate it achieves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import highspy
 import numpy as np
 
@@ -57,12 +59,25 @@ def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
-def _solve_block(network: Network, demand: ScenarioDemand,
-                 y: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """Shipments (s, arc, x) and unmet u per demand row of one block LP."""
+@dataclass(frozen=True, eq=False)
+class BlockLp:
+    """The recourse LP of a block of scenarios and what its columns and rows stand for.
+
+    Columns: one shipment ``x`` per (demand row, arc), then one ``u`` per demand row. Rows:
+    one demand row per demand row of ``demand``, then availability rows ``avail_ids`` (keys
+    scenario * pairs + pair), then throughput rows ``thr_ids`` (keys scenario * (N + 1) + node).
+    """
+
+    lp: highspy.HighsLp
+    x_s: np.ndarray
+    x_arc: np.ndarray
+    avail_ids: np.ndarray
+    thr_ids: np.ndarray
+
+
+def block_lp(network: Network, demand: ScenarioDemand, y: np.ndarray) -> BlockLp:
+    """Assemble the recourse LP of the scenarios of ``demand`` in sparse column form (no Pyomo)."""
     rows = len(demand.quantity)
-    if rows == 0:
-        return _empty(), np.zeros(0)
     counts = np.diff(network.pc_start)[demand.pc]
     x_row = np.repeat(np.arange(rows), counts)
     x_arc = (network.pc_start[demand.pc][x_row] + np.arange(len(x_row))
@@ -104,13 +119,34 @@ def _solve_block(network: Network, demand: ScenarioDemand,
     lp.a_matrix_.start_ = start
     lp.a_matrix_.index_ = row
     lp.a_matrix_.value_ = np.ones(len(row))
+    return BlockLp(lp, x_s, x_arc, avail_ids, thr_ids)
+
+
+def lp_solver(lp: highspy.HighsLp) -> highspy.Highs:
+    """A HiGHS instance holding ``lp``, set up as measured fastest (dual simplex, no presolve)."""
     highs = new_highs()
     highs.setOptionValue("presolve", "off")
     highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
     highs.setOptionValue("dual_feasibility_tolerance", 1e-9)
     highs.passModel(lp)
+    return highs
+
+
+def run_to_optimum(highs: highspy.Highs, what: str) -> None:
+    """Solve (warm from the current basis if any); an error unless the LP is solved to optimality."""
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise MeioError(f"recourse LP not solved to optimality: {highs.modelStatusToString(highs.getModelStatus())}")
+        raise MeioError(f"{what} not solved to optimality: {highs.modelStatusToString(highs.getModelStatus())}")
+
+
+def _solve_block(network: Network, demand: ScenarioDemand,
+                 y: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Shipments (s, arc, x) and unmet u per demand row of one block LP."""
+    if len(demand.quantity) == 0:
+        return _empty(), np.zeros(0)
+    block = block_lp(network, demand, y)
+    highs = lp_solver(block.lp)
+    run_to_optimum(highs, "recourse LP")
+    n_x = len(block.x_arc)
     value = np.maximum(np.asarray(highs.getSolution().col_value), 0.0)
-    return (x_s, x_arc, value[:n_x]), value[n_x:]
+    return (block.x_s, block.x_arc, value[:n_x]), value[n_x:]
