@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+from meio.results import units
+from meio.results.binding import binding_constraints, has_duals
 from meio.results.result import COST_PARTS, Result
-
-BINDING_TOLERANCE = 1e-6
+from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
 
 
 def format_result(result: Result, top: int = 8) -> str:
@@ -17,8 +18,8 @@ def format_result(result: Result, top: int = 8) -> str:
         lines.append(result.message)
     if not result.costs:
         return "\n".join(lines)
-    lines.append(f"  expected cost {result.objective:,.2f}   lower bound {result.lower_bound:,.2f}   "
-                 f"gap {result.gap:.2e}")
+    lines.append(f"  expected cost {result.objective:,.2f}   lower bound {_cost(result.lower_bound)}   "
+                 f"gap {units.gap(result.gap)}")
     total = sum(result.costs.values()) or 1.0
     lines.append("  cost breakdown:")
     lines += [f"    {part:<11} {result.costs[part]:>14,.2f}  {100 * result.costs[part] / total:5.1f}%"
@@ -35,22 +36,32 @@ def format_result(result: Result, top: int = 8) -> str:
     return "\n".join(lines)
 
 
+def _cost(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:,.2f}"
+
+
 def _binding_lines(result: Result, top: int) -> list[str]:
-    prices = result.prices
-    if prices.empty:
+    """Binding constraints grouped by kind, each kind with the unit of its price; no price
+    where no dual exists."""
+    if result.prices.empty:
         return ["  no capacity or service constraint in this instance"]
-    binding = prices[prices["slack"].abs() <= BINDING_TOLERANCE * prices["rhs"].abs().clip(lower=1.0)]
-    if binding.empty:
+    grouped = binding_constraints(result.prices)
+    if grouped.empty:
         return ["  no capacity or service constraint binds"]
-    grouped = binding.assign(price=binding["price"].fillna(0.0)).groupby(
-        ["kind", binding["node"].fillna(binding["speed"]).fillna("").rename("where")]).agg(
-        rows=("constraint", "size"), price=("price", "sum")).sort_values("price", ascending=False).reset_index()
-    width = max(len(str(where)) for where in grouped["where"])
-    lines = ["  binding constraints and opportunity costs (summed over scenarios):"]
+    duals = has_duals(result.prices)
+    lines = ["  binding constraints and opportunity costs (decrease of the expected cost per unit more):"
+             if duals else f"  binding constraints ({NO_DUALS}):"]
     shown = grouped.head(top)
-    for kind, where, rows, price in zip(shown["kind"], shown["where"], shown["rows"], shown["price"]):
-        scope = f" in {int(rows)} scenario(s)" if kind == "throughput" else ""
-        lines.append(f"    {kind:<10} {where:<{width}}  price {price:>10,.4f}{scope}")
+    width = max(len(str(where)) for where in shown["where"])
+    for kind in price_kinds(shown["kind"]):
+        rows = shown[shown["kind"] == kind]
+        unit = f", {PRICE_UNITS[kind]}" if duals and kind in PRICE_UNITS else ""
+        summed = ", summed over scenarios" if duals and kind == "throughput" else ""
+        lines.append(f"    {kind}{unit}{summed}:")
+        for where, count, value in zip(rows["where"], rows["rows"], rows["price"]):
+            scope = f"  binding in {int(count)} scenario(s)" if kind == "throughput" else ""
+            shown_price = f"{units.price(value):>10}" if duals else ""
+            lines.append(f"      {str(where):<{width}}{shown_price}{scope}".rstrip())
     if len(grouped) > top:
         lines.append(f"    ... and {len(grouped) - top} more (see prices.csv)")
     return lines
