@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from meio.data.instance import Instance
 from meio.decomposition import solve_decomposition
-from meio.errors import MeioError
+from meio.errors import OptionError
 from meio.exact import solve_extensive
+from meio.methods import ENTRY_POINT_GROUP, Method, load_method, registered_methods
 from meio.results.result import Result
 from meio.solvers import SolveOptions
 
-#: Solution methods by name; each takes (instance, backend, options) and returns a Result.
-METHODS: dict[str, Callable[[Instance, str, SolveOptions], Result]] = {
+#: Built-in solution methods by name; each takes (instance, backend, options) and returns a Result.
+METHODS: dict[str, Method] = {
     "extensive": solve_extensive,
     "decomposition": solve_decomposition,
 }
+
+#: Backends the decomposition drives itself (its subproblem engines); others solve only the extensive form.
+DECOMPOSITION_BACKENDS = ("highs", "ortools")
+
+
+def get_method(name: str) -> Method:
+    """A built-in method by name, else a pluggable one (``module:function``, ``file.py:function``
+    or an entry point of ``meio.methods``; see :mod:`meio.methods`)."""
+    if name in METHODS:
+        return METHODS[name]
+    if ":" not in name and name not in registered_methods():
+        raise OptionError(f"unknown method '{name}' (built-in: {', '.join(METHODS)}; or an entry point of "
+                          f"'{ENTRY_POINT_GROUP}', module:function or path/to/file.py:function)")
+    return load_method(name)
+
+
+def check_method_backend(method: str, backend: str) -> None:
+    """Refuse a backend the method cannot drive (:class:`OptionError`)."""
+    if method == "decomposition" and backend not in DECOMPOSITION_BACKENDS:
+        raise OptionError(f"--method decomposition runs on {' or '.join(DECOMPOSITION_BACKENDS)}, "
+                          f"not '{backend}'")
 
 
 def solve(instance: Instance, method: str = "extensive", backend: str = "highs",
           options: SolveOptions | None = None) -> Result:
     """Solve an instance with the named method and backend."""
-    try:
-        run = METHODS[method]
-    except KeyError:
-        raise MeioError(f"unknown method '{method}' (choose from {', '.join(METHODS)})") from None
-    return run(instance, backend, options or SolveOptions())
+    check_method_backend(method, backend)
+    return get_method(method)(instance, backend, options or SolveOptions())

@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from meio.cli.common import load
+from meio.cli.names import BACKEND_HELP, METHOD_HELP, backend_name, method_name
 from meio.cli.options import gap_fraction, positive_float, positive_int, reject
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.results import write_result
 from meio.results.text import format_result
-from meio.solve import METHODS, solve
-from meio.solvers import BACKENDS, SolveOptions
+from meio.solve import check_method_backend, solve
+from meio.solvers import SolveOptions
 
 #: Options of --method decomposition only (destinations).
 DECOMPOSITION_ONLY = ("workers", "gap", "max_iterations", "warm_start", "no_stabilization")
@@ -24,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                "summary.json, stock.csv, prices.csv and utilization.csv to a "
                                                "result directory, after removing what an earlier plan left there.")
     parser.add_argument("instance", help="instance directory or bundled instance name (tiny, demo)")
-    parser.add_argument("--method", choices=sorted(METHODS), default="extensive",
-                        help="extensive: the whole model, solved exactly; decomposition: by products")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs", help="solver")
+    parser.add_argument("--method", type=method_name, default="extensive",
+                        help=f"extensive: the whole model, solved exactly; decomposition: by products; {METHOD_HELP}")
+    parser.add_argument("--backend", type=backend_name, default="highs", help=f"solver: {BACKEND_HELP}")
     parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/NAME)")
     parser.add_argument("--time-limit", type=positive_float, default=None, metavar="SECONDS",
                         help="wall-clock limit of the solve (default: none)")
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     """Solve, write the result directory, print the summary; exit code 1 when there is no plan."""
     if args.method != "decomposition":
         reject(args, DECOMPOSITION_ONLY, "applies only to --method decomposition")
+    check_method_backend(args.method, args.backend)
     instance = load(args.instance)
     if not instance.integer_stock:
         reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")

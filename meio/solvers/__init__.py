@@ -11,15 +11,18 @@ from meio.solvers.base import Backend, BackendOutcome, SolveOptions, Status, Ter
 BACKENDS: dict[str, str] = {
     "highs": "meio.solvers.highs:HighsBackend",
     "ortools": "meio.solvers.ortools:OrtoolsBackend",
+    "pyomo": "meio.solvers.pyomo_backend:PyomoBackend",  # as "pyomo:NAME": any solver Pyomo drives
 }
 
 
 def get_backend(name: str) -> Backend:
-    """The backend called ``name`` (``highs`` or ``ortools``)."""
-    if name not in BACKENDS:
-        raise MeioError(f"unknown backend '{name}' (choose from {', '.join(BACKENDS)})")
-    module, cls = BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module), cls)()
+    """The backend called ``name`` (``highs``, ``ortools``, or ``pyomo:SOLVER`` for any solver Pyomo drives)."""
+    family, colon, solver = name.partition(":")
+    if family not in BACKENDS or bool(colon) != (family == "pyomo"):
+        raise MeioError(f"unknown backend '{name}' (choose from highs, ortools, pyomo:NAME)")
+    module, cls = BACKENDS[family].split(":")
+    backend = getattr(importlib.import_module(module), cls)
+    return backend(solver) if colon else backend()
 
 
 __all__ = ["BACKENDS", "Backend", "BackendOutcome", "SolveOptions", "Status", "Termination", "get_backend"]
