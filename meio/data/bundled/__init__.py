@@ -1,4 +1,9 @@
-"""Instances shipped with meio, usable by name wherever a path is expected (``meio solve tiny``)."""
+"""Instances shipped with meio, usable by name wherever a path is expected (``meio solve tiny``).
+
+Besides single instances (``tiny``, ``demo``), a *suite* is a folder of instance folders, each
+with its ``reference.toml`` (see :mod:`meio.suite`); its members are named ``SUITE/MEMBER``
+(``meio solve reference/storage_binds``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,22 @@ from meio.errors import MeioError
 BUNDLED_DIR = Path(__file__).resolve().parent
 
 
+def _is_instance(path: Path) -> bool:
+    return (path / "products.csv").is_file()
+
+
+def bundled_suites() -> list[str]:
+    """Names of the bundled suites: folders holding instance folders."""
+    return sorted(p.name for p in BUNDLED_DIR.iterdir()
+                  if p.is_dir() and not _is_instance(p) and any(_is_instance(m) for m in p.iterdir()))
+
+
 def bundled_names() -> list[str]:
-    """Names of the bundled instances."""
-    return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / "products.csv").is_file())
+    """Names of the bundled instances: single ones, then every suite's members as ``SUITE/MEMBER``."""
+    single = sorted(p.name for p in BUNDLED_DIR.iterdir() if _is_instance(p))
+    members = [f"{suite}/{m.name}" for suite in bundled_suites()
+               for m in sorted((BUNDLED_DIR / suite).iterdir()) if _is_instance(m)]
+    return single + members
 
 
 def resolve_instance_path(path_or_name: str | Path) -> Path:
