@@ -11,10 +11,11 @@ penalty is not used — the stock is worth more to the orders still expected —
 is lost rather than served from stock another class values more.
 
 Expected remaining demand: the forecast F[p,c] (the mean demand of the plan's training
-scenarios) times what is left of its window, as Acimovic and Graves use the demand rate times
-the time left. Orders arrive window by window, so classes of earlier windows expect nothing
-more and classes of later windows their whole forecast; in the current window, at arrival
-time t (fraction of the window), each class expects ``F (1 - t)``. The policy sees the clock
+scenarios, :mod:`meio.evaluation.forecast`) times what is left of its window, as Acimovic
+and Graves use the demand rate times the time left. Orders arrive window by window, so
+classes of earlier windows expect nothing more and classes of later windows their whole
+forecast; in the current window, at arrival time t (fraction of the window), each class
+expects ``F (1 - t)``. The policy sees the clock
 and the orders that have arrived, never the scenario's demand.
 
 The LP of every scenario is re-solved at the first order and then every ``resolve_every``

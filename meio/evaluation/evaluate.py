@@ -16,11 +16,12 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
-from meio.data.derived import class_demand, derive_sets
+from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.evaluation.dual_price import RESOLVE_EVERY, DualPricePolicy
 from meio.evaluation.dynamic import FulfillmentPolicy, order_sequence, simulate
+from meio.evaluation.forecast import training_forecast
 from meio.evaluation.fresh import fresh_instance
 from meio.evaluation.myopic import MyopicPolicy
 from meio.evaluation.network import Network, ScenarioDemand, build_network, scenario_demand
@@ -41,7 +42,8 @@ class Scenarios:
     """An instance with its scenarios coded for evaluation, and where the scenarios came from.
 
     ``forecast`` (P*C,) is the expected demand per (p, c) that real-time policies may know:
-    the weighted mean of the training scenarios (those the plan was made from).
+    the mean of the training scenarios (those the plan was made from), see
+    :mod:`meio.evaluation.forecast`.
     """
 
     instance: Instance
@@ -74,13 +76,7 @@ def code_instance(instance: Instance, source: str = "training", training: Instan
     """Code an instance and its own scenarios for evaluation; the forecast from ``training``'s (default: its own)."""
     sets = derive_sets(instance)
     network = build_network(instance, sets)
-    known = training if training is not None else instance
-    rows = class_demand(known, sets.classes)
-    weights = known.scenarios["weight"]
-    pc = (network.products.get_indexer(pd.Index(rows["product"])) * len(network.classes)
-          + network.classes.index.get_indexer(pd.Index(rows["class"])))
-    mean = rows["quantity"].to_numpy(float) * weights.loc[rows["scenario"]].to_numpy(float) / weights.sum()
-    forecast = np.bincount(pc, mean, minlength=len(network.products) * len(network.classes))
+    forecast = training_forecast(training if training is not None else instance, sets, network)
     return Scenarios(instance, network, scenario_demand(instance, sets, network), source, forecast)
 
 
