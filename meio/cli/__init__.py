@@ -31,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("meio.cli.compare", "compare plans and baselines on common fresh scenarios"),
     "gap": ("meio.cli.gap", "estimate the SAA optimality gap (Mak-Morton-Wood)"),
     "report": ("meio.cli.report", "write a self-contained HTML report of a result"),
+    "benchmark": ("meio.cli.benchmark", "run methods x backends over a suite and compare with its references"),
+    "export": ("meio.cli.export", "write the extensive form as MPS or LP, and a GCG .dec file"),
+    "instances": ("meio.cli.instances", "list the bundled instances and suites with sizes and references"),
 }
 
 

@@ -1,0 +1,110 @@
+"""Run methods x backends over a suite and compare every run with the member's stored reference.
+
+A run is *flagged* when it claims more than is true: a lower bound above the reference optimum
+or a plan cheaper than it (beyond :data:`FLAG_TOLERANCE`); a plan for an instance whose
+reference is infeasible is a plan cheaper than +inf, and a proof of infeasibility of a feasible
+one a bound above it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from meio.data import load_instance
+from meio.data.instance import Instance
+from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.errors import MeioError
+from meio.methods import Method
+from meio.solve import check_method_backend, get_method
+from meio.solvers import SolveOptions
+from meio.suite.members import Member
+
+#: Relative tolerance (of max(1, |reference|)) before a bound or an objective is flagged.
+FLAG_TOLERANCE = 1e-6
+BOUND_ABOVE = "bound_above_reference"
+OBJECTIVE_BELOW = "objective_below_reference"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One method on one backend on one member: what it reports, and how it compares."""
+
+    instance: str
+    method: str
+    backend: str
+    status: str
+    objective: float
+    lower_bound: float
+    reference: float
+    relative_error: float
+    seconds: float
+    iterations: int | None
+    flag: str
+    message: str = ""
+
+
+def relative_error(objective: float, reference: float) -> float:
+    """(objective - reference) / max(1, |reference|): positive for a plan dearer than the optimum."""
+    return (objective - reference) / max(1.0, abs(reference))
+
+
+def flags(objective: float, lower_bound: float, reference: float) -> str:
+    """The claims of a run that the reference refutes, ``;``-separated ("" when none or no reference)."""
+    if math.isnan(reference):
+        return ""
+    slack = FLAG_TOLERANCE * max(1.0, abs(reference)) if math.isfinite(reference) else 0.0
+    found = []
+    if not math.isnan(lower_bound) and lower_bound > reference + slack:
+        found.append(BOUND_ABOVE)
+    if math.isfinite(objective) and objective < reference - slack:
+        found.append(OBJECTIVE_BELOW)
+    return ";".join(found)
+
+
+def _method(name: str) -> Method:
+    """The method to run; the decomposition without its live progress line (the benchmark shows its own)."""
+    if name == "decomposition":
+        return functools.partial(solve_decomposition, config=DecompositionConfig(progress=False))
+    return get_method(name)
+
+
+def run_benchmark(members: Sequence[Member], methods: Sequence[str], backends: Sequence[str],
+                  options: SolveOptions, progress: Callable[[int, int, Run], None] | None = None) -> list[Run]:
+    """Every method on every backend over ``members`` (checked before anything runs); ``progress``
+    is called after each run with its position, the total and the run."""
+    for method in methods:
+        for backend in backends:
+            check_method_backend(method, backend)
+    runners = {method: _method(method) for method in methods}
+    total, runs = len(members) * len(methods) * len(backends), []
+    for member in members:
+        instance = load_instance(member.path)
+        reference = member.reference.value if member.reference is not None else math.nan
+        for method in methods:
+            for backend in backends:
+                run = _run(member.name, instance, method, runners[method], backend, options, reference)
+                runs.append(run)
+                if progress is not None:
+                    progress(len(runs), total, run)
+    return runs
+
+
+def _run(name: str, instance: Instance, method: str, runner: Method, backend: str, options: SolveOptions,
+         reference: float) -> Run:
+    start = time.perf_counter()
+    try:
+        result = runner(instance, backend, options)
+    except MeioError as error:  # a failed solve is a row of the table, not the end of the benchmark
+        return Run(name, method, backend, "error", math.nan, math.nan, reference, math.nan,
+                   time.perf_counter() - start, None, "", str(error))
+    seconds = time.perf_counter() - start
+    iterations = result.details.get("iterations")
+    deviation = (relative_error(result.objective, reference)
+                 if math.isfinite(result.objective) and math.isfinite(reference) else math.nan)
+    return Run(name, method, backend, result.status.value, result.objective, result.lower_bound, reference, deviation,
+               seconds, iterations if isinstance(iterations, int) else None,
+               flags(result.objective, result.lower_bound, reference), result.message)
