@@ -14,6 +14,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from meio.data.instance import Instance
+from meio.decomposition.structure import variant_linking_rows
 from meio.models.build import ModelVariant, build_model
 from meio.models.linking import LinkingKind, LinkingSpec
 from meio.solvers.base import Backend, SolveOptions, Termination
@@ -25,12 +26,12 @@ def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOp
                           variants: Sequence[ModelVariant] = ()) -> str:
     """A message naming each linking constraint that cannot be met and its minimum violation."""
     built = build_model(instance, integer=False, variants=variants)
-    model, rows = built.model, built.linking
+    model, rows = built.model, [*built.linking, *variant_linking_rows(built, variants)]
     model.violation = pyo.Var(range(len(rows)), within=pyo.NonNegativeReals)
     model.elastic = pyo.ConstraintList()
     for i, row in enumerate(rows):
         row.constraint.deactivate()
-        model.elastic.add(row.constraint.body - model.violation[i] <= row.constraint.upper)
+        model.elastic.add(row.sign * row.constraint.body - model.violation[i] <= row.capacity)
     model.cost.deactivate()
     scale = violation_scale(np.array([row.capacity for row in rows], dtype=float))
     model.total_violation = pyo.Objective(expr=pyo.quicksum(model.violation[i] / scale[i] for i in range(len(rows))))
@@ -70,4 +71,6 @@ def _describe(instance: Instance, row: LinkingSpec, amount: float) -> str:
         target = float(instance.speeds["fill_rate_target"].loc[str(row.speed)])
         return (f"{row.label}: fill-rate target {target:g} of speed '{row.speed}' is above what the network "
                 f"can serve on time (short by {amount:.6g} expected units)")
+    if row.kind is LinkingKind.VARIANT:
+        return f"{row.label}: the model variant's row ({row.sense.value} {row.rhs:.6g}) is short by {amount:.6g}"
     return f"{row.label}: {row.kind.value} capacity {row.capacity:.6g} is short by {amount:.6g}"

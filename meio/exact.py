@@ -11,8 +11,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from meio.data.instance import Instance
+from meio.decomposition.structure import variant_linking_rows
 from meio.diagnose import explain_infeasibility
 from meio.models.build import BuiltModel, ModelVariant, build_model
+from meio.models.linking import LinkingRow, Sense
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.results.tables import PlanValues, fill_plan
@@ -40,7 +42,7 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
                     method="extensive", backend=backend, seconds=0.0, instance=instance.name,
                     details=details, message=outcome.message)
     if result.has_plan:
-        fill_result(result, built, outcome.duals)
+        fill_result(result, built, outcome.duals, variant_linking_rows(built, variants))
     elif outcome.termination is Termination.INFEASIBLE:
         result.message = explain_infeasibility(instance, solver, options, variants)
     result.seconds = time.perf_counter() - start
@@ -54,8 +56,10 @@ def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
     return dataclasses.replace(options, time_limit=max(options.time_limit - spent, MIN_SOLVER_SECONDS))
 
 
-def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintData, float]) -> None:
-    """Read the solved model's values into the result's costs, fill rates and tables."""
+def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintData, float],
+                variant_rows: Sequence[LinkingRow] = ()) -> None:
+    """Read the solved model's values into the result's costs, fill rates and tables; prices.csv
+    lists SPEC's linking rows and ``variant_rows`` (those variants added over several products)."""
     model, index = built.model, built.index
     values = PlanValues(
         y=np.array([model.y[k].value for k in zip(index.y["product"], index.y["node"])], dtype=float),
@@ -64,9 +68,13 @@ def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintDat
     )
     values = PlanValues(*(np.nan_to_num(v) for v in (values.y, values.x, values.u)))
     fill_plan(result, built.instance, index, values)
-    lhs = np.array([pyo.value(row.constraint.body) for row in built.linking], dtype=float)
-    price = np.array([-duals[row.constraint] if row.constraint in duals else math.nan for row in built.linking])
-    result.prices = price_table(built.linking, lhs, opportunity_costs(price))
+    rows = [*built.linking, *variant_rows]
+    sign = np.array([row.sign for row in rows], dtype=float)
+    use = sign * np.array([pyo.value(row.constraint.body) for row in rows], dtype=float)
+    price = -sign * np.array([duals.get(row.constraint, math.nan) for row in rows], dtype=float)
+    halves = np.array([row.sense is Sense.EQ for row in rows], dtype=bool)
+    price[halves] = np.maximum(price[halves], 0.0)  # an equality's free price split into its halves
+    result.prices = price_table(rows, use, opportunity_costs(price))
 
 
 def opportunity_costs(price: np.ndarray) -> np.ndarray:

@@ -20,6 +20,8 @@ from meio.decomposition.subproblem import ProductLP
 from meio.errors import InfeasibleError, SolverError
 
 CHUNK = 64
+#: Subproblem costs below this (relative to max(1, largest cost)) are round-off and set to zero.
+ROUND_OFF = 1e-13
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +92,8 @@ class Pricer:
         sub = self.subproblems[p]
         price = mu[sub.link_rows]
         costs = cost_weight * sub.c + sub.D.T @ price
+        # round-off of mu . D (1e-18 where prices cancel) makes GLOP end ABNORMAL: it is zero
+        costs[np.abs(costs) < ROUND_OFF * max(1.0, float(np.abs(costs).max(initial=0.0)))] = 0.0
         solution = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
         if not solution.solved:
             if not required:

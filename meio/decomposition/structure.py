@@ -35,7 +35,7 @@ from meio.decomposition.subproblem import ProductLP
 from meio.errors import MeioError
 from meio.models.build import BuiltModel, ModelVariant, build_variant_skeleton
 from meio.models.index import ModelIndex
-from meio.models.linking import LinkingKind, LinkingSpec, Sense
+from meio.models.linking import LinkingKind, LinkingRow, LinkingSpec, Sense
 
 SPEC_VARIABLES = ("y", "x", "u")
 
@@ -57,11 +57,20 @@ class Term:
     constant: float = 0.0
 
 
-def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, subproblems: list[ProductLP],
-                   rows: list[LinkingSpec], integer: bool, variants: Sequence[ModelVariant]
-                   ) -> tuple[list[LinkingSpec], list[ProductLP]]:
-    """The linking rows and subproblems of the model with ``variants``: SPEC's (from the numpy
-    builder, over ``index``, one chunk holding every product) extended with what the variants add."""
+@dataclass(frozen=True, eq=False)
+class VariantTerms:
+    """What the variants add, located: one-product rows, multi-product rows and cost terms."""
+
+    columns: _ColumnMap
+    local: list[Term]
+    linking: list[Term]
+    costs: list[Term]
+
+
+def read_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, integer: bool,
+                  variants: Sequence[ModelVariant], subproblems: list[ProductLP] | None = None) -> VariantTerms:
+    """Apply ``variants`` to the skeleton and locate every row and cost term they add (the
+    columns within each product's subproblem only when ``subproblems`` are given)."""
     built = build_variant_skeleton(instance, sets, index, integer, variants)
     _check_objective(built)
     columns = _ColumnMap(built, subproblems)
@@ -76,11 +85,71 @@ def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, sub
         if (term.product < 0).any():
             raise VariantError(f"cost term {term.name} uses a variable that appears in no constraint: "
                                "the decomposition cannot tell its product")
-    subproblems = _add_costs(columns.extend(subproblems), costs)
-    local = [t for t in terms if len(np.unique(t.product)) == 1]
-    linking = [t for t in terms if len(np.unique(t.product)) > 1]
-    subproblems = _add_local_rows(subproblems, local)
-    return _add_linking_rows(rows, subproblems, linking)
+    return VariantTerms(columns, local=[t for t in terms if len(np.unique(t.product)) == 1],
+                        linking=[t for t in terms if len(np.unique(t.product)) > 1], costs=costs)
+
+
+def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, subproblems: list[ProductLP],
+                   rows: list[LinkingSpec], integer: bool, variants: Sequence[ModelVariant]
+                   ) -> tuple[list[LinkingSpec], list[ProductLP]]:
+    """The linking rows and subproblems of the model with ``variants``: SPEC's (from the numpy
+    builder, over ``index``, one chunk holding every product) extended with what the variants add."""
+    read = read_variants(instance, sets, index, integer, variants, subproblems)
+    subproblems = _add_costs(read.columns.extend(_implied_stock_bounds(instance, subproblems)), read.costs)
+    subproblems = _add_local_rows(subproblems, read.local)
+    rows, subproblems = _add_linking_rows(rows, subproblems, read.linking)
+    _check_bounded(rows, subproblems)
+    return rows, subproblems
+
+
+def _implied_stock_bounds(instance: Instance, subproblems: list[ProductLP]) -> list[ProductLP]:
+    """y[p,n] <= min(storage_n / unit_volume_p, on_hand[p,n] + inbound_n): implied by the storage and
+    inbound rows (every product's term in them is >= 0), so every bound stays valid; a variant's
+    ``>=`` or ``=`` row over several products would otherwise make a pricing subproblem unbounded."""
+    nodes, volume = instance.nodes, instance.products["unit_volume"]
+    out = []
+    for sub in subproblems:
+        ny = len(sub.y_rows)
+        storage = nodes["storage_capacity"].reindex(sub.stock_nodes).to_numpy(float) / float(volume[sub.product])
+        inbound = sub.lower[:ny] + nodes["inbound_capacity"].reindex(sub.stock_nodes).to_numpy(float)
+        upper = sub.upper.copy()
+        upper[:ny] = np.minimum(upper[:ny], np.maximum(sub.lower[:ny], np.minimum(storage, inbound)))
+        out.append(replace(sub, upper=upper))
+    return out
+
+
+def _check_bounded(rows: list[LinkingSpec], subproblems: list[ProductLP]) -> None:
+    """A linking row whose price pushes a variable without an upper bound up (a negative coefficient
+    in its ``<=`` form) makes that product's pricing problem unbounded: an error naming both."""
+    for sub in subproblems:
+        D = sp.coo_array(sub.D)
+        risky = (D.data < 0) & ~np.isfinite(sub.upper[D.col])
+        if risky.any():
+            k = int(np.flatnonzero(risky)[0])
+            row, column = rows[int(sub.link_rows[D.row[k]])], int(D.col[k])
+            what = (f"y[{sub.product},{sub.stock_nodes[column]}]" if column < len(sub.y_rows)
+                    else f"a variable of product '{sub.product}'")
+            raise VariantError(f"{row.label} ({row.sense.value}) pushes {what} up, and it has no upper bound: the "
+                               "decomposition's pricing problem would be unbounded; bound the variable (a finite "
+                               "storage or inbound capacity at its node bounds stock)")
+
+
+def variant_linking_rows(built: BuiltModel, variants: Sequence[ModelVariant]) -> list[LinkingRow]:
+    """The constraints of a complete model that variants added over several products, as linking
+    rows (``<=`` halves, like :class:`LinkingSpec`): what the extensive form lists in prices.csv
+    and relaxes to explain an infeasible instance, the same rows the decomposition prices."""
+    if not variants:
+        return []
+    read = read_variants(built.instance, built.sets, built.index, built.integer, variants)
+    rows = []
+    for term in read.linking:
+        con = built.model.find_component(term.name)
+        lower = None if con.lower is None else float(pyo.value(con.lower))
+        upper = None if con.upper is None else float(pyo.value(con.upper))
+        for sense, sign, capacity in _sides(lower, upper):
+            rows.append(LinkingRow(LinkingKind.VARIANT, None, None, None, capacity, name=term.name, sense=sense,
+                                   sign=sign, constraint=con))
+    return rows
 
 
 def _check_objective(built: BuiltModel) -> None:
@@ -93,15 +162,17 @@ def _check_objective(built: BuiltModel) -> None:
 class _ColumnMap:
     """Where each variable of the skeleton lives: (product, column of its subproblem)."""
 
-    def __init__(self, built: BuiltModel, subproblems: list[ProductLP]) -> None:
+    def __init__(self, built: BuiltModel, subproblems: list[ProductLP] | None) -> None:
         self.built, self.index = built, built.index
         self.position: dict[int, tuple[int, int]] = {}
         self.own: list[pyo.VarData] = []  # the variants' own variables, in order of first use
         self.own_number: dict[int, int] = {}
-        self.sizes = [sub.columns for sub in subproblems]
+        products = len(built.instance.products)
+        self.sizes = [sub.columns for sub in subproblems] if subproblems is not None else [0] * products
         self._spec_positions(subproblems)
 
-    def _spec_positions(self, subproblems: list[ProductLP]) -> None:
+    def _spec_positions(self, subproblems: list[ProductLP] | None) -> None:
+        """(product, column) of each SPEC variable the variants use (column -1 without subproblems)."""
         model, index = self.built.model, self.index
         tables = {"y": (index.y, ["product", "node"], model.y),
                   "x": (index.x, ["product", "route", "class", "scenario"], model.x),
@@ -114,6 +185,9 @@ class _ColumnMap:
             rows = pd.MultiIndex.from_frame(table[keys]).get_indexer(pd.MultiIndex.from_tuples(used))
             for key, row in zip(used, rows):
                 p = product_of[key[0]]
+                if subproblems is None:
+                    self.position[id(var[key])] = (p, -1)
+                    continue
                 sub = subproblems[p]
                 offset = {"y": 0, "x": len(sub.y_rows), "u": len(sub.y_rows) + len(sub.x_rows)}[family]
                 within = {"y": sub.y_rows, "x": sub.x_rows, "u": sub.u_rows}[family]
@@ -244,15 +318,15 @@ def _add_local_rows(subproblems: list[ProductLP], terms: list[Term]) -> list[Pro
     return out
 
 
-def _halves(term: Term) -> list[tuple[Sense, float, float]]:
-    """(sense, sign, capacity) of the ``<=`` rows a linking constraint is kept as."""
-    if term.lower == term.upper:
-        return [(Sense.EQ, 1.0, term.upper), (Sense.EQ, -1.0, -term.lower)]
+def _sides(lower: float | None, upper: float | None) -> list[tuple[Sense, float, float]]:
+    """(sense, sign, capacity) of the ``<=`` rows a constraint ``lower <= a z <= upper`` is kept as."""
+    if lower is not None and lower == upper:
+        return [(Sense.EQ, 1.0, upper), (Sense.EQ, -1.0, -lower)]
     halves = []
-    if np.isfinite(term.upper):
-        halves.append((Sense.LE, 1.0, term.upper))
-    if np.isfinite(term.lower):
-        halves.append((Sense.GE, -1.0, -term.lower))
+    if upper is not None and np.isfinite(upper):
+        halves.append((Sense.LE, 1.0, upper))
+    if lower is not None and np.isfinite(lower):
+        halves.append((Sense.GE, -1.0, -lower))
     return halves
 
 
@@ -262,7 +336,7 @@ def _add_linking_rows(rows: list[LinkingSpec], subproblems: list[ProductLP],
     new_rows = list(rows)
     extra: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}  # product -> (global row, columns, values)
     for term in terms:
-        for sense, sign, capacity in _halves(term):
+        for sense, sign, capacity in _sides(term.lower, term.upper):
             row = len(new_rows)
             new_rows.append(LinkingSpec(LinkingKind.VARIANT, None, None, None, capacity, name=term.name,
                                         sense=sense, sign=sign))
