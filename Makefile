@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 	$(BIN)/meio solve demo --method extensive --backend highs --out results/demo
 
 test: $(VENV)/.installed-test
+	command -v glpsol >/dev/null || (apt-get update && apt-get install -y glpk-utils)  # GLPK for --backend pyomo:glpk
 	$(BIN)/ruff check meio tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
