@@ -25,15 +25,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from meio.data import load_instance
 from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.evaluation import figures
 from meio.evaluation.files import Record, stale_reason
+from meio.results import units
+from meio.results.binding import binding_constraints, has_duals
+from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
 from meio.results.writer import plan_digest
-
-BINDING = 1e-6
 
 
 @dataclass
@@ -165,7 +167,7 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> Re
     body += [f"<p class='note'>{html.escape(w)}</p>" for w in warnings if w.startswith(str(directory))]
     if comparison:
         body.append(_savings_section(comparison))
-    body.append(_capacity_section(prices, utilization, evaluation_nodes))
+    body.append(_capacity_section(prices, evaluation_nodes))
     in_sample = {"costs": {k: {"mean": v} for k, v in summary.get("costs", {}).items()},
                  "total": {"mean": summary.get("objective")},
                  "fill_rate": {k: {"mean": v} for k, v in summary.get("fill_rate", {}).items()}}
@@ -173,29 +175,33 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> Re
     if evaluation:
         columns.update({f"{p} (out of sample)": s for p, s in evaluation["policies"].items()})
         body.append(_evaluation_section(evaluation))
+    body.append("<h2>Figures</h2>")
     if summary.get("costs"):
-        body.append(_figure("Cost breakdown", figures.cost_breakdown(columns)))
+        body.append(_figure("Cost breakdown", figures.cost_breakdown(
+            columns, "Expected cost per period and its parts, in sample and out of sample")))
     if comparison:
         policy = next(iter(next(iter(comparison["results"].values()))))
         plans = {plan: by_policy[policy] for plan, by_policy in comparison["results"].items()}
-        body.append(_figure(f"Plans compared ({policy} fulfillment, {comparison['scenarios']} common "
-                            f"{comparison['source']} scenarios)", figures.cost_breakdown(plans)))
+        body.append(_figure("Plans compared", figures.plan_totals(
+            plans, f"Expected cost of each plan ({policy} fulfillment, {comparison['scenarios']} common "
+                   f"{comparison['source']} scenarios)")))
     if summary.get("fill_rate"):
         targets: dict[str, float] = {}
-        if instance is not None:
+        if instance is not None and "fill_rate_target" in instance.speeds.columns:
             targets = {str(k): float(v) for k, v in instance.speeds["fill_rate_target"].dropna().items()}
         body.append(_figure("Fill rate per speed", figures.fill_rates(columns, targets)))
     if stock is not None and utilization is not None and len(utilization):
         categories = instance.products["category"] if instance is not None else pd.Series(dtype=str)
-        volume = instance.products["unit_volume"] if instance is not None else pd.Series(dtype=float)
-        body.append(_figure("Stock placement", figures.stock_placement(stock, categories, volume, utilization)))
-        body.append(_figure("Capacity utilization and opportunity costs", figures.capacity_figure(
-            utilization, prices if prices is not None else pd.DataFrame(columns=["node", "kind", "price"]),
-            evaluation_nodes)))
+        body.append(_figure("Stock placement", figures.stock_by_node(stock, categories,
+                                                                     list(utilization["node"]))))
+        body.append(_figure("Capacity use", figures.capacity_use(utilization, evaluation_nodes)))
+    if prices is not None:
+        for kind, figure in figures.price_figures(prices).items():
+            body.append(_figure(f"Opportunity cost: {kind}", figure))
     convergence = _read_csv(directory / "convergence.csv")
     if convergence is not None and len(convergence):
         image = figures.convergence(convergence)
-        if image:
+        if image is not None:
             body.append(_figure("Decomposition convergence", image))
     if gap:
         body.append(_gap_section(gap))
@@ -206,28 +212,31 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> Re
 
 
 def _page(title: str, body: str) -> str:
-    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-             "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
-             "text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}"
-             "img{max-width:100%}.note{color:#666;font-size:90%}")
-    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    style = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;"
+             "line-height:1.4}table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;"
+             "padding:3px 8px;text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}"
+             "td:first-child,th:first-child{text-align:left}img{max-width:100%;display:block}"
+             "figure{margin:1em 0}.note{color:#666;font-size:90%}")
+    return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
 
 
-def _figure(caption: str, image: str) -> str:
-    return (f"<h2>{html.escape(caption)}</h2>\n"
-            f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{image}'>")
+def _figure(caption: str, figure: Figure) -> str:
+    return (f"<figure><h3>{html.escape(caption)}</h3>\n"
+            f"<img alt='{html.escape(caption)}' src='data:image/png;base64,{figures.png(figure)}'></figure>")
 
 
 def _ci(estimate: dict | None, percent: bool = False) -> str:
+    """``mean ± half-width`` of a 95% interval, money or (``percent``) a share in points."""
     if not estimate or estimate.get("mean") is None:
         return "-"
-    scale = 100.0 if percent else 1.0
-    text = f"{estimate['mean'] * scale:,.2f}{'%' if percent else ''}"
-    if estimate.get("low") is not None and estimate.get("high") is not None:
-        unit = "%" if percent else ""
-        text += f" [{estimate['low'] * scale:,.2f}{unit}, {estimate['high'] * scale:,.2f}{unit}]"
-    return text
+    low, high = estimate.get("low"), estimate.get("high")
+    half = (high - low) / 2 if low is not None and high is not None else None
+    if percent:
+        text = units.percent(estimate["mean"])
+        return text if half is None else f"{text} ± {100 * half:.1f} pt"
+    return units.plus_minus(estimate["mean"], half)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -237,8 +246,16 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _summary_section(summary: dict, directory: Path) -> str:
-    rows = [[k, str(summary.get(k))] for k in ("status", "method", "backend", "objective", "lower_bound", "gap",
-                                               "seconds") if k in summary]
+    """Status, method, cost, bound, gap, time and model size, each in its unit."""
+    number = lambda key: summary.get(key) if isinstance(summary.get(key), (int, float)) else None  # noqa: E731
+    rows = [["status", str(summary.get("status", "-"))],
+            ["method", f"{summary.get('method', '-')} ({summary.get('backend', '-')})"],
+            ["expected cost per period", units.money(number("objective"))],
+            ["lower bound", units.money(number("lower_bound"))],
+            ["relative gap", units.gap(number("gap"))],
+            ["solve time", units.seconds(number("seconds"))]]
+    if number("variables") is not None:
+        rows.append(["model", f"{summary['variables']:,} variables, {summary.get('constraints', 0):,} constraints"])
     return f"<p class='note'>Result directory {html.escape(str(directory))}</p>" + _table(["", "value"], rows)
 
 
@@ -246,24 +263,25 @@ def _savings_section(comparison: dict) -> str:
     reference = comparison["reference"]
     parts = [f"<h2>What multi-echelon planning saves</h2><p>{html.escape(reference)} against each other plan, "
              f"evaluated on the same {comparison['scenarios']} fresh {html.escape(comparison['source'])} "
-             "scenarios (common random numbers): paired mean saving per period with its 95% confidence "
-             "interval (positive: the reference is cheaper).</p>"]
+             "scenarios (common random numbers): paired mean saving per period ± the half-width of its 95% "
+             "confidence interval (positive: the reference is cheaper).</p>"]
     first = next(iter(comparison["savings_of_reference"]))
     sentences = []
     for plan, diff in comparison["savings_of_reference"][first].items():
         total, pct = diff["total"], diff["percent_of_other"]
         if total["mean"] is None or total["low"] is None:
             continue
-        sentences.append(f"{total['mean']:,.2f} per period against {plan} ({pct['mean']:.1f}% of its cost; 95% CI "
-                         f"{total['low']:,.2f} to {total['high']:,.2f})")
+        sentences.append(f"{units.money(total['mean'])} per period against {plan} ({pct['mean']:.1f}% of its "
+                         f"cost; 95% CI {units.money(total['low'])} to {units.money(total['high'])})")
     if sentences:
         parts.append(f"<p><b>With {html.escape(first)} fulfillment, {html.escape(reference)} saves "
                      + "; ".join(html.escape(s) for s in sentences) + ".</b></p>")
+    parts.append(_figure("Paired savings", figures.savings(comparison["savings_of_reference"], reference)))
     rows = []
     for policy, savings in comparison["savings_of_reference"].items():
         for plan, diff in savings.items():
             pct = diff["percent_of_other"]
-            pct_text = "-" if pct["mean"] is None else f"{pct['mean']:.2f}% [{pct['low']:.2f}%, {pct['high']:.2f}%]"
+            pct_text = "-" if pct["mean"] is None else f"{pct['mean']:.1f}% ± {(pct['high'] - pct['low']) / 2:.1f} pt"
             rows.append([policy, plan, _ci(diff["total"]), pct_text, _ci(diff["costs"]["shipping"]),
                          _ci(diff["costs"]["lost_sales"]), _ci(diff["costs"]["purchase"])])
     parts.append(_table(["policy", "against", "total saving", "% of its cost", "shipping saving",
@@ -273,41 +291,48 @@ def _savings_section(comparison: dict) -> str:
         for policy, s in by_policy.items():
             rows.append([plan, policy, _ci(s["total"])] + [_ci(e, percent=True) for e in s["fill_rate"].values()])
     speeds = list(next(iter(next(iter(comparison["results"].values())).values()))["fill_rate"])
-    parts.append(_table(["plan", "policy", "expected cost"] + [f"fill rate {k}" for k in speeds], rows))
+    parts.append(_table(["plan", "policy", "expected cost per period"] + [f"fill rate {k}" for k in speeds], rows))
     return "\n".join(parts)
 
 
-def _capacity_section(prices: pd.DataFrame | None, utilization: pd.DataFrame | None,
-                      nodes_oos: pd.DataFrame | None) -> str:
+def _capacity_section(prices: pd.DataFrame | None, nodes_oos: pd.DataFrame | None) -> str:
+    """Binding constraints by kind, each price in its kind's unit; no prices without duals."""
     parts = ["<h2>Which capacities hold it back</h2>"]
     if prices is None or not len(prices):
         parts.append("<p>No capacity or service constraint in this result.</p>")
         return "\n".join(parts)
-    priced = prices.assign(price=prices["price"].fillna(0.0),
-                           where=prices["node"].fillna(prices["speed"]).fillna(""))
-    binding = priced[priced["slack"].abs() <= BINDING * priced["rhs"].abs().clip(lower=1.0)]
-    grouped = binding.groupby(["kind", "where"]).agg(rows=("constraint", "size"), price=("price", "sum"))
-    grouped = grouped.sort_values("price", ascending=False).reset_index()
-    rows = [[str(r["kind"]), str(r["where"]), str(int(r["rows"])), f"{r['price']:,.4f}"]
-            for r in grouped.head(12).to_dict("records")]
-    if rows:
-        kind, where, _, price = rows[0]
-        parts.append(f"<p><b>The capacity that holds the plan back most is {html.escape(kind)} at "
-                     f"{html.escape(where)}: one more unit of it would lower the expected cost by "
-                     f"{price}.</b></p>")
-        parts.append("<p>Binding constraints of the solve, by opportunity cost (decrease of the expected cost "
-                     "per extra unit of capacity; throughput summed over the scenarios where it binds):</p>")
-        parts.append(_table(["kind", "node / speed", "binding rows", "opportunity cost"], rows))
-    else:
+    grouped = binding_constraints(prices)
+    duals = has_duals(prices)
+    if grouped.empty:
         parts.append("<p>No capacity or service constraint binds.</p>")
+    elif not duals:
+        parts.append(f"<p>Binding constraints of the solve ({NO_DUALS}: no opportunity costs):</p>")
+        parts.append(_table(["kind", "node / speed", "binding rows"],
+                            [[str(r["kind"]), str(r["where"]), str(int(r["rows"]))]
+                             for r in grouped.to_dict("records")]))
+    else:
+        best = grouped.iloc[0]
+        unit = PRICE_UNITS.get(str(best["kind"]), "per unit")
+        parts.append(f"<p><b>The capacity that holds the plan back most is {html.escape(str(best['kind']))} at "
+                     f"{html.escape(str(best['where']))}: one more unit of it ({html.escape(unit)}) would lower "
+                     f"the expected cost by {units.price(float(best['price']))}.</b></p>")
+        parts.append("<p>Binding constraints of the solve and their opportunity costs (decrease of the expected "
+                     "cost per unit more of the constraint's right-hand side; throughput summed over the "
+                     "scenarios where it binds). Prices of different kinds are in different units and are not "
+                     "comparable with each other.</p>")
+        for kind in price_kinds(grouped["kind"]):
+            records = grouped[grouped["kind"] == kind].head(12).to_dict("records")
+            parts.append(_table([kind, "binding rows", f"opportunity cost {PRICE_UNITS.get(kind, '')}"],
+                                [[str(r["where"]), str(int(r["rows"])), units.price(r["price"])] for r in records]))
     if nodes_oos is not None and len(nodes_oos):
         oos = nodes_oos[nodes_oos["throughput_capacity"].replace([np.inf], np.nan).notna()]
         rows = [[r["policy"], r["node"], f"{r['throughput_mean']:,.1f}", f"{r['throughput_capacity']:,.0f}",
-                 f"{100 * r['utilization_mean']:.1f}%", f"{100 * r['binding_share']:.1f}%"]
+                 units.percent(r["utilization_mean"]), units.percent(r["binding_share"])]
                 for r in oos.to_dict("records")]
-        parts.append("<p>Throughput out of sample: mean units through the node, and the share of scenarios in "
-                     "which its capacity is used up.</p>")
-        parts.append(_table(["policy", "node", "mean throughput", "capacity", "mean use", "binding in"], rows))
+        parts.append("<p>Throughput out of sample: mean units through the node per period, and the share of "
+                     "scenarios in which its capacity is used up.</p>")
+        parts.append(_table(["policy", "node", "mean throughput (units)", "capacity (units)", "mean use",
+                             "binding in"], rows))
     return "\n".join(parts)
 
 
@@ -315,12 +340,12 @@ def _evaluation_section(evaluation: dict) -> str:
     policies = evaluation["policies"]
     rows = [["total"] + [_ci(s["total"]) for s in policies.values()]]
     for part in figures.PARTS:
-        rows.append([part] + [_ci(s["costs"][part]) for s in policies.values()])
+        rows.append([part.replace("_", " ")] + [_ci(s["costs"][part]) for s in policies.values()])
     for speed in next(iter(policies.values()))["fill_rate"]:
         rows.append([f"fill rate {speed}"] + [_ci(s["fill_rate"][speed], percent=True) for s in policies.values()])
     text = (f"<h2>Out-of-sample evaluation</h2><p>Plan {html.escape(str(evaluation['plan']))} on "
             f"{evaluation['scenarios']} fresh {html.escape(str(evaluation['source']))} scenarios "
-            "(mean [95% confidence interval]); optimal: cheapest recourse per scenario; dynamic: orders "
+            "(cost per period: mean ± 95% half-width); optimal: cheapest recourse per scenario; dynamic: orders "
             "assigned one by one on arrival.</p>")
     notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>"
                     for v in evaluation.get("plan_violations", []))
@@ -328,14 +353,14 @@ def _evaluation_section(evaluation: dict) -> str:
 
 
 def _gap_section(gap: dict) -> str:
+    one_sided = gap.get("gap_one_sided_95")
     rows = [["lower bound (SAA optima)", _ci(gap["lower_bound"])], ["upper bound (candidate)", _ci(gap["upper_bound"])],
             ["gap (MMW, paired)", _ci(gap["gap"])],
-            ["gap, one-sided 95% bound",
-             "-" if gap.get("gap_one_sided_95") is None else f"{gap['gap_one_sided_95']:,.2f}"],
+            ["gap, one-sided 95% bound", units.money(one_sided)],
             ["gap (U - L)", _ci(gap["gap_independent"])]]
     return (f"<h2>SAA optimality gap (Mak-Morton-Wood)</h2><p>{gap['replications']} replications of "
             f"{gap['scenarios']} {html.escape(gap['source'])} scenarios; upper bound on {gap['eval_scenarios']} "
-            "scenarios.</p>" + _table(["", "estimate [95% CI]"], rows))
+            "scenarios; cost per period, mean ± 95% half-width.</p>" + _table(["", "estimate"], rows))
 
 
 def _map_section(instance: Instance, flows: pd.DataFrame | None) -> str:

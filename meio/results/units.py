@@ -6,7 +6,7 @@ One place for the wording and precision that the terminal summary and the HTML r
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 #: Linking kinds in the order they are shown, with what one unit of their right-hand side is.
 #: A price is the decrease of the expected cost per one more unit of it.
@@ -76,10 +76,11 @@ def seconds(value: float | None) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
-def plus_minus(mean: float | None, half: float | None, fmt: Callable[[float | None], str] = money) -> str:
-    """``mean ± half`` in the format ``fmt`` (a 95% interval's half-width)."""
+def plus_minus(mean: float | None, half: float | None) -> str:
+    """``mean ± half`` of a cost (a 95% interval's half-width), both to the mean's precision."""
     if mean is None or math.isnan(mean):
         return "-"
     if half is None or math.isnan(half):
-        return fmt(mean)
-    return f"{fmt(mean)} ± {fmt(half)}"
+        return money(mean)
+    decimals = 0 if abs(mean) >= 100 else 2
+    return f"{mean:,.{decimals}f} ± {half:,.{decimals}f}"
