@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from meio.cli.common import load
@@ -34,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mip-gap", type=gap_fraction, default=1e-6,
                         help="relative MIP gap, for integer_stock instances only")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    parser.add_argument("--verbose", action="store_true", help="pass the solver's log through to standard output")
     defaults = DecompositionConfig()
     group = parser.add_argument_group("decomposition (--method decomposition only)")
     group.add_argument("--workers", type=positive_int, default=defaults.workers,
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     instance = load(args.instance)
     if not instance.integer_stock:
         reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")
-    options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap)
+    options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, verbose=args.verbose,
+                           progress=args.method == "extensive" and not args.quiet and sys.stderr.isatty())
     if args.method == "decomposition":
         config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
                                      stabilization=not args.no_stabilization, warm_start=args.warm_start,

@@ -66,7 +66,8 @@ class SolveOptions:
     time_limit: float | None = None
     mip_gap: float = 1e-6
     threads: int | None = None
-    verbose: bool = False
+    verbose: bool = False   # pass the solver's log through to standard output
+    progress: bool = False  # one line of elapsed time and the solver's progress on stderr (meio solve on a terminal)
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not self.time_limit > 0:

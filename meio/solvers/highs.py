@@ -10,14 +10,17 @@ import math
 import os
 import sys
 import time
+from typing import Any
 
 import highspy
 import numpy as np
 
 from meio.models.build import BuiltModel
+from meio.results import units
 from meio.solvers.base import BackendOutcome, SolveOptions, Termination
 from meio.solvers.check import checked_outcome
 from meio.solvers.matrix import MatrixForm, compile_matrix
+from meio.solvers.progress import SolverProgress
 
 _TERMINATION = {
     highspy.HighsModelStatus.kOptimal: Termination.OPTIMAL,
@@ -47,8 +50,15 @@ class HighsBackend:
             highs.setOptionValue("threads", int(options.threads))
         highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
         highs.passModel(to_highs_lp(form, integer=built.integer))
+        progress = SolverProgress("HiGHS") if options.progress and not options.verbose else None
+        if progress is not None:
+            watch(highs, progress)
         start = time.perf_counter()
-        highs.run()
+        try:
+            highs.run()
+        finally:
+            if progress is not None:
+                progress.close()
         seconds = time.perf_counter() - start
         model_status = highs.getModelStatus()
         termination = _TERMINATION.get(model_status, Termination.SOLVER_ERROR)
@@ -63,6 +73,21 @@ class HighsBackend:
         if message:
             outcome.message = f"{message}: {outcome.message}" if outcome.message else message
         return outcome
+
+
+def watch(highs: highspy.Highs, progress: SolverProgress) -> None:
+    """Show HiGHS's progress: simplex iterations of an LP; primal and dual bounds and gap of a MIP."""
+
+    def simplex(event: Any) -> None:
+        progress.show(f"simplex iteration {event.data_out.simplex_iteration_count:,}")
+
+    def mip(event: Any) -> None:
+        data = event.data_out
+        progress.show(f"branch and cut: primal bound {units.money(data.mip_primal_bound)}, dual bound "
+                      f"{units.money(data.mip_dual_bound)}, gap {units.gap(data.mip_gap)}")
+
+    highs.cbSimplexInterrupt.subscribe(simplex)
+    highs.cbMipInterrupt.subscribe(mip)
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
