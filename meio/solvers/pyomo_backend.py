@@ -14,10 +14,11 @@ import time
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import ApplicationError
 from pyomo.common.log import LoggingIntercept
 from pyomo.opt import SolverStatus, TerminationCondition
 
-from meio.errors import OptionError
+from meio.errors import OptionError, SolverError
 from meio.models.build import BuiltModel
 from meio.solvers.base import BackendOutcome, SolveOptions, Termination
 from meio.solvers.check import checked_outcome
@@ -37,6 +38,8 @@ _TERMINATION = {
 #: Option names of a time limit (seconds) and a relative MIP gap, for the solvers meio knows.
 TIME_LIMIT_OPTION = {"glpk": "tmlim", "cbc": "sec", "gurobi": "TimeLimit", "cplex": "timelimit",
                      "scip": "limits/time", "highs": "time_limit"}
+#: Solvers whose time limit is a whole number of seconds (rounded up).
+WHOLE_SECONDS = ("glpk",)
 MIP_GAP_OPTION = {"glpk": "mipgap", "cbc": "ratioGap", "gurobi": "MIPGap", "cplex": "mipgap",
                   "scip": "limits/gap", "highs": "mip_rel_gap"}
 
@@ -64,7 +67,10 @@ class PyomoBackend:
         solver = pyo.SolverFactory(self.solver)
         solver.options.update(self._options(options, built.integer))
         start = time.perf_counter()
-        results = solver.solve(model, load_solutions=False, tee=options.verbose)
+        try:
+            results = solver.solve(model, load_solutions=False, tee=options.verbose)
+        except ApplicationError as error:
+            raise SolverError(f"{self.name} failed: {error} (run with verbose output for its log)") from error
         seconds = time.perf_counter() - start
         condition = results.solver.termination_condition
         termination = _TERMINATION.get(condition, Termination.SOLVER_ERROR)
@@ -91,7 +97,8 @@ class PyomoBackend:
         if options.time_limit is not None:
             if self.solver not in TIME_LIMIT_OPTION:
                 raise OptionError(f"meio does not know the time-limit option of '{self.solver}'")
-            chosen[TIME_LIMIT_OPTION[self.solver]] = options.time_limit
+            whole = self.solver in WHOLE_SECONDS
+            chosen[TIME_LIMIT_OPTION[self.solver]] = math.ceil(options.time_limit) if whole else options.time_limit
         if integer and self.solver in MIP_GAP_OPTION:
             chosen[MIP_GAP_OPTION[self.solver]] = options.mip_gap
         return chosen
