@@ -57,25 +57,26 @@ def load_method(spec: str) -> Method:
     return target
 
 
-def _module(where: str) -> object:
-    """The module ``where`` names: a ``.py`` file by path, else an importable module."""
+def _module(where: str, what: str = "method") -> object:
+    """The module ``where`` names: a ``.py`` file by path, else an importable module (``what``: the
+    word for it in messages)."""
     if where.endswith(".py"):
         path = Path(where).resolve()
         if not path.is_file():
-            raise OptionError(f"method file {where} does not exist")
-        name = f"meio_method_{abs(hash(str(path)))}"
+            raise OptionError(f"{what} file {where} does not exist")
+        name = f"meio_{what}_{abs(hash(str(path)))}"
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
-            raise OptionError(f"method file {where} cannot be loaded as Python")
+            raise OptionError(f"{what} file {where} cannot be loaded as Python")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # dataclasses and pickling look modules up by name
         try:
             spec.loader.exec_module(module)
         except Exception as error:
             del sys.modules[name]
-            raise OptionError(f"method file {where} fails to load: {type(error).__name__}: {error}") from error
+            raise OptionError(f"{what} file {where} fails to load: {type(error).__name__}: {error}") from error
         return module
     try:
         return importlib.import_module(where)
     except ImportError as error:
-        raise OptionError(f"method module '{where}' cannot be imported: {error}") from error
+        raise OptionError(f"{what} module '{where}' cannot be imported: {error}") from error
