@@ -31,7 +31,7 @@ from meio.evaluation.network import Network, ScenarioDemand
 from meio.evaluation.opportunity import RemainingDemandLp
 
 #: Default number of orders between two re-solves of a scenario's LP.
-RESOLVE_EVERY = 100
+RESOLVE_EVERY = 25
 #: Relative slack of the rationing test (LP duals are exact to about the HiGHS tolerance 1e-9).
 TOLERANCE = 1e-7
 
