@@ -265,3 +265,33 @@ def network_map(zones: pd.DataFrame, nodes: pd.DataFrame, flows: pd.DataFrame | 
     axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     place_labels(axis, nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float), [str(n) for n in nodes.index])
     return figure
+
+
+def policy_comparison(policies: dict[str, dict], gap: dict[str, dict]) -> Figure:
+    """The fulfillment policies on common scenarios: each real-time policy's paired loss to optimal
+    recourse, and every policy's fill rate per speed, with 95% intervals."""
+    speeds = list(next(iter(policies.values()))["fill_rate"])
+    figure, (loss_axis, fill_axis) = plt.subplots(1, 2, figsize=(WIDTH, 3.6), layout="constrained",
+                                                  gridspec_kw={"width_ratios": [1, 2]})
+    names = list(gap)
+    losses = [_mean_half(gap[name]["loss"]) for name in names]
+    loss_axis.barh(np.arange(len(names)), [v[0] for v in losses], xerr=[v[1] for v in losses], capsize=3,
+                   color="#c44e52")
+    loss_axis.set_yticks(np.arange(len(names)), names)
+    loss_axis.invert_yaxis()
+    loss_axis.xaxis.set_major_formatter(MONEY)
+    loss_axis.set_xlabel("cost above optimal recourse (paired)")
+    loss_axis.set_title("Loss to optimal recourse", fontsize=10)
+    width = 0.8 / len(policies)
+    for i, (name, summary) in enumerate(policies.items()):
+        values = [_mean_half(summary["fill_rate"].get(k)) for k in speeds]
+        x = np.arange(len(speeds)) + (i - (len(policies) - 1) / 2) * width
+        fill_axis.bar(x, [100 * v[0] for v in values], width, yerr=[100 * v[1] for v in values], capsize=3,
+                      label=name)
+    fill_axis.set_xticks(np.arange(len(speeds)), [s.replace("_", " ") for s in speeds])
+    fill_axis.set_ylim(0, 100)
+    fill_axis.yaxis.set_major_formatter(PercentFormatter())
+    fill_axis.set_ylabel("on-time fill rate")
+    fill_axis.set_title("Fill rate per speed and policy", fontsize=10)
+    _legend_below(figure, fill_axis)
+    return figure

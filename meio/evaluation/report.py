@@ -190,6 +190,9 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> Re
         if instance is not None and "fill_rate_target" in instance.speeds.columns:
             targets = {str(k): float(v) for k, v in instance.speeds["fill_rate_target"].dropna().items()}
         body.append(_figure("Fill rate per speed", figures.fill_rates(columns, targets)))
+    if evaluation and evaluation.get("policy_gap"):
+        body.append(_figure("Fulfillment policies", figures.policy_comparison(evaluation["policies"],
+                                                                              evaluation["policy_gap"])))
     if stock is not None and utilization is not None and len(utilization):
         categories = instance.products["category"] if instance is not None else pd.Series(dtype=str)
         body.append(_figure("Stock placement", figures.stock_by_node(stock, categories,
@@ -345,8 +348,8 @@ def _evaluation_section(evaluation: dict) -> str:
         rows.append([f"fill rate {speed}"] + [_ci(s["fill_rate"][speed], percent=True) for s in policies.values()])
     text = (f"<h2>Out-of-sample evaluation</h2><p>Plan {html.escape(str(evaluation['plan']))} on "
             f"{evaluation['scenarios']} fresh {html.escape(str(evaluation['source']))} scenarios "
-            "(cost per period: mean ± 95% half-width); optimal: cheapest recourse per scenario; dynamic: orders "
-            "assigned one by one on arrival.</p>")
+            "(cost per period: mean ± 95% half-width); optimal: cheapest recourse per scenario; myopic and dual-price: "
+            "orders assigned one by one on arrival.</p>")
     notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>"
                     for v in evaluation.get("plan_violations", []))
     return text + _table([""] + list(policies), rows) + notes
