@@ -58,7 +58,7 @@ def _rules_markdown() -> list[str]:
         "  the largest divided by the smallest; the warning names both cells. The LP cannot scale such an",
         "  objective and its optimum may be inaccurate;",
         "- demand no route can deliver on time: for every (zone, speed) whose demand, pooled over products,",
-        "  falls in demand classes (zone, speed, window) that no route serves on time (SPEC §2 eligibility,",
+        "  falls in demand classes (zone, speed, window) that no route serves on time (formulation.md: eligibility,",
         "  node categories not considered), the expected units (scenario-weighted, windows by share) that",
         "  are necessarily lost sales.", "",
     ]
