@@ -41,7 +41,7 @@ def test_benchmark_decomposition_rows_lie_within_the_gap_of_the_references(
     out = tmp_path / "out"
     assert main(["benchmark", str(small_suite(tmp_path / "suite")), "--out", str(out)]) == 0
     printed = capsys.readouterr()
-    assert "12 runs, 0 flagged, 0 errors" in printed.out
+    assert "12 runs, 0 flagged, 0 failed" in printed.out
     assert "[1/12]" not in printed.err  # progress only on a terminal
     table = pd.read_csv(out / "benchmark.csv")
     assert list(table.columns) == COLUMNS
@@ -106,3 +106,24 @@ def test_unknown_suite_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) ->
     assert "bundled suite (reference)" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert main(["benchmark", str(tmp_path / "empty"), "--out", str(tmp_path)]) == 2
+
+
+FAILING = '''
+from meio.errors import SolverError
+
+def solve(instance, backend, options):
+    raise SolverError("the solver crashed")
+'''
+
+
+def test_a_method_that_raises_is_a_failed_row_and_the_benchmark_goes_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    method = tmp_path / "failing.py"
+    method.write_text(FAILING)
+    suite = small_suite(tmp_path / "suite", ("storage_binds", "integer_stock"))
+    out = tmp_path / "out"
+    assert main(["benchmark", str(suite), "--methods", f"{method}:solve", "--backends", "highs",
+                 "--out", str(out)]) == 0
+    assert "2 runs, 0 flagged, 2 failed" in capsys.readouterr().out
+    table = pd.read_csv(out / "benchmark.csv")
+    assert table["status"].tolist() == ["failed", "failed"] and set(table["message"]) == {"the solver crashed"}

@@ -27,6 +27,8 @@ from meio.suite.members import Member
 FLAG_TOLERANCE = 1e-6
 BOUND_ABOVE = "bound_above_reference"
 OBJECTIVE_BELOW = "objective_below_reference"
+#: Status of a run whose method raised a meio error (a solver failure), unlike a result's own statuses.
+FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _run(name: str, instance: Instance, method: str, runner: Method, backend: st
     try:
         result = runner(instance, backend, options)
     except MeioError as error:  # a failed solve is a row of the table, not the end of the benchmark
-        return Run(name, method, backend, "error", math.nan, math.nan, reference, math.nan,
+        return Run(name, method, backend, FAILED, math.nan, math.nan, reference, math.nan,
                    time.perf_counter() - start, None, "", str(error))
     seconds = time.perf_counter() - start
     iterations = result.details.get("iterations")

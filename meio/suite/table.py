@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from meio.errors import MeioError
-from meio.suite.benchmark import Run
+from meio.suite.benchmark import FAILED, Run
 
 #: Columns of benchmark.csv, in order (``message`` last: the solver's or method's note, if any).
 COLUMNS = [f.name for f in dataclasses.fields(Run)]
@@ -32,10 +32,11 @@ def markdown(runs: Sequence[Run]) -> str:
 
 
 def summary(runs: Sequence[Run]) -> str:
-    """``N runs, F flagged, E errors`` (flagged: a bound above or an objective below the reference)."""
+    """``N runs, F flagged, E failed`` (flagged: a bound above or an objective below the reference;
+    failed: the method raised an error)."""
     flagged = sum(bool(run.flag) for run in runs)
-    errors = sum(run.status == "error" for run in runs)
-    return f"{len(runs)} runs, {flagged} flagged, {errors} errors"
+    failed = sum(run.status == FAILED for run in runs)
+    return f"{len(runs)} runs, {flagged} flagged, {failed} failed"
 
 
 def write_benchmark(runs: Sequence[Run], directory: Path) -> tuple[Path, Path]:
