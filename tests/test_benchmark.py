@@ -101,6 +101,15 @@ def test_bad_options_exit_2(tmp_path: Path, argv: list[str]) -> None:
     assert main(["benchmark", str(suite), *argv, "--out", str(tmp_path / "out")]) == 2
 
 
+def test_a_member_with_variants_is_refused_not_solved_without_them(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture) -> None:
+    suite = small_suite(tmp_path / "suite", ("storage_binds",))
+    toml = suite / "storage_binds" / "reference.toml"
+    toml.write_text(toml.read_text().replace("variants = []", 'variants = ["budget:amount=5000"]'))
+    assert main(["benchmark", str(suite), "--out", str(tmp_path / "out")]) == 2
+    assert "carries model variants (budget:amount=5000)" in capsys.readouterr().err
+
+
 def test_unknown_suite_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["benchmark", "no_such_suite", "--out", str(tmp_path)]) == 2
     assert "bundled suite (reference)" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from meio.data import load_instance
 from meio.data.instance import Instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
-from meio.errors import MeioError
+from meio.errors import MeioError, OptionError
 from meio.methods import Method
 from meio.solve import check_method_backend, get_method
 from meio.solvers import SolveOptions
@@ -81,6 +81,10 @@ def run_benchmark(members: Sequence[Member], methods: Sequence[str], backends: S
     for method in methods:
         for backend in backends:
             check_method_backend(method, backend)
+    for member in members:
+        if member.reference is not None and member.reference.variants:
+            raise OptionError(f"{member.name}: its reference carries model variants "
+                              f"({', '.join(member.reference.variants)}), which the benchmark does not apply yet")
     runners = {method: _method(method) for method in methods}
     total, runs = len(members) * len(methods) * len(backends), []
     for member in members:
