@@ -29,8 +29,9 @@ def price_kinds(kinds: Iterable[object]) -> list[str]:
 
 
 def money(value: float | None) -> str:
-    """A cost: whole units from 100 on, else two decimals (``89,526``, ``8.61``); ``-`` when unknown."""
-    if value is None or math.isnan(value):
+    """A cost: whole units from 100 on, else two decimals (``89,526``, ``8.61``); ``-`` when unknown
+    or infinite (no plan or no bound yet)."""
+    if value is None or not math.isfinite(value):
         return "-"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 

@@ -88,6 +88,7 @@ def watch(highs: highspy.Highs, progress: SolverProgress) -> None:
 
     highs.cbSimplexInterrupt.subscribe(simplex)
     highs.cbMipInterrupt.subscribe(mip)
+    progress.show("presolve")
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
