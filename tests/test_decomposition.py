@@ -268,7 +268,7 @@ def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Pa
 @pytest.mark.parametrize("factor", [0.7, 1.0, 1.3])
 def test_a_previous_plan_repaired_for_new_demand_is_feasible_and_keeps_its_stock(tmp_path: Path,
                                                                                   factor: float) -> None:
-    from meio.decomposition.primal import repaired_column
+    from meio.decomposition.primal import repaired_solution
 
     instance = load_instance(random_instance(tmp_path / "i", 2, on_hand=True))
     _, before = build_subproblems(instance, False, "numpy")
@@ -278,7 +278,7 @@ def test_a_previous_plan_repaired_for_new_demand_is_feasible_and_keeps_its_stock
     _, after = build_subproblems(load_instance(tmp_path / "i"), False, "numpy")
     for p, (old, new) in enumerate(zip(before, after)):
         z = HighsBasisCache(before).solve(p, old.c).x  # the old optimum ships as much as it can
-        column = repaired_column(p, new, z)
+        column = repaired_solution(p, new, z)
         assert column is not None
         repaired = np.zeros(new.columns)
         repaired[column.support] = column.values
@@ -287,7 +287,7 @@ def test_a_previous_plan_repaired_for_new_demand_is_feasible_and_keeps_its_stock
         np.testing.assert_array_equal(repaired[:ny], z[:ny])  # the same stock
         assert np.all(repaired[ny:ny + len(new.x_rows)] <= z[ny:ny + len(new.x_rows)] + 1e-12)  # never ships more
         if factor == 1.0 and p == 0:
-            assert repaired_column(p, old, z).cost == pytest.approx(float(old.c @ z + old.offset))
+            assert repaired_solution(p, old, z).cost == pytest.approx(float(old.c @ z + old.offset))
 
 
 def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path: Path) -> None:

@@ -17,23 +17,19 @@ import dataclasses
 import math
 import time
 from collections.abc import Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from meio.data.instance import Instance
-from meio.decomposition.chunks import build_subproblems, plan_totals
 from meio.decomposition.config import DecompositionConfig
+from meio.decomposition.coordinator import Products, worker_specs
 from meio.decomposition.master import MasterSolution, RestrictedMaster
-from meio.decomposition.pricing import Column, Pricer, PricingPass
-from meio.decomposition.primal import repaired_column, stock_of, warm_start_writer, zero_stock_column
+from meio.decomposition.pricing import PricingPass, ProductLinks
 from meio.decomposition.progress import ProgressReporter
-from meio.decomposition.solvers import HighsBasisCache
 from meio.decomposition.stabilization import WentgesSmoothing
-from meio.decomposition.subproblem import ProductLP
-from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, WarmStart, read_warm_start
+from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, read_prices
 from meio.diagnose import describe_violations
 from meio.errors import InfeasibleError
 from meio.models.build import ModelVariant
@@ -76,24 +72,25 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
     config.check_variants(bool(variants))
     if variants:  # one chunk: the subproblems' positions refer to the whole model's index
         config = dataclasses.replace(config, chunk_products=max(1, len(instance.products)))
-    owned = ThreadPoolExecutor(config.workers) if config.executor is None and config.workers > 1 else None
+    engine = config.pricing_engine()
+    partitions = 1 if variants else engine.partitions(len(instance.products))
     try:
-        rows, subproblems = build_subproblems(instance, integer, config.builder, variants, config.chunk_products,
-                                              owned or config.executor)
+        products = Products(engine, worker_specs(instance, partitions, integer, backend, config.builder,
+                                                 config.chunk_products, variants, config.source))
+        rows, links = products.build(instance)
         build_seconds = time.perf_counter() - start
         try:
-            result = _run(instance, backend, options, config, rows, subproblems, owned or config.executor,
-                          start, build_seconds)
+            result = _run(instance, backend, options, config, rows, links, products, start, build_seconds)
         except InfeasibleError as error:  # a product's own rows cannot be met
             result = Result(termination=Termination.INFEASIBLE, objective=math.nan, lower_bound=math.nan,
                             method="decomposition", backend=backend, seconds=time.perf_counter() - start,
                             instance=instance.name, message=str(error))
         result.details["subproblem_builder"] = config.builder
         result.details["variant_linking_constraints"] = sum(row.kind is LinkingKind.VARIANT for row in rows)
+        result.details.update(engine=engine.name, workers=engine.workers, worker_replacements=engine.replacements)
         return result
     finally:
-        if owned is not None:
-            owned.shutdown()
+        engine.stop()
 
 
 @dataclass
@@ -113,38 +110,38 @@ class Counters:
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
-         rows: list[LinkingSpec], subproblems: list[ProductLP], executor: Executor | None, start: float,
+         rows: list[LinkingSpec], links: list[ProductLinks], products: Products, start: float,
          build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
-    pricer = Pricer(subproblems, backend, executor)
-    master = RestrictedMaster(rows, subproblems, backend)
-    mu, warm = _initial_prices(config, master)
-    warm_bases = 0
-    if warm is not None and warm.bases is not None and isinstance(pricer.solver, HighsBasisCache):
-        warm_bases = pricer.solver.load(warm.bases)
+    master = RestrictedMaster(rows, links, backend)
+    mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
+    warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
-    first = pricer.price(mu)
+    first = products.price(mu)
     counters.add(first)
-    smoothing.record(mu, lagrangian(first, capacity), subgradient(first, subproblems, capacity), mu, True)
-    master.add([c for p, sub in enumerate(subproblems) if (c := zero_stock_column(p, sub)) is not None], keep=True)
+    smoothing.record(mu, lagrangian(first, capacity), subgradient(first, links, capacity), mu, True)
+    master.add(products.zero_stock(), keep=True)
     master.add(first.columns)
-    if warm is not None:
-        master.add(_previous_plan_columns(warm, pricer, mu))
+    if config.warm_start is not None:
+        master.add(products.previous_plans(mu))
     bounds = Bounds(lower=smoothing.best)
     bounds.record(0, start, master.size, smoothing.alpha)
-    termination, solution = _iterate(config, options, pricer, master, smoothing, bounds, counters, capacity, start)
-    integer = bool(any(sub.integer.any() for sub in subproblems))
+    reporter = ProgressReporter(config.progress, workers=f"{products.workers} {products.engine.name}")
+    termination, solution = _iterate(config, options, products, master, smoothing, bounds, counters, capacity,
+                                     start, reporter)
+    integer = any(link.integer for link in links)
     result = Result(termination=termination, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
                     backend=backend, seconds=0.0, instance=instance.name,
                     details=_details(counters, master, config, len(rows)))
-    if warm is not None:
+    if config.warm_start is not None:
         result.details["warm_start_bases"] = warm_bases
-    if isinstance(pricer.solver, HighsBasisCache):
-        result.arrays[BASES_FILE.removesuffix(".npz")] = pricer.solver.bases_writer()
+    bases = products.bases_writer()
+    if bases is not None:
+        result.arrays[BASES_FILE.removesuffix(".npz")] = bases
     if bounds.weights is not None:
-        result.arrays[WARM_FILE.removesuffix(".npz")] = warm_start_writer(
-            subproblems, master.columns, bounds.weights, rows, smoothing.center)
+        result.arrays[WARM_FILE.removesuffix(".npz")] = products.plans_writer(
+            master.columns, bounds.weights, rows, smoothing.center)
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     if termination is Termination.INFEASIBLE:
@@ -154,11 +151,11 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
                           "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")
     elif integer:
-        _integer_plan(result, master, pricer, bounds, solution, config)
+        _integer_plan(result, master, products, bounds, solution, config)
     elif bounds.weights is not None:
         result.objective = bounds.upper
     if bounds.weights is not None and not math.isnan(result.objective):
-        fill_result(result, instance, master, bounds.weights, solution, config.chunk_products, executor)
+        fill_result(result, instance, master, products, bounds.weights, solution)
     elif termination.limit:
         result.message = result.message or ("no plan meets every linking row yet: the limit stopped phase one "
                                             "(the lower bound is still proven); raise the limit")
@@ -166,37 +163,13 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     return result
 
 
-def _previous_plan_columns(warm: WarmStart, pricer: Pricer, mu: np.ndarray) -> list[Column]:
-    """A column per product from the previous result: its plan repaired for the new demand
-    (plan.npz: no solve, and it keeps the previous plan's capacity use) or, failing that, its
-    subproblem re-solved with the stock fixed to the previous stock (stock.csv)."""
-    columns = []
-    for p, sub in enumerate(pricer.subproblems):
-        plan, stock = warm.plans[p], warm.stock[p]
-        column = repaired_column(p, sub, plan) if plan is not None else None
-        if column is None and stock is not None:
-            column = pricer.fix_stock(p, stock, mu)
-        if column is not None:
-            columns.append(column)
-    return columns
-
-
-def _initial_prices(config: DecompositionConfig, master: RestrictedMaster) -> tuple[np.ndarray, WarmStart | None]:
-    """The first pricing point: zero, or the prices of a warm start (returned with the rest of it)."""
-    if config.warm_start is None:
-        return np.zeros(len(master.rows)), None
-    warm = read_warm_start(config.warm_start, master.rows, master.subproblems)
-    return warm.mu, warm
-
-
-def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer, master: RestrictedMaster,
+def _iterate(config: DecompositionConfig, options: SolveOptions, products: Products, master: RestrictedMaster,
              smoothing: WentgesSmoothing, bounds: Bounds, counters: Counters, capacity: np.ndarray,
-             start: float) -> tuple[Termination, MasterSolution]:
+             start: float, reporter: ProgressReporter) -> tuple[Termination, MasterSolution]:
     """Phase one until the columns meet every linking row (or prove they cannot), then master,
     pricing at the smoothed point and new columns until the gap or a limit."""
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
-    integer = bool(any(sub.integer.any() for sub in pricer.subproblems))
-    reporter = ProgressReporter(config.progress)
+    integer = any(link.integer for link in master.subproblems)
     termination, solution = Termination.ITERATION_LIMIT, master.solve()
     try:
         for iteration in range(1, config.max_iterations + 1):
@@ -211,24 +184,26 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer,
             if time_limit is not None and time.perf_counter() - start >= time_limit:
                 return Termination.TIME_LIMIT, solution
             if master.phase_one:
-                termination = _phase_one_step(pricer, master, solution, counters, capacity)
-                reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
+                termination = _phase_one_step(products, master, solution, counters, capacity)
+                reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
+                                counters.last_pass)
                 if termination is not Termination.ITERATION_LIMIT:
                     return termination, solution
                 solution = master.solve()
                 continue
             mu_sep, alpha = smoothing.separation_point(solution.mu)
-            priced = pricer.price(mu_sep)
+            priced = products.price(mu_sep)
             counters.add(priced)
             bound = lagrangian(priced, capacity)
             bounds.lower = max(bounds.lower, bound)
             new = master.entering(priced.columns, solution)
-            smoothing.record(mu_sep, bound, subgradient(priced, pricer.subproblems, capacity), solution.mu, bool(new))
+            smoothing.record(mu_sep, bound, subgradient(priced, master.subproblems, capacity), solution.mu, bool(new))
             back = master.reentering(solution)
             master.add(new)
             master.restore(back)
             bounds.record(iteration, start, master.size, alpha)
-            reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start)
+            reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
+                            counters.last_pass)
             converged = not new and not len(back) and alpha == 0.0
             solution = master.solve()
             if integer and converged:
@@ -238,14 +213,14 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, pricer: Pricer,
         reporter.close()
 
 
-def _phase_one_step(pricer: Pricer, master: RestrictedMaster, solution: MasterSolution, counters: Counters,
+def _phase_one_step(products: Products, master: RestrictedMaster, solution: MasterSolution, counters: Counters,
                     capacity: np.ndarray) -> Termination:
     """One phase-one pricing at the master's prices (0 <= mu_i <= 1 / scale_i) with new columns
     added: ``INFEASIBLE`` when no column prices out and the phase-one Lagrangian
     L1(mu) = sum_p min_z mu . (D_p z + e_p) - mu . b, a lower bound on the least total scaled
     violation, proves it positive; ``NUMERICAL_FAILURE`` when neither feasibility nor a proof
     can be reached; ``ITERATION_LIMIT`` (go on) otherwise."""
-    priced = pricer.price(solution.mu, phase_one=True)
+    priced = products.price(solution.mu, phase_one=True)
     counters.add(priced)
     new, back = master.entering(priced.columns, solution), master.reentering(solution)
     master.add(new)
@@ -269,16 +244,14 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
             "live_linking_constraints": int(master.live.sum())}
 
 
-def _integer_plan(result: Result, master: RestrictedMaster, pricer: Pricer, bounds: Bounds,
+def _integer_plan(result: Result, master: RestrictedMaster, products: Products, bounds: Bounds,
                   solution: MasterSolution, config: DecompositionConfig) -> None:
     """integer_stock: choose one integer column per product (integer restricted master); if none
     fits, repair: add each product's column with the LP plan's stock rounded down (re-solved at
     the final prices) and choose again."""
     weights = master.integer_plan(config.integer_time_limit)
     if weights is None and bounds.weights is not None:
-        stock = stock_of(pricer.subproblems, master.columns, bounds.weights)
-        master.add([c for p, y in enumerate(stock) if (c := pricer.fix_stock(p, np.floor(y + 1e-9), solution.mu))
-                    is not None])
+        master.add(products.rounded_stock(master.columns, bounds.weights, solution.mu))
         weights = master.integer_plan(config.integer_time_limit)
     if weights is None:
         bounds.weights = None
@@ -295,7 +268,7 @@ def lagrangian(priced: PricingPass, capacity: np.ndarray) -> float:
     return float(priced.values.sum() - priced.mu @ capacity)
 
 
-def subgradient(priced: PricingPass, subproblems: list[ProductLP], capacity: np.ndarray) -> np.ndarray:
+def subgradient(priced: PricingPass, subproblems: list[ProductLinks], capacity: np.ndarray) -> np.ndarray:
     """sum_p (D_p z_p + e_p) - b at the pricing solutions: a subgradient of L at mu."""
     use = np.zeros(len(capacity))
     for column in priced.columns:
@@ -303,9 +276,9 @@ def subgradient(priced: PricingPass, subproblems: list[ProductLP], capacity: np.
     return use - capacity
 
 
-def fill_result(result: Result, instance: Instance, master: RestrictedMaster, weights: np.ndarray,
-                solution: MasterSolution, chunk: int, executor: Executor | None) -> None:
-    """Costs, fill rates and tables of the plan sum_k lambda_k z_k (read out chunk by chunk with the
-    extensive solve's helpers) and the prices of the linking rows."""
-    plan_totals(instance, master.subproblems, master.columns, weights, chunk, executor).fill(result)
+def fill_result(result: Result, instance: Instance, master: RestrictedMaster, products: Products,
+                weights: np.ndarray, solution: MasterSolution) -> None:
+    """Costs, fill rates and tables of the plan sum_k lambda_k z_k (read out by the workers, chunk by
+    chunk, with the extensive solve's helpers) and the prices of the linking rows."""
+    products.totals(instance, master.columns, weights).fill(result)
     result.prices = price_table(master.rows, master.use(weights), solution.mu)

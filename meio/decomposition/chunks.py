@@ -4,7 +4,9 @@ The whole-instance model index (one row per shipment variable: 14 million rows a
 products) and the builders' temporaries would dominate the decomposition's memory. Each
 chunk of ``CHUNK_PRODUCTS`` products is an instance of its own (``Instance.in_chunks``)
 with its own model index, built, used and dropped; only the subproblems are kept. The
-plan is read out the same way, chunk by chunk, into :class:`PlanTotals`.
+plan is read out the same way, chunk by chunk, into :class:`PlanTotals`; a worker sends
+its products' partial sums (:func:`partial_sums`) and the coordinator adds them up
+(:func:`add_sums`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from concurrent.futures import Executor
 from dataclasses import replace
 from functools import partial
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.builder import numpy_subproblems
-from meio.decomposition.pricing import Column
+from meio.decomposition.pricing import Solution
 from meio.decomposition.structure import apply_variants
 from meio.decomposition.subproblem import ProductLP, pyomo_subproblems, sort_rows
 from meio.models.build import ModelVariant
@@ -76,20 +78,38 @@ def _build_chunk(part: Instance, integer: bool, builder: str) -> tuple[list[Link
     return pyomo_subproblems(part, index, integer)
 
 
-def plan_totals(instance: Instance, subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray,
-                chunk: int = CHUNK_PRODUCTS, executor: Executor | None = None) -> PlanTotals:
-    """The figures of the plan sum_k lambda_k z_k, read out chunk by chunk (the same chunks as
-    :func:`build_subproblems`; each chunk's index and values through ``executor`` when given,
-    added in chunk order)."""
-    by_chunk: list[list[tuple[Column, float]]] = [[] for _ in range(-(-len(subproblems) // chunk))]
-    for column, weight in zip(columns, weights):
-        if weight > 0.0:
-            by_chunk[column.product // chunk].append((column, float(weight)))
-    read = partial(_chunk_values, subproblems=subproblems)
+def plan_totals(instance: Instance, subproblems: list[ProductLP], chosen: list[tuple[Solution, float]],
+                chunk: int = CHUNK_PRODUCTS, executor: Executor | None = None, first: int = 0) -> PlanTotals:
+    """The figures of the plan sum_k lambda_k z_k over the products of ``instance`` (numbered
+    ``first``, ``first + 1``, ...; ``chosen``: their solutions with positive weight), read out chunk
+    by chunk (the same chunks as :func:`build_subproblems`; each chunk's index and values through
+    ``executor`` when given, added in chunk order)."""
+    by_chunk: list[list[tuple[Solution, float]]] = [[] for _ in range(-(-len(subproblems) // chunk))]
+    for solution, weight in chosen:
+        by_chunk[(solution.product - first) // chunk].append((solution, weight))
+    read = partial(_chunk_values, subproblems=subproblems, first=first)
     totals = PlanTotals(instance)
     for index, values in _in_order(read, zip(instance.in_chunks(chunk), by_chunk), executor):
         totals.add(index, values)
     return totals
+
+
+def partial_sums(totals: PlanTotals) -> dict[str, object]:
+    """The additive partial sums of ``totals`` without its instance (what a worker sends back)."""
+    return {name: value for name, value in vars(totals).items() if name != "instance"}
+
+
+def add_sums(totals: PlanTotals, sums: dict[str, Any]) -> None:
+    """Add a worker's :func:`partial_sums` to ``totals`` (workers' products in product order)."""
+    for name, value in sums.items():
+        mine = getattr(totals, name)
+        if isinstance(mine, dict):
+            for key, amount in value.items():
+                mine[key] += amount
+        elif isinstance(mine, list):
+            mine.extend(value)
+        else:
+            mine += value
 
 
 def _in_order(function: Callable[[T], R], items: Iterable[T], executor: Executor | None) -> Iterator[R]:
@@ -100,16 +120,16 @@ def _in_order(function: Callable[[T], R], items: Iterable[T], executor: Executor
         yield from (executor.map(function, batch) if executor is not None else map(function, batch))
 
 
-def _chunk_values(pair: tuple[Instance, list[tuple[Column, float]]],
-                  subproblems: list[ProductLP]) -> tuple[ModelIndex, PlanValues]:
-    """One chunk's index, and its y, x and u from its products' weighted columns."""
+def _chunk_values(pair: tuple[Instance, list[tuple[Solution, float]]], subproblems: list[ProductLP],
+                  first: int) -> tuple[ModelIndex, PlanValues]:
+    """One chunk's index, and its y, x and u from its products' weighted solutions."""
     part, chosen = pair
     index = chunk_index(part)
     y, x, u = np.zeros(len(index.y)), np.zeros(len(index.x)), np.zeros(len(index.u))
-    for column, weight in chosen:
-        sub = subproblems[column.product]
+    for solution, weight in chosen:
+        sub = subproblems[solution.product - first]
         ny, nx, nu = len(sub.y_rows), len(sub.x_rows), len(sub.u_rows)
-        s, v = column.support, weight * column.values
+        s, v = solution.support, weight * solution.values
         in_y, in_x = s < ny, (s >= ny) & (s < ny + nx)
         in_u = (s >= ny + nx) & (s < ny + nx + nu)  # a variant's own columns come after u
         np.add.at(y, sub.y_rows[s[in_y]], v[in_y])

@@ -5,8 +5,12 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from meio.errors import OptionError
+
+if TYPE_CHECKING:
+    from meio.decomposition.engine import PricingEngine
 
 #: Subproblem builders (see ``builder`` below).
 BUILDERS = ("numpy", "pyomo")
@@ -19,8 +23,15 @@ class DecompositionConfig:
 
     - ``gap``: stop when (upper - lower) / |upper| <= gap.
     - ``max_iterations`` / ``time_limit``: the other stopping rules (time in seconds).
-    - ``workers``: threads pricing subproblems when no ``executor`` is given.
-    - ``executor``: any :class:`concurrent.futures.Executor` (a user-supplied pool).
+    - ``workers``: pricing workers of the default engine: one in-process worker (threads) for 1,
+      that many local worker processes for more (see :mod:`meio.decomposition.engine`).
+    - ``engine``: a :class:`~meio.decomposition.engine.PricingEngine` (threads, processes, Ray
+      actors or another implementation) instead of the default.
+    - ``executor``: a thread pool of the in-process worker (a user-supplied
+      :class:`concurrent.futures.Executor`; implies the threads engine).
+    - ``source``: instance directory, bundle or bundled name from which remote workers load their
+      products themselves (it must hold the instance being solved); ``None`` sends each worker its
+      slice of the in-memory instance.
     - ``stabilization``: Wentges smoothing with automatic alpha (``False``: plain column generation).
     - ``alpha``: initial smoothing weight of the stability centre.
     - ``builder``: SPEC's subproblem matrices from ``"numpy"`` (vectorised; what model variants
@@ -39,6 +50,8 @@ class DecompositionConfig:
     time_limit: float | None = None
     workers: int = 1
     executor: Executor | None = None
+    engine: PricingEngine | None = None
+    source: str | Path | None = None
     stabilization: bool = True
     alpha: float = 0.5
     builder: str = "numpy"
@@ -57,10 +70,23 @@ class DecompositionConfig:
             (self.integer_time_limit > 0, f"integer_time_limit must be > 0 seconds, got {self.integer_time_limit}"),
             (self.chunk_products >= 1, f"chunk_products must be >= 1, got {self.chunk_products}"),
             (self.builder in BUILDERS, f"unknown subproblem builder '{self.builder}' ({', '.join(BUILDERS)})"),
+            (self.engine is None or self.executor is None, "give an engine or an executor, not both"),
         )
         for ok, message in checks:
             if not ok:
                 raise OptionError(message)
+
+    def pricing_engine(self) -> PricingEngine:
+        """The engine of a solve: ``engine``, else threads for one worker or a user's executor,
+        else ``workers`` local processes."""
+        from meio.decomposition.engine import ThreadsEngine
+        from meio.decomposition.process_engine import ProcessesEngine
+
+        if self.engine is not None:
+            return self.engine
+        if self.executor is not None or self.workers == 1:
+            return ThreadsEngine(self.workers, self.executor)
+        return ProcessesEngine(self.workers)
 
     def check_variants(self, has_variants: bool) -> None:
         """The pyomo builder compiles each product alone, so it cannot see rows across products."""

@@ -35,8 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from meio.decomposition.lp import HighsEngine, LinearModel, make_engine
-from meio.decomposition.pricing import Column
-from meio.decomposition.subproblem import ProductLP
+from meio.decomposition.pricing import Column, ProductLinks
 from meio.diagnose import violation_scale
 from meio.errors import SolverError
 from meio.models.linking import LinkingSpec
@@ -69,7 +68,7 @@ class MasterSolution:
 class RestrictedMaster:
     """The master LP, kept loaded in one engine to which columns are added between solves."""
 
-    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLP], backend: str) -> None:
+    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLinks], backend: str) -> None:
         self.rows, self.subproblems, self.backend = rows, subproblems, backend
         self.capacity = np.array([row.capacity for row in rows], dtype=float)
         self.scale = violation_scale(self.capacity)

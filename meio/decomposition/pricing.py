@@ -2,14 +2,17 @@
 
 Between passes only the costs of a product's subproblem change, to ``c + D^T mu``; each
 re-solve starts from the product's previous basis (see :mod:`meio.decomposition.solvers`).
-Products are priced in fixed chunks through any ``concurrent.futures.Executor``; a
-product's engine sees the same sequence of costs whatever the worker count, so results
-do not depend on it.
+A worker prices its products in fixed chunks through an optional thread pool; a product's
+engine sees the same sequence of costs whatever the worker count or engine, so results do
+not depend on them.
+
+Two views of a subproblem solution: the worker keeps the :class:`Solution` (z itself, sparse);
+the coordinator's master gets only the :class:`Column` (cost, linking use, and a key by which
+the owning worker finds the solution again).
 """
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -26,14 +29,37 @@ ROUND_OFF = 1e-13
 
 @dataclass(frozen=True, eq=False)
 class Column:
-    """A subproblem solution: its cost ``c z + offset``, its linking use ``D z + e`` (on the
-    product's rows) and z itself, stored sparse."""
+    """What the master knows of a subproblem solution: its cost ``c z + offset``, its linking
+    use ``D z + e`` (on the product's rows) and ``key``, its number in the owning worker's store."""
+
+    product: int
+    cost: float
+    usage: np.ndarray
+    key: int
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """A subproblem solution z as the worker keeps it: cost, linking use and z stored sparse."""
 
     product: int
     cost: float
     usage: np.ndarray
     support: np.ndarray
     values: np.ndarray
+
+    def column(self, key: int) -> Column:
+        return Column(product=self.product, cost=self.cost, usage=self.usage, key=key)
+
+
+@dataclass(frozen=True, eq=False)
+class ProductLinks:
+    """The coordinator's view of a product's subproblem: its global linking rows and whether it
+    has integer columns."""
+
+    product: str
+    link_rows: np.ndarray
+    integer: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,66 +73,67 @@ class PricingPass:
     seconds: float
 
 
-class Pricer:
-    """Holds the subproblems and their engines; prices them all at a vector of linking prices."""
+def solution_of(p: int, sub: ProductLP, z: np.ndarray) -> Solution:
+    """The solution z of product p (global number) with its cost and linking use."""
+    support = np.flatnonzero(z).astype(np.int32)  # half the memory of the column store
+    return Solution(product=p, cost=float(sub.c @ z + sub.offset), usage=sub.D @ z + sub.link_const,
+                    support=support, values=z[support])
 
-    def __init__(self, subproblems: list[ProductLP], backend: str, executor: Executor | None) -> None:
-        self.subproblems = subproblems
+
+class Pricer:
+    """Holds a worker's subproblems (products ``first``, ``first + 1``, ...) and their engines;
+    prices them all at a vector of linking prices."""
+
+    def __init__(self, subproblems: list[ProductLP], backend: str, executor: Executor | None,
+                 first: int = 0) -> None:
+        self.subproblems, self.first = subproblems, first
         self.solver = subproblem_solver(backend, subproblems)
         self.executor = executor
 
-    def price(self, mu: np.ndarray, phase_one: bool = False) -> PricingPass:
+    def price(self, mu: np.ndarray, phase_one: bool = False) -> list[tuple[float, Solution]]:
         """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows);
         ``phase_one``: at the linking prices alone (the products' costs left out), which gives
         v_p(mu) = min_z mu . (D_p z + e_p), the terms of the phase-one Lagrangian."""
-        start = time.perf_counter()
         chunks = [range(i, min(i + CHUNK, len(self.subproblems))) for i in range(0, len(self.subproblems), CHUNK)]
         weight = 0.0 if phase_one else 1.0
         if self.executor is None:
             results = [self._price_chunk(chunk, mu, weight) for chunk in chunks]
         else:
             results = list(self.executor.map(self._price_chunk, chunks, [mu] * len(chunks), [weight] * len(chunks)))
-        pairs = [pair for chunk in results for pair in chunk]
-        return PricingPass(mu=mu, values=np.array([v for v, _ in pairs]), columns=[c for _, c in pairs],
-                           seconds=time.perf_counter() - start)
+        return [pair for chunk in results for pair in chunk]
 
-    def fix_stock(self, product: int, stock: np.ndarray, mu: np.ndarray) -> Column | None:
-        """The product's best column with its stock y fixed (a previous plan); None if infeasible."""
-        sub = self.subproblems[product]
+    def fix_stock(self, p: int, stock: np.ndarray, mu: np.ndarray) -> Solution | None:
+        """Local product p's best solution with its stock y fixed (a previous plan); None if infeasible."""
+        sub = self.subproblems[p]
         ny = len(sub.y_rows)
         lower = np.where(sub.integer[:ny], np.ceil(sub.lower[:ny]), sub.lower[:ny])
         stock = np.maximum(stock, lower)
         bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
-        return self._solve(product, mu, required=False, bounds=bounds)[1]
+        return self._solve(p, mu, required=False, bounds=bounds)[1]
 
-    def _price_chunk(self, chunk: range, mu: np.ndarray, cost_weight: float) -> list[tuple[float, Column]]:
+    def _price_chunk(self, chunk: range, mu: np.ndarray, cost_weight: float) -> list[tuple[float, Solution]]:
         out = []
         for p in chunk:
-            value, column = self._solve(p, mu, required=True, cost_weight=cost_weight)
-            assert column is not None
-            out.append((value, column))
+            value, solution = self._solve(p, mu, required=True, cost_weight=cost_weight)
+            assert solution is not None
+            out.append((value, solution))
         return out
 
     def _solve(self, p: int, mu: np.ndarray, required: bool, bounds: tuple[np.ndarray, np.ndarray] | None = None,
-               cost_weight: float = 1.0) -> tuple[float, Column | None]:
+               cost_weight: float = 1.0) -> tuple[float, Solution | None]:
         sub = self.subproblems[p]
         price = mu[sub.link_rows]
         costs = cost_weight * sub.c + sub.D.T @ price
         # round-off of mu . D (1e-18 where prices cancel) makes GLOP end ABNORMAL: it is zero
         costs[np.abs(costs) < ROUND_OFF * max(1.0, float(np.abs(costs).max(initial=0.0)))] = 0.0
-        solution = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
-        if not solution.solved:
+        solved = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
+        if not solved.solved:
             if not required:
                 return float("nan"), None
-            if solution.infeasible:
+            if solved.infeasible:
                 raise InfeasibleError(f"the per-product constraints of product '{sub.product}' cannot be met "
                                       "(a model variant's constraint on that product alone)")
             raise SolverError(f"the solver failed on the subproblem of product '{sub.product}' (no solution, "
                               "not proven infeasible); try the other backend or --method extensive")
-        z = solution.x
-        usage = sub.D @ z + sub.link_const
-        support = np.flatnonzero(z).astype(np.int32)  # half the memory of the column store
-        column = Column(product=p, cost=float(sub.c @ z + sub.offset), usage=usage,
-                        support=support, values=z[support])
-        value = solution.bound + cost_weight * sub.offset + float(price @ sub.link_const)
-        return value, column
+        value = solved.bound + cost_weight * sub.offset + float(price @ sub.link_const)
+        return value, solution_of(self.first + p, sub, solved.x)

@@ -1,5 +1,5 @@
-"""Primal side: the always-feasible starting column, a previous plan repaired for new demand,
-and the stock and stored plan of a master solution.
+"""Primal side: the always-feasible starting solution, a previous plan repaired for new demand,
+and the stock and stored plan of a master solution (a worker's share: its products).
 
 The plan of a master solution is, per product, the convex combination of its columns,
 z_p = sum_k lambda_pk z_pk; it satisfies every per-product row (a convex set) and, when
@@ -8,28 +8,24 @@ the master's slacks are zero, every linking row, at cost equal to the master obj
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 import numpy as np
 import scipy.sparse as sp
 
-from meio.decomposition.pricing import Column
+from meio.decomposition.pricing import Solution, solution_of
 from meio.decomposition.subproblem import ProductLP
-from meio.models.linking import LinkingSpec
 
 FEASIBILITY_TOLERANCE = 1e-9
 
 
-def zero_stock_column(p: int, sub: ProductLP) -> Column | None:
+def zero_stock_solution(p: int, sub: ProductLP) -> Solution | None:
     """Buy nothing, ship nothing, leave all demand unmet; None if a per-product row forbids it."""
     ny, nx, nu = len(sub.y_rows), len(sub.x_rows), len(sub.u_rows)
     z = np.where(np.isfinite(sub.lower), sub.lower, 0.0)  # a variant's own columns at a finite bound
     z[ny + nx:ny + nx + nu] = _demand(sub)
-    return _feasible_column(p, sub, z)
+    return _feasible_solution(p, sub, z)
 
 
-def repaired_column(p: int, sub: ProductLP, previous: np.ndarray) -> Column | None:
+def repaired_solution(p: int, sub: ProductLP, previous: np.ndarray) -> Solution | None:
     """A previous plan of the product made feasible for its current demand: the same stock,
     each class's shipments scaled down to at most its demand, the rest of the demand unmet
     (so no availability, storage or throughput use grows); None if a per-product row forbids it."""
@@ -44,7 +40,7 @@ def repaired_column(p: int, sub: ProductLP, previous: np.ndarray) -> Column | No
     scale = np.minimum(1.0, np.divide(demand, shipped, out=np.ones(nu), where=shipped > 0.0))
     z[ny:ny + nx] *= scale[row_of_x]
     z[ny + nx:ny + nx + nu] = np.maximum(0.0, demand - shipping @ z[ny:ny + nx])
-    return _feasible_column(p, sub, z)
+    return _feasible_solution(p, sub, z)
 
 
 def _first_demand_row(sub: ProductLP) -> int:
@@ -57,48 +53,36 @@ def _demand(sub: ProductLP) -> np.ndarray:
     return sub.row_lower[first:first + len(sub.u_rows)]
 
 
-def _feasible_column(p: int, sub: ProductLP, z: np.ndarray) -> Column | None:
-    """The column of z if it meets every row and bound of the product, else None."""
+def _feasible_solution(p: int, sub: ProductLP, z: np.ndarray) -> Solution | None:
+    """The solution z of product p (global number) if it meets every row and bound of the product, else None."""
     activity = sub.A @ z
     tolerance = FEASIBILITY_TOLERANCE * np.maximum(1.0, np.abs(activity))
     if (np.any(activity < sub.row_lower - tolerance) or np.any(activity > sub.row_upper + tolerance)
             or np.any(z < sub.lower) or np.any(z > sub.upper) or np.any(sub.integer & (z != np.round(z)))):
         return None
-    support = np.flatnonzero(z).astype(np.int32)
-    return Column(product=p, cost=float(sub.c @ z + sub.offset), usage=sub.D @ z + sub.link_const,
-                  support=support, values=z[support])
+    return solution_of(p, sub, z)
 
 
-def warm_start_writer(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray,
-                      rows: list[LinkingSpec], center: np.ndarray | None) -> Callable[[], dict[str, np.ndarray]]:
-    """``warm_start.npz``, computed when called: the plan z_p = sum_k lambda_pk z_pk of every
-    product as flat sparse arrays, and the prices ``center`` of the best bound by row label."""
-    chosen = [(column, float(weight)) for column, weight in zip(columns, weights) if weight > 0.0]
-    prices = {"row": np.array([row.label for row in rows], dtype=str),
-              "center": np.zeros(len(rows)) if center is None else np.asarray(center, dtype=float)}
-    return partial(_flat_plan, [(sub.product, sub.columns) for sub in subproblems], chosen, prices)
-
-
-def _flat_plan(products: list[tuple[str, int]], chosen: list[tuple[Column, float]],
-               prices: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    plans = [np.zeros(n) for _, n in products]
-    for column, weight in chosen:
-        plans[column.product][column.support] += weight * column.values
+def flat_plan(subproblems: list[ProductLP], chosen: list[tuple[Solution, float]],
+              first: int = 0) -> dict[str, np.ndarray]:
+    """The plan z_p = sum_k lambda_pk z_pk of every product (``chosen``: solutions of products
+    ``first``, ``first + 1``, ... with their master weights) as flat sparse arrays (warm_start.npz)."""
+    plans = [np.zeros(sub.columns) for sub in subproblems]
+    for solution, weight in chosen:
+        plans[solution.product - first][solution.support] += weight * solution.values
     support = [np.flatnonzero(z) for z in plans]
-    return {"product": np.array([name for name, _ in products], dtype=str),
-            "columns": np.array([n for _, n in products], dtype=np.int64),
+    return {"product": np.array([sub.product for sub in subproblems], dtype=str),
+            "columns": np.array([sub.columns for sub in subproblems], dtype=np.int64),
             "nonzeros": np.array([len(s) for s in support], dtype=np.int64),
             "index": np.concatenate(support).astype(np.int32) if support else np.zeros(0, dtype=np.int32),
-            "value": np.concatenate([z[s] for z, s in zip(plans, support)]) if support else np.zeros(0),
-            **prices}
+            "value": np.concatenate([z[s] for z, s in zip(plans, support)]) if support else np.zeros(0)}
 
 
-def stock_of(subproblems: list[ProductLP], columns: list[Column], weights: np.ndarray) -> list[np.ndarray]:
+def stock_of(subproblems: list[ProductLP], chosen: list[tuple[Solution, float]], first: int = 0) -> list[np.ndarray]:
     """Each product's stock y in the plan sum_k lambda_k z_k (in its own column order)."""
     stock = [np.zeros(len(sub.y_rows)) for sub in subproblems]
-    for column, weight in zip(columns, weights):
-        if weight > 0.0:
-            ny = len(subproblems[column.product].y_rows)
-            in_y = column.support < ny
-            stock[column.product][column.support[in_y]] += weight * column.values[in_y]
+    for solution, weight in chosen:
+        p = solution.product - first
+        in_y = solution.support < len(subproblems[p].y_rows)
+        stock[p][solution.support[in_y]] += weight * solution.values[in_y]
     return stock

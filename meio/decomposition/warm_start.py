@@ -6,6 +6,10 @@
 - bases.npz (HiGHS): the subproblems' final simplex bases, so the first pass re-solves warm;
 - prices.csv and stock.csv: the fallback for a result without warm_start.npz (final prices,
   and a column per product re-solved with its stock fixed).
+
+The coordinator reads only the prices (:func:`read_prices`); each worker reads the plans,
+stock and bases of its own products (:func:`read_warm_start`), so the directory must be
+reachable from every worker (a shared file system on a cluster).
 """
 
 from __future__ import annotations
@@ -32,29 +36,33 @@ WARM_FIELDS = ("product", "columns", "nonzeros", "index", "value", "row", "cente
 
 @dataclass(frozen=True, eq=False)
 class WarmStart:
-    """Prices of the global rows (0 where the previous run had no such row), stock per product,
-    each product's previous plan z_p where ``warm_start.npz`` has one of the same shape, and, when
-    the previous run wrote ``bases.npz`` (HiGHS), its subproblems' final bases."""
+    """A worker's share of a previous result: stock per product, each product's previous plan z_p
+    where ``warm_start.npz`` has one of the same shape, and, when the previous run wrote
+    ``bases.npz`` (HiGHS), its subproblems' final bases."""
 
-    mu: np.ndarray
     stock: list[np.ndarray | None]
     plans: list[np.ndarray | None]
     bases: dict[str, np.ndarray] | None
 
 
-def read_warm_start(directory: Path, rows: list[LinkingSpec], subproblems: list[ProductLP]) -> WarmStart:
-    """Read a previous result's warm_start.npz (plans and best-bound prices), bases.npz,
-    stock.csv and prices.csv (prices used when warm_start.npz is absent); rows and products
-    may differ."""
-    try:
-        prices = pd.read_csv(directory / "prices.csv")
-        stock = pd.read_csv(directory / "stock.csv", dtype={"product": str, "node": str})
-    except (OSError, pd.errors.ParserError) as error:
-        raise MeioError(f"cannot read warm start from {directory}: {error}") from None
-    stored = _read_arrays(directory / WARM_FILE, WARM_FIELDS)
-    price = (dict(zip(stored["row"], stored["center"])) if stored else
-             dict(zip(prices["constraint"], prices["price"].fillna(0.0))))
-    mu = np.array([max(0.0, float(price.get(row.label, 0.0))) for row in rows])
+def read_prices(directory: Path, rows: list[LinkingSpec]) -> np.ndarray:
+    """The first pricing point (what the coordinator reads): the best-bound prices of
+    warm_start.npz, or the final prices of prices.csv without it; 0 where the previous run had
+    no such row."""
+    stored = _read_arrays(directory / WARM_FILE, ("row", "center"))
+    if stored is not None:
+        price = dict(zip(stored["row"], stored["center"]))
+    else:
+        prices = _read_csv(directory / "prices.csv")
+        price = dict(zip(prices["constraint"], prices["price"].fillna(0.0)))
+    return np.array([max(0.0, float(price.get(row.label, 0.0))) for row in rows])
+
+
+def read_warm_start(directory: Path, subproblems: list[ProductLP]) -> WarmStart:
+    """Read a previous result's warm_start.npz (plans), bases.npz and stock.csv for the products
+    of ``subproblems`` (what a worker reads); products may differ."""
+    stock = _read_csv(directory / "stock.csv", {"product": str, "node": str})
+    stored = _read_arrays(directory / WARM_FILE, WARM_FIELDS[:5])
     previous = pd.Series(stock["stock"].to_numpy(dtype=float),
                          index=pd.MultiIndex.from_arrays([stock["product"], stock["node"]]))
     keys = pd.MultiIndex.from_arrays([np.concatenate([np.full(len(sub.stock_nodes), sub.product, dtype=object)
@@ -62,8 +70,15 @@ def read_warm_start(directory: Path, rows: list[LinkingSpec], subproblems: list[
                                       np.concatenate([sub.stock_nodes for sub in subproblems])])
     y = np.split(previous.reindex(keys).to_numpy(), np.cumsum([len(sub.stock_nodes) for sub in subproblems])[:-1])
     per_product = [None if np.isnan(values).any() else values for values in y]
-    return WarmStart(mu=mu, stock=per_product, plans=_plans(stored, subproblems) if stored else [None] * len(y),
+    return WarmStart(stock=per_product, plans=_plans(stored, subproblems) if stored else [None] * len(y),
                      bases=_read_arrays(directory / BASES_FILE, BASES_FIELDS))
+
+
+def _read_csv(path: Path, dtype: dict[str, type] | None = None) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=dtype)
+    except (OSError, pd.errors.ParserError) as error:
+        raise MeioError(f"cannot read warm start from {path.parent}: {error}") from None
 
 
 def _plans(stored: dict[str, np.ndarray], subproblems: list[ProductLP]) -> list[np.ndarray | None]:

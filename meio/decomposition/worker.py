@@ -1,0 +1,190 @@
+"""A pricing worker: owns a range of products, their subproblems, engines and column solutions.
+
+The coordinator hands a worker a :class:`WorkerSpec` (which products, and how to obtain
+their data: an instance directory, bundle or bundled name it loads itself, or an in-memory
+slice). The worker builds its products' subproblems, keeps their bases or engines and the
+solution vector z of every column it generates, and answers the calls of
+:data:`WORKER_METHODS`; the coordinator only ever sees :class:`~meio.decomposition.pricing.Column`
+(cost, linking use, key). Every call is deterministic given the calls before it, which is
+what lets an engine replace a dead worker by replaying its calls
+(:mod:`meio.decomposition.engine`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from meio.data.instance import Instance
+from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
+from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution
+from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, zero_stock_solution
+from meio.decomposition.solvers import HighsBasisCache, flat_bases
+from meio.decomposition.subproblem import ProductLP
+from meio.decomposition.warm_start import WarmStart, read_warm_start
+from meio.errors import MeioError
+from meio.models.build import ModelVariant
+from meio.models.linking import LinkingSpec
+
+#: Calls a worker answers that change no state: an engine does not replay them.
+READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "pid"})
+
+
+@dataclass(frozen=True, eq=False)
+class WorkerSpec:
+    """What a worker needs: its products (numbered from ``first`` in the whole instance), where
+    their data comes from (``data``: a loaded slice, or a path or bundled name loaded in the worker
+    and restricted to ``products``) and the build and solver options."""
+
+    first: int
+    products: list[str]
+    data: Instance | str | Path
+    integer: bool
+    backend: str
+    builder: str = "numpy"
+    chunk_products: int = 500
+    variants: Sequence[ModelVariant] = field(default_factory=tuple)
+
+
+def load_products(spec: WorkerSpec) -> Instance:
+    """The worker's products as an instance: the slice it was given, or its products of the
+    instance at ``spec.data`` (read whole, then restricted)."""
+    if isinstance(spec.data, Instance):
+        return spec.data
+    from meio.data import load_instance
+
+    instance = load_instance(spec.data)
+    if list(instance.products.index[spec.first:spec.first + len(spec.products)]) != spec.products:
+        raise MeioError(f"the instance at {spec.data} does not hold the products this worker was given "
+                        "(has it changed since the coordinator loaded it?)")
+    return instance.restricted_to(spec.products)
+
+
+class ProductWorker:
+    """Subproblems, engines and column store of one range of products."""
+
+    def __init__(self, spec: WorkerSpec, executor: Executor | None = None) -> None:
+        self.spec, self.executor = spec, executor
+        self.instance: Instance | None = None
+        self.subproblems: list[ProductLP] = []
+        self.rows: list[LinkingSpec] = []
+        self.pricer: Pricer | None = None
+        self.store: list[Solution] = []
+        self.warm: WarmStart | None = None
+
+    def handle(self, method: str, args: tuple) -> tuple[bool, object]:
+        """Run ``method(*args)``; (True, result), or (False, error) for a meio error, which the
+        coordinator raises as its own."""
+        try:
+            return True, getattr(self, method)(*args)
+        except MeioError as error:
+            return False, error
+
+    @property
+    def first(self) -> int:
+        return self.spec.first
+
+    def _pricer(self) -> Pricer:
+        assert self.pricer is not None, "build() first"
+        return self.pricer
+
+    def _keep(self, solutions: list[Solution | None]) -> list[Column | None]:
+        """Store solutions and return their columns (None stays None)."""
+        columns: list[Column | None] = []
+        for solution in solutions:
+            if solution is None:
+                columns.append(None)
+                continue
+            columns.append(solution.column(len(self.store)))
+            self.store.append(solution)
+        return columns
+
+    def build(self) -> list[LinkingSpec]:
+        """Load the products and build their subproblems; the linking rows they touch (canonical order)."""
+        spec = self.spec
+        self.instance = load_products(spec)
+        self.rows, self.subproblems = build_subproblems(self.instance, spec.integer, spec.builder, spec.variants,
+                                                        spec.chunk_products, self.executor)
+        return self.rows
+
+    def use_rows(self, to_global: np.ndarray) -> list[ProductLinks]:
+        """Renumber the subproblems' linking rows into the coordinator's (``to_global[i]``: the
+        global row of this worker's row i); each product's links for the master."""
+        self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows]) for sub in self.subproblems]
+        self.pricer = Pricer(self.subproblems, self.spec.backend, self.executor, self.first)
+        return [ProductLinks(sub.product, sub.link_rows, bool(sub.integer.any())) for sub in self.subproblems]
+
+    def zero_stock(self) -> list[Column | None]:
+        """Each product's zero-stock column (None where a per-product row forbids it)."""
+        return self._keep([zero_stock_solution(self.first + p, sub) for p, sub in enumerate(self.subproblems)])
+
+    def price(self, mu: np.ndarray, phase_one: bool) -> tuple[np.ndarray, list[Column]]:
+        """Every product priced at ``mu``: its value v_p(mu) and its new column."""
+        pairs = self._pricer().price(mu, phase_one)
+        columns = self._keep([solution for _, solution in pairs])
+        return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
+
+    def warm_start(self, directory: Path) -> int:
+        """Read this worker's share of a previous result and seed the subproblem bases from it;
+        how many were seeded."""
+        self.warm = read_warm_start(directory, self.subproblems)
+        solver = self._pricer().solver
+        if self.warm.bases is None or not isinstance(solver, HighsBasisCache):
+            return 0
+        return solver.load(self.warm.bases)
+
+    def previous_plans(self, mu: np.ndarray) -> list[Column | None]:
+        """A column per product from the previous plan (after :meth:`warm_start`): repaired for the
+        new demand (no solve) or, failing that, re-solved at ``mu`` with the previous stock fixed
+        (None where neither exists)."""
+        assert self.warm is not None, "warm_start() first"
+        warm, pricer = self.warm, self._pricer()
+        solutions: list[Solution | None] = []
+        for p, sub in enumerate(self.subproblems):
+            plan, stock = warm.plans[p], warm.stock[p]
+            solution = repaired_solution(self.first + p, sub, plan) if plan is not None else None
+            if solution is None and stock is not None:
+                solution = pricer.fix_stock(p, stock, mu)
+            solutions.append(solution)
+        self.warm = None
+        return self._keep(solutions)
+
+    def rounded_stock(self, chosen: list[tuple[int, float]], mu: np.ndarray) -> list[Column | None]:
+        """Each product's column with the plan's stock rounded down (re-solved at ``mu``; None
+        where infeasible): the integer repair."""
+        stock = stock_of(self.subproblems, self._chosen(chosen), self.first)
+        pricer = self._pricer()
+        return self._keep([pricer.fix_stock(p, np.floor(y + 1e-9), mu) for p, y in enumerate(stock)])
+
+    def totals(self, chosen: list[tuple[int, float]]) -> dict[str, object]:
+        """The partial sums of the plan's figures over this worker's products (see
+        :func:`meio.decomposition.chunks.partial_sums`); ``chosen``: (column key, weight > 0)."""
+        assert self.instance is not None
+        return partial_sums(plan_totals(self.instance, self.subproblems, self._chosen(chosen),
+                                        self.spec.chunk_products, self.executor, self.first))
+
+    def export_plans(self, chosen: list[tuple[int, float]]) -> dict[str, np.ndarray]:
+        """The plan of every product as flat sparse arrays (warm_start.npz without its prices)."""
+        return flat_plan(self.subproblems, self._chosen(chosen), self.first)
+
+    def export_bases(self) -> dict[str, np.ndarray] | None:
+        """The subproblems' bases as flat arrays (bases.npz); None without a basis cache (OR-Tools)."""
+        solver = self._pricer().solver
+        if not isinstance(solver, HighsBasisCache):
+            return None
+        return flat_bases([sub.product for sub in self.subproblems], solver.bases)
+
+    def memory(self) -> int:
+        """Bytes of the stored solution vectors (support and values)."""
+        return sum(s.support.nbytes + s.values.nbytes for s in self.store)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def _chosen(self, chosen: list[tuple[int, float]]) -> list[tuple[Solution, float]]:
+        return [(self.store[key], weight) for key, weight in chosen]
