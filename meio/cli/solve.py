@@ -10,13 +10,14 @@ from meio.cli.common import load
 from meio.cli.names import BACKEND_HELP, METHOD_HELP, backend_name, method_name
 from meio.cli.options import gap_fraction, positive_float, positive_int, reject
 from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.decomposition.engine import ENGINES, make_engine
 from meio.results import write_result
 from meio.results.text import format_result
 from meio.solve import check_method_backend, solve
 from meio.solvers import SolveOptions
 
 #: Options of --method decomposition only (destinations).
-DECOMPOSITION_ONLY = ("workers", "gap", "max_iterations", "warm_start", "no_stabilization")
+DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,7 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     defaults = DecompositionConfig()
     group = parser.add_argument_group("decomposition (--method decomposition only)")
     group.add_argument("--workers", type=positive_int, default=defaults.workers,
-                       help="threads pricing subproblems")
+                       help="pricing workers (threads of one process with --engine threads)")
+    group.add_argument("--engine", default=None, help=f"where pricing workers run: {', '.join(ENGINES)} "
+                       "(default: threads for one worker, processes for more)")
+    group.add_argument("--address", default=None, metavar="ADDR",
+                       help="address of a running Ray cluster (--engine ray; default: start a local Ray)")
     group.add_argument("--gap", type=gap_fraction, default=defaults.gap, help="relative gap to stop at")
     group.add_argument("--max-iterations", type=positive_int, default=defaults.max_iterations,
                        help="iteration limit")
@@ -62,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.method == "decomposition":
         config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
                                      stabilization=not args.no_stabilization, warm_start=args.warm_start,
-                                     progress=False if args.quiet else None)
+                                     progress=False if args.quiet else None, source=args.instance,
+                                     engine=make_engine(args.engine or ("threads" if args.workers == 1 else
+                                                                        "processes"), args.workers, args.address))
         result = solve_decomposition(instance, args.backend, options, config=config)
     else:
         result = solve(instance, method=args.method, backend=args.backend, options=options)
