@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from meio.data.instance import Instance
-from meio.decomposition import solve_decomposition
+from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.errors import OptionError
 from meio.exact import solve_extensive
 from meio.methods import ENTRY_POINT_GROUP, Method, load_method, registered_methods
+from meio.models.build import ModelVariant
+from meio.models.variants import resolve_variants, variant_record
 from meio.results.result import Result
 from meio.solvers import SolveOptions
 
@@ -39,7 +43,22 @@ def check_method_backend(method: str, backend: str) -> None:
 
 
 def solve(instance: Instance, method: str = "extensive", backend: str = "highs",
-          options: SolveOptions | None = None) -> Result:
-    """Solve an instance with the named method and backend."""
+          options: SolveOptions | None = None, variants: Sequence[ModelVariant | str] = (),
+          config: DecompositionConfig | None = None) -> Result:
+    """Solve an instance with the named method and backend, with model ``variants`` (objects or
+    ``NAME[:key=value,...]`` texts, see :mod:`meio.models.variants`) applied; ``config`` tunes the
+    decomposition. The result's ``details["variants"]`` records each variant with its parameters."""
     check_method_backend(method, backend)
-    return get_method(method)(instance, backend, options or SolveOptions())
+    applied = resolve_variants(variants)
+    options = options or SolveOptions()
+    if method == "decomposition":
+        result = solve_decomposition(instance, backend, options, variants=applied, config=config)
+    elif method == "extensive":
+        result = solve_extensive(instance, backend, options, variants=applied)
+    elif applied:
+        raise OptionError(f"method '{method}' takes no model variants (the built-in methods extensive and "
+                          "decomposition do)")
+    else:
+        result = get_method(method)(instance, backend, options)
+    result.details["variants"] = [variant_record(v) for v in applied]
+    return result

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from meio.cli.common import load
 from meio.cli.options import reject
+from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.plan_result import plan_result
+from meio.models.variants import variant_record
 from meio.results import write_result
 from meio.results.text import format_result
 from meio.solvers import BACKENDS, SolveOptions
@@ -29,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="result directory (default: results/NAME-POLICY)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    add_variant_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -38,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
         reject(args, ["backend"], "does not apply to --policy single-echelon (it solves no model)")
     instance = load(args.instance)
     start = time.perf_counter()
-    plan = baseline_plan(instance, args.policy, args.backend, SolveOptions())
+    applied = variants(args)
+    plan = baseline_plan(instance, args.policy, args.backend, SolveOptions(), applied)
     result = plan_result(instance, plan, f"baseline-{args.policy}", args.backend, time.perf_counter() - start)
+    result.details["variants"] = [variant_record(v) for v in applied]
     out = args.out if args.out is not None else Path("results") / f"{instance.name}-{args.policy}"
     write_result(result, out)
     if not args.quiet:

@@ -9,12 +9,15 @@ from meio.cli.common import load
 from meio.cli.options import reject
 from meio.cli.paths import split_instance_and_results
 from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
+from meio.cli.variant_evaluation import record_variants
+from meio.cli.variant_option import add_variant_option, variants
 from meio.data.instance import Instance
 from meio.errors import OptionError
 from meio.evaluation import Plan, evaluate_plan, prepare, read_plan
 from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.files import comparison_record, format_comparison, write_comparison
 from meio.evaluation.progress import Progress
+from meio.models.build import ModelVariant
 from meio.solvers import BACKENDS, SolveOptions
 
 
@@ -39,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="directory of comparison.json/csv (default: the first RESULT_DIR)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    add_variant_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -56,14 +60,15 @@ def baseline_names(text: str | None, result_dirs: int) -> tuple[str, ...]:
     return names
 
 
-def _baselines(instance: Instance, names: tuple[str, ...], backend: str) -> list[Plan]:
+def _baselines(instance: Instance, names: tuple[str, ...], backend: str,
+               applied: list[ModelVariant]) -> list[Plan]:
     if not names:
         return []
     progress = Progress()
     progress.start("computing baselines", len(names))
     plans = []
     for name in names:
-        plans.append(baseline_plan(instance, name, backend, SolveOptions()))
+        plans.append(baseline_plan(instance, name, backend, SolveOptions(), applied))
         progress.advance()
     progress.done()
     return plans
@@ -83,16 +88,18 @@ def run(args: argparse.Namespace) -> int:
     if not any(name in ("speed-blind", "no-capacity") for name in names):
         reject(args, ["backend"], "applies only to the speed-blind and no-capacity baselines")
     instance = load(instance_name)
-    plans = [read_plan(d, instance) for d in result_dirs] + _baselines(instance, names, args.backend)
+    applied = variants(args)
+    plans = [read_plan(d, instance) for d in result_dirs] + _baselines(instance, names, args.backend, applied)
     if len(plans) < 2:
         raise OptionError("give at least two plans (result directories and/or --baselines)")
     scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
     progress = Progress()
     results = {name: evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
                                    resolve_every=args.resolve_every,
-                                   progress=progress)
+                                   progress=progress, variants=applied)
                for name, plan in zip(_column_names(plans), plans)}
     record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest)
+    record_variants(record, scenarios, applied, policies(args))
     out = args.out if args.out is not None else (result_dirs[0] if result_dirs else Path("results"))
     write_comparison(out, record)
     if not args.quiet:

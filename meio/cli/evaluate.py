@@ -8,6 +8,8 @@ from pathlib import Path
 from meio.cli.common import load
 from meio.cli.paths import split_instance_and_results
 from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
+from meio.cli.variant_evaluation import record_variants
+from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation import evaluate_plan, prepare, read_plan
 from meio.evaluation.files import evaluation_record, format_evaluation, write_evaluation
 from meio.evaluation.plan import capacity_violations
@@ -30,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None, help="directory of the evaluation files "
                                                                "(default: RESULT_DIR)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    add_variant_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -39,13 +42,15 @@ def run(args: argparse.Namespace) -> int:
     name, results = split_instance_and_results([args.first, args.second])  # two arguments: one of each
     instance = load(name)
     plan = read_plan(results[0], instance)
+    applied = variants(args)
     scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
     outcomes = evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
                              resolve_every=args.resolve_every,
-                             progress=Progress())
+                             progress=Progress(), variants=applied)
     record = evaluation_record(scenarios, plan.name, outcomes, args.seed, args.order_size,
                                capacity_violations(instance, plan), plan.digest,
                                args.resolve_every if "dual-price" in outcomes else None)
+    record_variants(record, scenarios, applied, list(outcomes), plan)
     out = args.out if args.out is not None else results[0]
     write_evaluation(out, record, scenarios, outcomes)
     if not args.quiet:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from meio.cli.common import load
 from meio.cli.options import at_least_two, non_negative_int, positive_int
+from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation.files import write_gap
 from meio.evaluation.fresh import SOURCES
 from meio.evaluation.mmw import format_gap, mmw_gap
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="directory of gap.json (default: --candidate, else results/NAME-gap)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    add_variant_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -47,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     scenarios = args.scenarios if args.scenarios is not None else len(instance.scenarios)
     estimate = mmw_gap(instance, replications=args.replications, scenarios=scenarios,
                        eval_scenarios=args.eval_scenarios, seed=args.seed, candidate=candidate,
-                       source=args.source, backend=args.backend, options=SolveOptions(), progress=Progress())
+                       source=args.source, backend=args.backend, options=SolveOptions(), progress=Progress(),
+                       variants=variants(args))
     out = args.out or args.candidate or Path("results") / f"{instance.name}-gap"
     write_gap(out, estimate, candidate.digest if candidate is not None else None)
     if not args.quiet:

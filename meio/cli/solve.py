@@ -9,7 +9,8 @@ from pathlib import Path
 from meio.cli.common import load
 from meio.cli.names import BACKEND_HELP, METHOD_HELP, backend_name, method_name
 from meio.cli.options import gap_fraction, positive_float, positive_int, reject
-from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.cli.variant_option import add_variant_option, variants
+from meio.decomposition import DecompositionConfig
 from meio.decomposition.engine import ENGINES, make_engine
 from meio.results import write_result
 from meio.results.text import format_result
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mip-gap", type=gap_fraction, default=1e-6,
                         help="relative MIP gap, for integer_stock instances only")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    add_variant_option(parser)
     parser.add_argument("--verbose", action="store_true", help="pass the solver's log through to standard output")
     defaults = DecompositionConfig()
     group = parser.add_argument_group("decomposition (--method decomposition only)")
@@ -64,15 +66,14 @@ def run(args: argparse.Namespace) -> int:
         reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")
     options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, verbose=args.verbose,
                            progress=args.method == "extensive" and not args.quiet and sys.stderr.isatty())
-    if args.method == "decomposition":
-        config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
-                                     stabilization=not args.no_stabilization, warm_start=args.warm_start,
-                                     progress=False if args.quiet else None, source=args.instance,
-                                     engine=make_engine(args.engine or ("threads" if args.workers == 1 else
-                                                                        "processes"), args.workers, args.address))
-        result = solve_decomposition(instance, args.backend, options, config=config)
-    else:
-        result = solve(instance, method=args.method, backend=args.backend, options=options)
+    config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
+                                 stabilization=not args.no_stabilization, warm_start=args.warm_start,
+                                 progress=False if args.quiet else None, source=args.instance,
+                                 engine=make_engine(args.engine or ("threads" if args.workers == 1 else "processes"),
+                                                    args.workers, args.address)
+                                 ) if args.method == "decomposition" else None
+    result = solve(instance, method=args.method, backend=args.backend, options=options, variants=variants(args),
+                   config=config)
     out = args.out if args.out is not None else Path("results") / instance.name
     write_result(result, out)
     if not args.quiet:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,20 +36,22 @@ from meio.data.instance import Instance
 from meio.errors import MeioError, SolverError
 from meio.evaluation.plan import Plan, plan_from_values
 from meio.exact import solve_extensive
+from meio.models.build import ModelVariant
 from meio.solvers import SolveOptions
 
 BASELINES = ("single-echelon", "speed-blind", "no-capacity")
 
 
 def baseline_plan(instance: Instance, policy: str, backend: str = "highs",
-                  options: SolveOptions | None = None) -> Plan:
-    """The named baseline plan for ``instance``."""
+                  options: SolveOptions | None = None, variants: Sequence[ModelVariant] = ()) -> Plan:
+    """The named baseline plan for ``instance``; the SAA-based ones solve their model with ``variants``
+    (single-echelon solves no model: it ignores them)."""
     if policy == "single-echelon":
         return single_echelon(instance)
     if policy == "speed-blind":
-        return speed_blind(instance, backend, options)
+        return speed_blind(instance, backend, options, variants)
     if policy == "no-capacity":
-        return no_capacity(instance, backend, options)
+        return no_capacity(instance, backend, options, variants)
     raise MeioError(f"unknown baseline '{policy}' (choose from {', '.join(BASELINES)})")
 
 
@@ -102,10 +105,11 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, level: float) -> 
     return float(values[order][min(position, len(values) - 1)])
 
 
-def speed_blind(instance: Instance, backend: str = "highs", options: SolveOptions | None = None) -> Plan:
+def speed_blind(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
+                variants: Sequence[ModelVariant] = ()) -> Plan:
     """SAA plan of the instance with all speeds pooled into one (slowest promise, one service level)."""
     pooled = pooled_speeds(instance)
-    stock = _solve_stock(pooled, backend, options, "speed-blind")
+    stock = _solve_stock(pooled, backend, options, "speed-blind", variants)
     return Plan("speed-blind", stock)
 
 
@@ -130,18 +134,20 @@ def pooled_speeds(instance: Instance) -> Instance:
     return dataclasses.replace(instance, speeds=table, demand=demand[instance.demand.columns])
 
 
-def no_capacity(instance: Instance, backend: str = "highs", options: SolveOptions | None = None) -> Plan:
+def no_capacity(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
+                variants: Sequence[ModelVariant] = ()) -> Plan:
     """SAA plan without storage, inbound and throughput capacities, then scaled into capacity."""
     nodes = instance.nodes.assign(storage_capacity=math.inf, inbound_capacity=math.inf,
                                   throughput_capacity=math.inf)
-    stock = _solve_stock(dataclasses.replace(instance, nodes=nodes), backend, options, "no-capacity")
+    stock = _solve_stock(dataclasses.replace(instance, nodes=nodes), backend, options, "no-capacity", variants)
     pairs = derive_sets(instance).stocking.reset_index(drop=True)
     y = Plan("no-capacity", stock).aligned(pairs)
     return plan_from_values("no-capacity", pairs, enforce_capacity(instance, pairs, y))
 
 
-def _solve_stock(instance: Instance, backend: str, options: SolveOptions | None, name: str) -> pd.DataFrame:
-    result = solve_extensive(instance, backend, options or SolveOptions())
+def _solve_stock(instance: Instance, backend: str, options: SolveOptions | None, name: str,
+                 variants: Sequence[ModelVariant] = ()) -> pd.DataFrame:
+    result = solve_extensive(instance, backend, options or SolveOptions(), variants=variants)
     if not result.has_plan:
         raise SolverError(f"the {name} baseline model has no plan ({result.status.value}): {result.message}")
     return result.stock[["product", "node", "stock"]]

@@ -8,7 +8,7 @@ same order arrival sequences (common random numbers).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
@@ -30,6 +30,8 @@ from meio.evaluation.plan import Plan
 from meio.evaluation.progress import SILENT, Progress
 from meio.evaluation.recourse import optimal_recourse
 from meio.evaluation.stats import Estimate, mean_ci, ratio_ci
+from meio.evaluation.variant_recourse import variant_recourse
+from meio.models.build import ModelVariant
 
 #: Optimal recourse (the clairvoyant reference) and the real-time policies.
 POLICIES = ("optimal", "myopic", "dual-price")
@@ -82,11 +84,12 @@ def code_instance(instance: Instance, source: str = "training", training: Instan
 
 def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = POLICIES, seed: int = 0,
                   order_size: float = 1.0, resolve_every: int = RESOLVE_EVERY,
-                  progress: Progress = SILENT) -> dict[str, Outcome]:
+                  progress: Progress = SILENT, variants: Sequence[ModelVariant] = ()) -> dict[str, Outcome]:
     """Outcome of ``plan`` under each policy on every scenario.
 
     The real-time policies of one call see the same order arrivals; ``resolve_every`` is the
-    number of orders between re-solves of the dual-price policy's LP.
+    number of orders between re-solves of the dual-price policy's LP. Optimal recourse honours
+    model ``variants`` that touch the second stage (:mod:`meio.evaluation.variant_recourse`).
     """
     unknown = [p for p in policies if p not in POLICIES]
     if unknown:
@@ -97,7 +100,9 @@ def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = 
         raise MeioError(f"resolve_every must be >= 1, got {resolve_every}")
     y = plan.aligned(scenarios.network.pairs)
     chunks = scenarios.chunks()
-    parts: dict[str, list[Outcome]] = {p: [] for p in policies}
+    recourse = (variant_recourse(scenarios.instance, scenarios.network, scenarios.demand, y, variants)
+                if "optimal" in policies else None)
+    parts: dict[str, list[Outcome]] = {p: [recourse] if p == "optimal" and recourse else [] for p in policies}
     progress.start(f"evaluating {plan.name}", len(scenarios.demand.scenarios) * len(policies))
     for number, chosen in enumerate(chunks):
         _, demand = scenarios.demand.subset(chosen)
@@ -105,7 +110,8 @@ def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = 
         orders = order_sequence(scenarios.network, demand, order_size, rng)
         for policy in policies:
             if policy == "optimal":
-                parts[policy].append(optimal_recourse(scenarios.network, demand, y))
+                if recourse is None:
+                    parts[policy].append(optimal_recourse(scenarios.network, demand, y))
             else:
                 real_time = real_time_policy(policy, scenarios, resolve_every)
                 parts[policy].append(simulate(scenarios.network, demand, y, orders, real_time))

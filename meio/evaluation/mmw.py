@@ -24,6 +24,7 @@ plan is evaluated, so for instances with targets these bounds are for the proble
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,7 @@ from meio.evaluation.plan import Plan
 from meio.evaluation.progress import SILENT, Progress
 from meio.evaluation.stats import Estimate, mean_ci, t_quantile
 from meio.exact import solve_extensive
+from meio.models.build import ModelVariant
 from meio.solvers import SolveOptions
 
 
@@ -73,8 +75,10 @@ def _number(value: float) -> float | None:
 
 def mmw_gap(instance: Instance, *, replications: int, scenarios: int, eval_scenarios: int, seed: int = 1,
             candidate: Plan | None = None, source: str = "auto", backend: str = "highs",
-            options: SolveOptions | None = None, progress: Progress = SILENT) -> GapEstimate:
-    """Run the MMW procedure; the candidate defaults to the SAA plan of the instance's own scenarios."""
+            options: SolveOptions | None = None, progress: Progress = SILENT,
+            variants: Sequence[ModelVariant] = ()) -> GapEstimate:
+    """Run the MMW procedure; the candidate defaults to the SAA plan of the instance's own scenarios.
+    Every SAA and every evaluation is of the model with ``variants`` applied."""
     if replications < 2:
         raise MeioError(f"replications must be >= 2 for a confidence interval, got {replications}")
     if scenarios < 1 or eval_scenarios < 2:
@@ -84,21 +88,24 @@ def mmw_gap(instance: Instance, *, replications: int, scenarios: int, eval_scena
     if instance.speeds["fill_rate_target"].notna().any():
         notes.append("service targets are not enforced when a fixed plan is evaluated; the bounds are for the "
                      "problem without them")
+    if variants:
+        notes.append(f"model variants: {', '.join(map(str, variants))}")
     progress.start("gap: solving", replications + 2)
     if candidate is None:
-        candidate = _solve(instance, backend, options, "candidate")[1]
+        candidate = _solve(instance, backend, options, "candidate", variants)[1]
     progress.advance()
     rows = []
     used = source
     for m in range(1, replications + 1):
         fresh, used = fresh_instance(instance, scenarios, (seed, 1, m), source)
-        bound, _ = _solve(fresh, backend, options, f"replication {m}")
-        value = evaluate_plan(code_instance(fresh, used), candidate, ("optimal",))["optimal"].objective
+        bound, _ = _solve(fresh, backend, options, f"replication {m}", variants)
+        value = evaluate_plan(code_instance(fresh, used), candidate, ("optimal",),
+                              variants=variants)["optimal"].objective
         rows.append((m, bound, value, value - bound))
         progress.advance()
     table = pd.DataFrame(rows, columns=["replication", "saa_optimum", "candidate_cost", "gap"])
     evaluation = prepare(instance, eval_scenarios, (seed, 2), source)
-    outcome = evaluate_plan(evaluation, candidate, ("optimal",))["optimal"]
+    outcome = evaluate_plan(evaluation, candidate, ("optimal",), variants=variants)["optimal"]
     progress.advance()
     progress.done()
     lower = mean_ci(table["saa_optimum"].to_numpy())
@@ -113,8 +120,9 @@ def mmw_gap(instance: Instance, *, replications: int, scenarios: int, eval_scena
                        eval_scenarios, tuple(notes))
 
 
-def _solve(instance: Instance, backend: str, options: SolveOptions, what: str) -> tuple[float, Plan]:
-    result = solve_extensive(instance, backend, options)
+def _solve(instance: Instance, backend: str, options: SolveOptions, what: str,
+           variants: Sequence[ModelVariant]) -> tuple[float, Plan]:
+    result = solve_extensive(instance, backend, options, variants=variants)
     if not result.has_plan or not np.isfinite(result.lower_bound):
         raise SolverError(f"the SAA of the {what} was not solved to a plan with a proven bound "
                           f"({result.status.value}): {result.message}")
