@@ -27,7 +27,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import cast
 
 from meio.decomposition.worker import READ_ONLY, ProductWorker, WorkerSpec
-from meio.errors import MeioError, OptionError, SolverError
+from meio.errors import OptionError, SolverError
 
 #: Engines by name (``--engine``).
 ENGINES = ("threads", "processes", "ray")
@@ -59,7 +59,7 @@ class PricingEngine(ABC):
     @abstractmethod
     def call(self, method: str, args: list[tuple]) -> list[object]:
         """``method(*args[k])`` on worker k, all at once; the answers in worker order. A worker's
-        meio error is raised here."""
+        error is raised here."""
 
     @abstractmethod
     def stop(self) -> None:
@@ -70,7 +70,7 @@ def answer(outcome: object) -> object:
     """The result of a worker's ``(ok, value)``; its error raised when not ok."""
     ok, value = cast(tuple[bool, object], outcome)
     if not ok:
-        assert isinstance(value, MeioError)
+        assert isinstance(value, Exception)
         raise value
     return value
 

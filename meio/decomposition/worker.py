@@ -78,11 +78,11 @@ class ProductWorker:
         self.warm: WarmStart | None = None
 
     def handle(self, method: str, args: tuple) -> tuple[bool, object]:
-        """Run ``method(*args)``; (True, result), or (False, error) for a meio error, which the
-        coordinator raises as its own."""
+        """Run ``method(*args)``; (True, result), or (False, error), which the coordinator raises as
+        its own (a worker survives its errors: only a dead worker is replaced)."""
         try:
             return True, getattr(self, method)(*args)
-        except MeioError as error:
+        except Exception as error:
             return False, error
 
     @property

@@ -1,0 +1,170 @@
+"""Pricing engines: threads, worker processes and Ray actors give exactly the same answer, a
+killed worker is replaced without changing it, and the coordinator holds no solution vectors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from support.random_instance import write_random_instance
+
+from meio.data import load_instance
+from meio.data.generator import generate_instance
+from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.decomposition.coordinator import Products
+from meio.decomposition.engine import PricingEngine, ReplayingEngine, ThreadsEngine, make_engine
+from meio.decomposition.pricing import Column
+from meio.decomposition.process_engine import ProcessesEngine
+from meio.errors import OptionError
+from meio.results import Result, write_result
+
+ray = pytest.importorskip("ray", reason="the ray extra (pip install 'meio[ray]') is not installed")
+
+
+@pytest.fixture(scope="module")
+def processes() -> Iterator[ProcessesEngine]:
+    yield ProcessesEngine(2)  # forkserver: one server for the module, a fork per worker
+
+
+@pytest.fixture(scope="module")
+def ray_engine() -> Iterator[PricingEngine]:
+    engine = make_engine("ray", 2)
+    yield engine
+    ray.shutdown()
+
+
+def engines(processes: ProcessesEngine, ray_engine: PricingEngine) -> list[PricingEngine]:
+    return [ThreadsEngine(1), processes, ray_engine]
+
+
+def instance_dir(directory: Path, seed: int, **flags: bool) -> Path:
+    return write_random_instance(directory, seed, products=9, nodes=3, zones=3, speeds=2, scenarios=3,
+                                 capacities=True, weights=True, service_targets=True, **flags)
+
+
+def assert_same(results: list[Result]) -> None:
+    first = results[0]
+    for other in results[1:]:
+        assert other.objective == first.objective
+        assert other.lower_bound == first.lower_bound
+        assert other.details["iterations"] == first.details["iterations"]
+        pd.testing.assert_frame_equal(other.stock, first.stock)
+        pd.testing.assert_frame_equal(other.prices, first.prices)
+        for part, cost in first.costs.items():  # summed per worker: equal to round-off
+            assert other.costs[part] == pytest.approx(cost, rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [3, 17])
+def test_every_engine_gives_the_same_answer(tmp_path: Path, seed: int, processes: ProcessesEngine,
+                                            ray_engine: PricingEngine) -> None:
+    instance = load_instance(instance_dir(tmp_path / "i", seed, on_hand=True, windows=seed == 17))
+    results = [solve_decomposition(instance, config=DecompositionConfig(engine=engine))
+               for engine in engines(processes, ray_engine)]
+    assert_same(results)
+    assert [r.details["engine"] for r in results] == ["threads", "processes", "ray"]
+    assert [r.details["workers"] for r in results] == [1, 2, 2]
+
+
+def test_every_engine_gives_the_same_integer_plan(tmp_path: Path, processes: ProcessesEngine,
+                                                  ray_engine: PricingEngine) -> None:
+    instance = load_instance(instance_dir(tmp_path / "i", 21, integer_stock=True))
+    results = [solve_decomposition(instance, config=DecompositionConfig(engine=engine))
+               for engine in engines(processes, ray_engine)]
+    assert_same(results)
+    stock = results[0].stock["stock"].to_numpy()
+    np.testing.assert_allclose(stock, np.round(stock), atol=1e-6)
+
+
+def test_every_engine_warm_starts_the_same_from_a_path(tmp_path: Path, processes: ProcessesEngine,
+                                                       ray_engine: PricingEngine) -> None:
+    directory = instance_dir(tmp_path / "i", 13)
+    write_result(solve_decomposition(load_instance(directory)), tmp_path / "cold")
+    demand = pd.read_csv(directory / "demand.csv")
+    demand["quantity"] = demand["quantity"] * np.random.default_rng(0).uniform(0.95, 1.05, len(demand))
+    demand.to_csv(directory / "demand.csv", index=False)
+    changed = load_instance(directory)
+    results = [solve_decomposition(changed, config=DecompositionConfig(engine=engine, warm_start=tmp_path / "cold",
+                                                                      source=directory))
+               for engine in engines(processes, ray_engine)]
+    assert_same(results)
+    assert all(r.details["warm_start_bases"] == len(changed.products) for r in results)
+    written = [write_result(r, tmp_path / r.details["engine"]) for r in results]
+    for name in ("bases.npz", "warm_start.npz"):
+        stored = [np.load(tmp_path / r.details["engine"] / name) for r in results]
+        for other in stored[1:]:
+            for key in stored[0].files:
+                np.testing.assert_array_equal(other[key], stored[0][key])
+    assert all(tmp_path / r.details["engine"] / "bases.npz" in w for r, w in zip(results, written))
+
+
+def kill_a_worker_during(engine: ReplayingEngine, after_calls: int) -> threading.Thread:
+    """A thread that kills worker 1 (SIGKILL) once the run has made ``after_calls`` calls."""
+    def kill() -> None:
+        while engine.calls < after_calls or len(engine.pids) < 2 or not engine.pids[1]:
+            time.sleep(0.001)
+        os.kill(engine.pids[1], signal.SIGKILL)
+
+    thread = threading.Thread(target=kill, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("which", ["processes", "ray"])
+def test_a_worker_killed_mid_run_is_replaced_and_the_answer_is_the_same(
+        tmp_path: Path, which: str, processes: ProcessesEngine, ray_engine: PricingEngine) -> None:
+    engine = processes if which == "processes" else ray_engine
+    assert isinstance(engine, ReplayingEngine)
+    instance = load_instance(instance_dir(tmp_path / "i", 5))
+    undisturbed = solve_decomposition(instance, config=DecompositionConfig(engine=engine))
+    assert undisturbed.details["worker_replacements"] == 0
+    engine.calls = 0
+    killer = kill_a_worker_during(engine, after_calls=6)  # build, rows, a pricing pass, zero stock, ...
+    disturbed = solve_decomposition(instance, config=DecompositionConfig(engine=engine))
+    killer.join(timeout=30)
+    assert disturbed.details["worker_replacements"] >= 1
+    assert_same([undisturbed, disturbed])
+    engine.replacements = 0
+
+
+def test_the_coordinator_keeps_no_solution_vectors(tmp_path: Path, processes: ProcessesEngine,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # the benchmark family (random_instance's P0..P1999 break the numpy builder beyond ~15 products a chunk)
+    instance = load_instance(generate_instance(tmp_path / "i", products=2000, nodes=3, zones=5, scenarios=2, seed=1,
+                                               tightness=0.8))
+    seen: dict[str, object] = {}
+    totals = Products.totals
+
+    def spy(self: Products, instance: object, columns: list[Column], weights: np.ndarray) -> object:
+        seen["columns"], seen["workers"] = columns, self.memory()
+        return totals(self, instance, columns, weights)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Products, "totals", spy)
+    result = solve_decomposition(instance, config=DecompositionConfig(engine=processes))
+    assert result.has_plan
+    columns = seen["columns"]
+    assert isinstance(columns, list) and len(columns) >= 2 * len(instance.products)
+    assert {name for name in vars(columns[0])} == {"product", "cost", "usage", "key"}
+    coordinator = sum(c.usage.nbytes for c in columns)  # the only array a column holds
+    workers = seen["workers"]
+    assert isinstance(workers, list) and len(workers) == 2 and min(workers) > 0
+    assert sum(workers) > 2 * coordinator  # the solution vectors, held by the workers only
+
+
+def test_a_bad_engine_is_an_option_error() -> None:
+    with pytest.raises(OptionError, match="unknown engine 'mpi'"):
+        make_engine("mpi", 2)
+    with pytest.raises(OptionError, match="--address applies only to --engine ray"):
+        make_engine("processes", 2, "head:6379")
+    with pytest.raises(OptionError, match="workers must be >= 1"):
+        ProcessesEngine(0)
+    with pytest.raises(OptionError, match="an engine or an executor"):
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(1) as pool:
+            DecompositionConfig(engine=ThreadsEngine(), executor=pool)
