@@ -136,6 +136,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
                     details=_details(counters, master, config, len(rows)))
     if config.warm_start is not None:
         result.details["warm_start_bases"] = warm_bases
+    result.details["worker_peak_mb"] = products.peak_mb()
     bases = products.bases_writer()
     if bases is not None:
         result.arrays[BASES_FILE.removesuffix(".npz")] = bases

@@ -127,6 +127,10 @@ class Products:
         """Bytes of solution vectors each worker holds."""
         return [int(m) for m in self._all("memory")]
 
+    def peak_mb(self) -> list[float]:
+        """Each worker's peak resident memory (MiB)."""
+        return [round(float(m), 1) for m in self._all("peak_mb")]
+
     def _all(self, method: str, *args: object) -> list:
         return self.engine.call(method, [args] * self.workers)
 

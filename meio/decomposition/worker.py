@@ -13,6 +13,7 @@ what lets an engine replace a dead worker by replaying its calls
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 
 #: Calls a worker answers that change no state: an engine does not replay them.
-READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "pid"})
+READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "peak_mb", "pid"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +183,10 @@ class ProductWorker:
     def memory(self) -> int:
         """Bytes of the stored solution vectors (support and values)."""
         return sum(s.support.nbytes + s.values.nbytes for s in self.store)
+
+    def peak_mb(self) -> float:
+        """This worker process's peak resident memory in MiB (the coordinator's own for threads)."""
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
     def pid(self) -> int:
         return os.getpid()
