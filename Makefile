@@ -36,7 +36,7 @@ test: $(VENV)/.installed-test
 docs: $(VENV)/.installed-docs
 	$(BIN)/python -m meio.data.format_doc > docs/data-format.md
 	$(BIN)/python scripts/cli_reference.py
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict  # not --quiet: with it a warning does not fail the build
 
 clean:
 	rm -rf $(VENV) results site .pytest_cache .hypothesis
