@@ -21,21 +21,23 @@ def declare_stock(model: pyo.ConcreteModel, index: ModelIndex, integer: bool) ->
 def declare_shipments(model: pyo.ConcreteModel, index: ModelIndex, sparse: bool = False) -> None:
     """x[p,r,c,s] >= 0 for (r,c) in E, (p, origin(r)) in A and d[p,c,s] > 0.
 
-    ``sparse``: the index set wraps the key list and each x is created on first use."""
+    ``sparse``: the index set wraps an insertion-ordered dict of the keys (membership in O(1); a
+    list would make every index check a scan) and each x is created on first use."""
     x = index.x
     keys = list(zip(x["product"], x["route"], x["class"], x["scenario"]))
     doc = "shipment index (p, r, c, s)"
-    model.X = pyo.SetOf(keys) if sparse else pyo.Set(initialize=keys, dimen=4, ordered=True, doc=doc)
+    model.X = pyo.SetOf(dict.fromkeys(keys)) if sparse else pyo.Set(initialize=keys, dimen=4, ordered=True, doc=doc)
     model.x = pyo.Var(model.X, within=pyo.NonNegativeReals, dense=not sparse, doc="on-time shipments x[p,r,c,s]")
 
 
 def declare_unmet(model: pyo.ConcreteModel, index: ModelIndex, sparse: bool = False) -> None:
     """u[p,c,s] >= 0 for d[p,c,s] > 0, and the demand parameter d itself.
 
-    ``sparse``: the index set wraps the key list and each u is created on first use."""
+    ``sparse``: the index set wraps an insertion-ordered dict of the keys and each u is created on
+    first use."""
     u = index.u
     keys = list(zip(u["product"], u["class"], u["scenario"]))
     doc = "demand index (p, c, s) with d > 0"
-    model.D = pyo.SetOf(keys) if sparse else pyo.Set(initialize=keys, dimen=3, ordered=True, doc=doc)
+    model.D = pyo.SetOf(dict.fromkeys(keys)) if sparse else pyo.Set(initialize=keys, dimen=3, ordered=True, doc=doc)
     model.d = pyo.Param(model.D, initialize=dict(zip(keys, u["quantity"])), doc="demand d[p,c,s]")
     model.u = pyo.Var(model.D, within=pyo.NonNegativeReals, dense=not sparse, doc="unmet demand u[p,c,s]")
