@@ -1,6 +1,7 @@
 """The bundled reference suite: every stored optimum is reproduced by the extensive form on both
 backends (the stored value is the expectation) and by the independent implementation of
-tests/support/spec_reference.py; the suite covers every feature it claims."""
+tests/support/spec_reference.py, with the member's model variants; the suite covers every feature
+it claims, and every variant of a member binds."""
 
 from __future__ import annotations
 
@@ -24,14 +25,16 @@ IDS = [m.name for m in MEMBERS]
 def test_every_spec_is_a_member_with_a_reference() -> None:
     assert [m.name for m in MEMBERS] == sorted(f"reference/{s.name}" for s in SPECS)
     assert 15 <= len(MEMBERS) <= 25
-    assert all(m.reference is not None and m.reference.variants == () for m in MEMBERS)
+    variants = {f"reference/{s.name}": s.variants for s in SPECS}
+    assert all(m.reference is not None and m.reference.variants == variants[m.name] for m in MEMBERS)
     assert set(IDS) <= set(bundled_names())
 
 
 @pytest.mark.parametrize("member", MEMBERS, ids=IDS)
 def test_stored_optimum_is_reproduced_on_both_backends(member) -> None:
     stored = member.reference
-    computed = compute_reference(load_instance(member.name))  # raises unless HiGHS and OR-Tools agree
+    # raises unless HiGHS and OR-Tools agree
+    computed = compute_reference(load_instance(member.name), member.reference.variants)
     assert computed.status == stored.status
     assert relative_difference(computed.lp, stored.lp) <= AGREEMENT
     assert (computed.mip is None) == (stored.mip is None)
@@ -43,14 +46,14 @@ def test_stored_optimum_is_reproduced_on_both_backends(member) -> None:
 @pytest.mark.parametrize("member", MEMBERS, ids=IDS)
 def test_stored_optimum_agrees_with_the_independent_implementation(member) -> None:
     stored = member.reference
-    relaxed = solve_reference(member.path, integer=False)
+    relaxed = solve_reference(member.path, integer=False, variants=stored.variants)
     if stored.status == "infeasible":
         assert relaxed.status == "infeasible"
         return
     assert relaxed.status == "optimal"
     assert relative_difference(relaxed.objective, stored.lp) <= 1e-7
     if stored.mip is not None:
-        exact = solve_reference(member.path, integer=True, mip_gap=1e-9)
+        exact = solve_reference(member.path, integer=True, mip_gap=1e-9, variants=stored.variants)
         assert relative_difference(exact.objective, stored.mip) <= 1e-7
 
 
@@ -68,13 +71,31 @@ def test_the_suite_covers_every_feature() -> None:
     assert max(len(i.products) for i in instances.values()) >= 200
     assert all(m.reference.mip is not None for m in MEMBERS if instances[m.name.split("/")[1]].integer_stock)
     assert all(math.isfinite(m.reference.lp) == (m.reference.status == "optimal") for m in MEMBERS)
+    variants = {v.partition(":")[0] for m in MEMBERS for v in m.reference.variants}
+    assert {"budget", "category_storage", "max_stock"} <= variants
+    assert any(m.reference.variants and m.reference.mip is not None for m in MEMBERS)
+
+
+VARIANT_MEMBERS = [m for m in MEMBERS if m.reference.variants]
+
+
+@pytest.mark.parametrize("member", VARIANT_MEMBERS, ids=[m.name for m in VARIANT_MEMBERS])
+def test_every_variant_of_a_member_binds(member) -> None:
+    """Without any one of its variants (the others kept) the member's LP optimum is lower."""
+    stored = member.reference
+    for i, text in enumerate(stored.variants):
+        others = stored.variants[:i] + stored.variants[i + 1:]
+        without = solve_reference(member.path, integer=False, variants=others).objective
+        assert without < stored.lp * (1 - 1e-6), text
+        described = f"without {text}: {without:,.2f}" if stored.mip is None else f"without {text}: "
+        assert described in load_instance(member.name).description  # the MIP's optimum for integer stock
 
 
 def test_build_script_rewrites_identical_files(tmp_path: Path) -> None:
     spec = next(s for s in SPECS if s.name == "storage_binds")  # also checks its storage binds
     rebuilt = tmp_path / spec.name
     build_member(spec, rebuilt)
-    original = next(m.path for m in MEMBERS if m.name.endswith(spec.name))
+    original = next(m.path for m in MEMBERS if m.name == f"reference/{spec.name}")
     names = sorted(p.name for p in original.iterdir())
     assert names == sorted(p.name for p in rebuilt.iterdir())
     _, mismatch, errors = filecmp.cmpfiles(original, rebuilt, names, shallow=False)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from meio.data.instance import Instance
 from meio.errors import SolverError
 from meio.exact import model_size, solve_extensive
 from meio.models import build_model
+from meio.models.build import ModelVariant
+from meio.models.variants import resolve_variants
 from meio.results.result import Result
 from meio.solvers import SolveOptions, Termination
 from meio.suite.reference import Reference
@@ -26,25 +29,31 @@ def relative_difference(value: float, reference: float) -> float:
     return abs(value - reference) / max(1.0, abs(reference))
 
 
-def agreed_optimum(instance: Instance, integer: bool) -> float:
-    """The optimum both backends prove (+inf when both prove infeasibility); :class:`SolverError`
-    when a backend proves neither or they differ by more than :data:`AGREEMENT`."""
+def agreed_optimum(instance: Instance, integer: bool, variants: Sequence[ModelVariant] = ()) -> float:
+    """The optimum both backends prove of the model with ``variants`` (+inf when both prove
+    infeasibility); :class:`SolverError` when a backend proves neither or they differ by more than
+    :data:`AGREEMENT`."""
     options = SolveOptions(mip_gap=REFERENCE_MIP_GAP)
-    values = [_proven(solve_extensive(instance, backend, options, integer=integer)) for backend in REFERENCE_BACKENDS]
+    values = [_proven(solve_extensive(instance, backend, options, integer=integer, variants=variants))
+              for backend in REFERENCE_BACKENDS]
     if relative_difference(values[0], values[1]) > AGREEMENT:
         raise SolverError(f"{instance.name}: the backends disagree on the {'MIP' if integer else 'LP'} optimum: "
                           + ", ".join(f"{b} {v!r}" for b, v in zip(REFERENCE_BACKENDS, values)))
     return values[0]
 
 
-def compute_reference(instance: Instance) -> Reference:
-    """The reference of ``instance``: its LP optimum and, with ``integer_stock``, its MIP optimum."""
-    lp = agreed_optimum(instance, integer=False)
-    mip = agreed_optimum(instance, integer=True) if instance.integer_stock and math.isfinite(lp) else None
-    size = model_size(build_model(instance, integer=False))
+def compute_reference(instance: Instance, variants: Sequence[str] = ()) -> Reference:
+    """The reference of ``instance`` with the model ``variants`` (texts such as ``budget:amount=500``,
+    see :func:`meio.models.variants.parse_variant`): its LP optimum and, with ``integer_stock``, its
+    MIP optimum; the texts are stored with it."""
+    applied = resolve_variants(variants)
+    lp = agreed_optimum(instance, integer=False, variants=applied)
+    mip = (agreed_optimum(instance, integer=True, variants=applied)
+           if instance.integer_stock and math.isfinite(lp) else None)
+    size = model_size(build_model(instance, integer=False, variants=applied))
     return Reference(status="optimal" if math.isfinite(lp) else "infeasible", lp=lp,
                      mip=math.inf if instance.integer_stock and mip is None else mip,
-                     variables=size["variables"], constraints=size["constraints"])
+                     variables=size["variables"], constraints=size["constraints"], variants=tuple(variants))
 
 
 def _proven(result: Result) -> float:

@@ -7,9 +7,11 @@
     mip = 12360.0             # integer_stock instances only: the MIP optimum
     variables = 1234          # size of the extensive form
     constraints = 567
-    variants = []             # names of cross-product model variants the model carries (none yet)
+    variants = ["budget:amount=500"]   # model variants the reference model carries, as texts (often none)
 
 Floats are written with ``repr`` (every digit), so reading gives back the computed value.
+``variants`` are texts of :func:`meio.models.variants.parse_variant` (what ``--variant`` takes): the
+optimum is that of the model with them, and the benchmark solves the member with them.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ STATUSES = ("optimal", "infeasible")
 class Reference:
     """An instance's proven optimum: ``lp`` (the relaxation) and, for ``integer_stock``, ``mip``.
 
-    ``variants`` is the place for cross-product model variants: the names of those the
-    reference model carries, in order (empty for every instance SPEC §3 states alone).
+    ``variants`` are the model variants the reference model carries, as ``--variant`` texts in
+    order (empty for an instance of the formulation alone).
     """
 
     status: str

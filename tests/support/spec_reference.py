@@ -132,11 +132,44 @@ def _accepts(node_categories: str, product_category: str) -> bool:
     return product_category in allowed
 
 
-def solve_reference(instance_dir: Path, integer: bool | None = None, *, mip_gap: float = 1e-9) -> ReferenceSolution:
+def _variant_rows(
+    texts: tuple[str, ...], stocking: list[tuple[str, str]], kind: dict[str, str], category: dict[str, str],
+    unit_cost: dict[str, float], volume: dict[str, float], on_hand: dict[tuple[str, str], float],
+) -> list[tuple[dict[int, float], float]]:
+    """Rows ``sum coef * y <= rhs`` (coefficients by stocking-pair index) of the stock-only model
+    variants named by ``texts`` (``NAME:key=value,...``): budget, max_stock, min_presence, category_storage."""
+    rows: list[tuple[dict[int, float], float]] = []
+    for text in texts:
+        name, _, rest = text.partition(":")
+        given = dict(item.split("=", 1) for item in rest.split(",") if item)
+        pairs = list(enumerate(stocking))
+        if name == "budget":
+            rows.append(({i: unit_cost[p] for i, (p, n) in pairs},
+                         float(given["amount"]) + sum(unit_cost[p] * on_hand[(p, n)] for p, n in stocking)))
+        elif name in ("max_stock", "min_presence"):
+            sign = 1.0 if name == "max_stock" else -1.0
+            for i, (p, n) in pairs:
+                if all(given.get(key, value) == value for key, value in
+                       (("node", n), ("kind", kind[n]), ("product", p))):
+                    rows.append(({i: sign}, sign * float(given["units"])))
+        elif name == "category_storage":
+            for n in dict.fromkeys(n for p, n in stocking if category[p] == given["category"]):
+                if given.get("node", n) == n:
+                    rows.append(({i: volume[p] for i, (p, m) in pairs if m == n and category[p] == given["category"]},
+                                 float(given["capacity"])))
+        else:
+            raise ValueError(f"the reference implementation has no variant {name!r}")
+    return rows
+
+
+def solve_reference(instance_dir: Path, integer: bool | None = None, *, mip_gap: float = 1e-9,
+                    variants: tuple[str, ...] = ()) -> ReferenceSolution:
     """Solve the SPEC §3 model of an instance; ``integer`` overrides ``integer_stock``.
 
     ``mip_gap`` is the relative optimality gap of integer solves; ``lower_bound``
     of the result is the solver's proven bound (equal to ``objective`` for LPs).
+    ``variants`` are stock-only model variants as ``NAME:key=value,...`` texts (see
+    :func:`_variant_rows`), added as rows over the stock.
     """
     directory = Path(instance_dir)
     settings: dict = {}
@@ -362,6 +395,13 @@ def solve_reference(instance_dir: Path, integer: bool | None = None, *, mip_gap:
             for ci in speed_classes:
                 add(ub_rows, ub_cols, ub_vals, np.array(next_row), u_cols(pi, ci), weights)
         ub_rhs.append((1.0 - target[k]) * float(demand[:, speed_classes, :].sum(axis=(0, 1)) @ weights))
+        next_row += 1
+
+    kind = {n: node[n].get("kind", "") for n in nodes}
+    for coefficients, rhs in _variant_rows(variants, stocking, kind, category, unit_cost, volume, on_hand):
+        add(ub_rows, ub_cols, ub_vals, np.array(next_row), np.array(list(coefficients), dtype=int),
+            np.array(list(coefficients.values())))
+        ub_rhs.append(rhs)
         next_row += 1
 
     a_ub = sp.csr_matrix(

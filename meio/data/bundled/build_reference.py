@@ -3,10 +3,13 @@
 Each member is a small instance from the generator (:mod:`meio.data.generator`, fixed seeds)
 with a few edits that switch one feature of the formulation on or make it bind: a capacity
 scaled down, inbound limits, scenario weights, fill-rate targets, integer stock, routes of one
-lane only, on-hand stock beyond a node's storage (infeasible). Its reference optimum is the
-extensive form solved on HiGHS and OR-Tools, which must agree to 1e-9 relative
+lane only, on-hand stock beyond a node's storage (infeasible); a few also carry cross-product
+model variants (``budget``, ``category_storage``, ``max_stock`` by node kind), named as
+``--variant`` texts in their ``reference.toml``. Its reference optimum is the extensive form (with
+the member's variants) solved on HiGHS and OR-Tools, which must agree to 1e-9 relative
 (:mod:`meio.suite.optimum`); a member that claims a binding capacity must show a positive
-opportunity cost on it. Reruns write identical files.
+opportunity cost on it, and each variant of a member must change its optimum (its description
+gives the optimum without each). Reruns write identical files.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from meio.data.generator import GeneratorConfig, write_instance
 from meio.data.instance import Instance
 from meio.data.writer import write_instance_dir
 from meio.exact import solve_extensive
-from meio.suite.optimum import AGREEMENT, REFERENCE_BACKENDS, compute_reference
+from meio.models.variants import resolve_variants
+from meio.suite.optimum import AGREEMENT, REFERENCE_BACKENDS, agreed_optimum, compute_reference, relative_difference
 from meio.suite.reference import write_reference
 
 SUITE_DIR = BUNDLED_DIR / "reference"
@@ -114,7 +118,9 @@ class Spec:
     """A suite member: what it tests, the generated instance it starts from and its edits.
 
     ``binds`` names the linking families (storage, inbound, throughput, service) that must
-    show a positive opportunity cost at the LP optimum.
+    show a positive opportunity cost at the LP optimum. ``variants`` are the model variants of the
+    reference model (``--variant`` texts), each of which must bind; the build appends to the
+    description the optimum with them and without each.
     """
 
     name: str
@@ -122,6 +128,11 @@ class Spec:
     config: GeneratorConfig
     edits: tuple[Edit, ...] = ()
     binds: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+
+
+#: How much a member's optimum must change without one of its variants (relative) for the variant to bind.
+VARIANT_BINDS = 1e-6
 
 
 def _config(products: int, nodes: int, zones: int, scenarios: int, seed: int, **knobs: object) -> GeneratorConfig:
@@ -181,6 +192,14 @@ SPECS: tuple[Spec, ...] = (
          binds=("storage",)),
     Spec("many_products", "200 products on a small network (3 nodes, 3 zones, 4 scenarios), storage binding",
          _config(200, 3, 3, 4, 119, speeds=TWO_SPEEDS), (scale("storage", 0.4),), ("storage",)),
+    Spec("budget_binds", "10 products, loose capacities, a total purchase budget of 500 (60% of the spend "
+         "without it) binds", _config(10, 4, 5, 8, 120, tightness=3.0), variants=("budget:amount=500",)),
+    Spec("category_storage_binds", "12 products, 40% of them large: 150 volume units per node for the large "
+         "products binds at the DC", _config(12, 5, 5, 8, 121, large_share=0.4, nonsort_sites=True),
+         variants=("category_storage:category=large,capacity=150",)),
+    Spec("integer_budget_max_stock", "8 products in whole units (MIP), a purchase budget of 1000 and at most 15 "
+         "units of a product at each fulfillment center (max_stock by node kind); both bind",
+         _config(8, 4, 4, 6, 122), (integer,), variants=("budget:amount=1000", "max_stock:units=15,kind=fc")),
 )
 
 
@@ -194,11 +213,15 @@ def build_member(spec: Spec, directory: Path) -> None:
     for edit in spec.edits:
         instance = edit(instance)
     write_instance_dir(instance, directory)
-    instance = load_instance(directory)  # the reference is that of the files as written
-    _check_binding(instance, spec.binds)
-    reference = compute_reference(instance)
+    written = load_instance(directory)  # the reference is that of the files as written
+    _check_binding(written, spec.binds)
+    if spec.variants:  # the description says what each variant changes (the tables stay as written)
+        described = f"{spec.description}; {_variants_bind(written, spec.variants)}"
+        write_instance_dir(dataclasses.replace(instance, description=described), directory)
+    reference = compute_reference(written, spec.variants)
     write_reference(directory, reference, header=(
-        f"Reference optimum of {spec.name}: the extensive form solved by {' and '.join(REFERENCE_BACKENDS)}, "
+        f"Reference optimum of {spec.name}: the extensive form{' with its variants' if spec.variants else ''} "
+        f"solved by {' and '.join(REFERENCE_BACKENDS)}, "
         f"agreeing to {AGREEMENT:g} relative.\nWritten by python -m meio.data.bundled.build_reference; "
         "tests/test_reference_suite.py recomputes it."))
 
@@ -212,6 +235,20 @@ def _check_binding(instance: Instance, kinds: tuple[str, ...]) -> None:
     missing = set(kinds) - priced
     if missing:
         raise SystemExit(f"{instance.name}: no binding {', '.join(sorted(missing))} constraint")
+
+
+def _variants_bind(instance: Instance, variants: tuple[str, ...]) -> str:
+    """``LP optimum X, without V: Y`` for each of ``variants`` (MIP for integer stock); fail unless
+    removing each variant (keeping the others) changes the optimum."""
+    integer = instance.integer_stock
+    value = agreed_optimum(instance, integer, resolve_variants(variants))
+    clauses = [f"{'MIP' if integer else 'LP'} optimum {value:,.2f}"]
+    for i, text in enumerate(variants):
+        without = agreed_optimum(instance, integer, resolve_variants(variants[:i] + variants[i + 1:]))
+        if relative_difference(value, without) <= VARIANT_BINDS:
+            raise SystemExit(f"{instance.name}: variant {text} does not bind (optimum {value!r} without it too)")
+        clauses.append(f"without {text}: {without:,.2f}")
+    return ", ".join(clauses)
 
 
 def build(directory: Path = SUITE_DIR, names: Sequence[str] = ()) -> Path:
