@@ -11,6 +11,10 @@ towards the best plan's cost, halved when the bound stalls). It is honest about 
   storage and inbound capacity, fixed, and the whole model (linking rows included) is solved
   for the rest; the best such plan is kept, and when none is feasible there is no plan.
 
+It solves the model of formulation.md alone and does not declare that it takes model variants
+(``meio.methods.takes_variants``), so ``meio benchmark`` does not run it on the suite members whose
+reference carries variants (their rows say ``not_run``) and ``meio solve --variant`` refuses it.
+
 Run it like a built-in method::
 
     meio solve reference/storage_binds --method examples/subgradient_method.py:solve_subgradient

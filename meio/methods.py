@@ -6,6 +6,13 @@ A method outside meio is named in one of three ways (``meio solve --method``, ``
 - ``package.module:function`` — imported like any Python module;
 - ``path/to/file.py:function`` — a file loaded by path (relative to the working directory);
 - a name registered by a distribution in the entry-point group :data:`ENTRY_POINT_GROUP`.
+
+A method solves the model of formulation.md alone unless it declares that it takes model
+variants (:func:`takes_variants`, which sets the attribute :data:`TAKES_VARIANTS`): it is then
+called as ``method(instance, backend, options, variants=[...])`` with the variants resolved to
+callables on the built model (``meio.models.variants``), and must apply them to every model it
+solves. :func:`meio.solve.solve` refuses variants for a method that does not declare it, and
+``meio benchmark`` does not run it on a member whose reference carries variants (the row says so).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TypeVar
 
 from meio.data.instance import Instance
 from meio.errors import OptionError
@@ -28,6 +36,23 @@ Method = Callable[[Instance, str, SolveOptions], Result]
 
 #: Entry-point group in which other distributions register methods by name.
 ENTRY_POINT_GROUP = "meio.methods"
+
+#: Attribute by which a method declares that it takes model variants (``True``); see :func:`takes_variants`.
+TAKES_VARIANTS = "meio_takes_variants"
+
+F = TypeVar("F", bound=Callable[..., Result])
+
+
+def takes_variants(method: F) -> F:
+    """Declare that ``method`` takes model variants (a decorator): it is called with a keyword
+    ``variants`` (a list of callables on the built model, possibly empty) and applies them."""
+    setattr(method, TAKES_VARIANTS, True)
+    return method
+
+
+def declares_variants(method: Callable[..., Result]) -> bool:
+    """Whether ``method`` declared that it takes model variants (:func:`takes_variants`)."""
+    return getattr(method, TAKES_VARIANTS, False) is True
 
 
 def registered_methods() -> dict[str, str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
 from meio.data.instance import Instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.errors import OptionError
 from meio.exact import solve_extensive
-from meio.methods import ENTRY_POINT_GROUP, Method, load_method, registered_methods
+from meio.methods import ENTRY_POINT_GROUP, Method, declares_variants, load_method, registered_methods
 from meio.models.build import ModelVariant
 from meio.models.variants import resolve_variants, variant_record
 from meio.results.result import Result
@@ -35,6 +36,12 @@ def get_method(name: str) -> Method:
     return load_method(name)
 
 
+def method_takes_variants(name: str) -> bool:
+    """Whether the named method solves models with variants: the built-in ones do, a pluggable one
+    when it declares so (:func:`meio.methods.takes_variants`)."""
+    return name in METHODS or declares_variants(get_method(name))
+
+
 def check_method_backend(method: str, backend: str) -> None:
     """Refuse a backend the method cannot drive (:class:`OptionError`)."""
     if method == "decomposition" and backend not in DECOMPOSITION_BACKENDS:
@@ -55,10 +62,13 @@ def solve(instance: Instance, method: str = "extensive", backend: str = "highs",
         result = solve_decomposition(instance, backend, options, variants=applied, config=config)
     elif method == "extensive":
         result = solve_extensive(instance, backend, options, variants=applied)
-    elif applied:
-        raise OptionError(f"method '{method}' takes no model variants (the built-in methods extensive and "
-                          "decomposition do)")
-    else:
+    elif not method_takes_variants(method):
+        if applied:
+            raise OptionError(f"method '{method}' takes no model variants (the built-in methods extensive and "
+                              "decomposition do, and a pluggable one declared with meio.methods.takes_variants)")
         result = get_method(method)(instance, backend, options)
+    else:
+        declared = cast(Callable[..., Result], get_method(method))  # declared with meio.methods.takes_variants
+        result = declared(instance, backend, options, variants=applied)
     result.details["variants"] = [variant_record(v) for v in applied]
     return result

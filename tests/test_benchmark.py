@@ -10,8 +10,12 @@ import pandas as pd
 import pytest
 
 from meio.cli import main
+from meio.data import load_instance
 from meio.data.bundled import BUNDLED_DIR
-from meio.suite.benchmark import BOUND_ABOVE, FLAG_TOLERANCE, OBJECTIVE_BELOW, flags
+from meio.errors import OptionError
+from meio.solve import solve
+from meio.suite import read_reference
+from meio.suite.benchmark import BOUND_ABOVE, FLAG_TOLERANCE, NOT_RUN, OBJECTIVE_BELOW, flags
 from meio.suite.table import COLUMNS
 
 SMALL = ("storage_binds", "integer_stock", "infeasible_storage")
@@ -101,13 +105,77 @@ def test_bad_options_exit_2(tmp_path: Path, argv: list[str]) -> None:
     assert main(["benchmark", str(suite), *argv, "--out", str(tmp_path / "out")]) == 2
 
 
-def test_a_member_with_variants_is_refused_not_solved_without_them(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture) -> None:
+VARIANT_MEMBERS = ("budget_binds", "category_storage_binds")
+
+
+def test_variant_members_are_benchmarked_with_their_variants_within_the_gap(tmp_path: Path) -> None:
+    """The decomposition prices the members' cross-product rows (budget, category storage): its bound
+    is above the optimum of the model without them and both methods bracket the reference."""
+    suite = small_suite(tmp_path / "suite", VARIANT_MEMBERS)
+    out = tmp_path / "out"
+    assert main(["benchmark", str(suite), "--backends", "highs", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "benchmark.csv").set_index(["instance", "method"])
+    assert table["flag"].isna().all() and set(table["status"]) == {"optimal"}
+    assert (table.xs("extensive", level="method")["relative_error"].abs() <= 1e-9).all()
+    for name in VARIANT_MEMBERS:
+        row = table.loc[(name, "decomposition")]
+        without = solve(load_instance(f"reference/{name}")).objective  # the model without the variants
+        assert without < row["lower_bound"] <= row["reference"] * (1 + FLAG_TOLERANCE)
+        assert row["objective"] >= row["reference"] * (1 - FLAG_TOLERANCE)
+
+
+TAKES_VARIANTS = '''
+from meio.exact import solve_extensive
+from meio.methods import takes_variants
+
+def plain(instance, backend, options):
+    return solve_extensive(instance, backend, options)
+
+@takes_variants
+def with_variants(instance, backend, options, variants):
+    return solve_extensive(instance, backend, options, variants=variants)
+'''
+
+
+def test_a_pluggable_method_runs_on_variant_members_only_when_it_declares_variants(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    method = tmp_path / "methods.py"
+    method.write_text(TAKES_VARIANTS)
+    plain, declared = f"{method}:plain", f"{method}:with_variants"
+    suite = small_suite(tmp_path / "suite", ("budget_binds", "storage_binds"))
+    out = tmp_path / "out"
+    assert main(["benchmark", str(suite), "--methods", f"{plain},{declared}", "--backends", "highs",
+                 "--out", str(out)]) == 0
+    assert "4 runs, 0 flagged, 0 failed, 1 not run" in capsys.readouterr().out
+    table = pd.read_csv(out / "benchmark.csv").set_index(["instance", "method"])
+    skipped = table.loc[("budget_binds", plain)]
+    assert skipped["status"] == NOT_RUN and math.isnan(skipped["objective"]) and math.isnan(skipped["flag"])
+    assert "carries model variants (budget:amount=500)" in skipped["message"]
+    assert "takes_variants" in skipped["message"]
+    assert table.loc[("storage_binds", plain), "status"] == "optimal"  # no variants: every method runs
+    assert abs(table.loc[("budget_binds", declared), "relative_error"]) <= 1e-9  # solved with the budget
+
+
+def test_solve_passes_variants_only_to_a_method_that_declares_them(tmp_path: Path) -> None:
+    method = tmp_path / "methods.py"
+    method.write_text(TAKES_VARIANTS)
+    instance = load_instance("reference/budget_binds")
+    reference = read_reference(BUNDLED_DIR / "reference" / "budget_binds")
+    result = solve(instance, method=f"{method}:with_variants", variants=reference.variants)
+    assert result.objective == pytest.approx(reference.lp, rel=1e-9)
+    assert result.details["variants"] == [{"name": "budget", "parameters": {"amount": 500.0}}]
+    with pytest.raises(OptionError, match="takes no model variants"):
+        solve(instance, method=f"{method}:plain", variants=reference.variants)
+
+
+def test_a_bad_variant_in_a_reference_exits_2_before_anything_runs(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture) -> None:
     suite = small_suite(tmp_path / "suite", ("storage_binds",))
     toml = suite / "storage_binds" / "reference.toml"
-    toml.write_text(toml.read_text().replace("variants = []", 'variants = ["budget:amount=5000"]'))
+    toml.write_text(toml.read_text().replace("variants = []", 'variants = ["bugdet:amount=5000"]'))
     assert main(["benchmark", str(suite), "--out", str(tmp_path / "out")]) == 2
-    assert "carries model variants (budget:amount=5000)" in capsys.readouterr().err
+    assert "storage_binds: reference.toml: unknown variant 'bugdet' (did you mean budget?)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_unknown_suite_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -4,11 +4,16 @@ A run is *flagged* when it claims more than is true: a lower bound above the ref
 or a plan cheaper than it (beyond :data:`FLAG_TOLERANCE`); a plan for an instance whose
 reference is infeasible is a plan cheaper than +inf, and a proof of infeasibility of a feasible
 one a bound above it.
+
+A member whose reference carries model variants (``variants`` of its ``reference.toml``) is
+solved with them by every method: the built-in ones through :func:`meio.solve.solve`, a
+pluggable one only when it declares that it takes variants (:func:`meio.methods.takes_variants`);
+any other method is not run on that member, and its row has status :data:`NOT_RUN` and says why
+(it is never run on the model without the variants, whose optimum is not the reference).
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -16,10 +21,11 @@ from dataclasses import dataclass
 
 from meio.data import load_instance
 from meio.data.instance import Instance
-from meio.decomposition import DecompositionConfig, solve_decomposition
+from meio.decomposition import DecompositionConfig
 from meio.errors import MeioError, OptionError
-from meio.methods import Method
-from meio.solve import check_method_backend, get_method
+from meio.models.build import ModelVariant
+from meio.models.variants import resolve_variants
+from meio.solve import check_method_backend, method_takes_variants, solve
 from meio.solvers import SolveOptions
 from meio.suite.members import Member
 
@@ -29,6 +35,10 @@ BOUND_ABOVE = "bound_above_reference"
 OBJECTIVE_BELOW = "objective_below_reference"
 #: Status of a run whose method raised a meio error (a solver failure), unlike a result's own statuses.
 FAILED = "failed"
+#: Status of a run not made: a method that takes no model variants on a member whose reference carries some.
+NOT_RUN = "not_run"
+#: The decomposition's configuration in a benchmark: no live progress line (the benchmark shows its own).
+QUIET_DECOMPOSITION = DecompositionConfig(progress=False)
 
 
 @dataclass(frozen=True)
@@ -67,43 +77,54 @@ def flags(objective: float, lower_bound: float, reference: float) -> str:
     return ";".join(found)
 
 
-def _method(name: str) -> Method:
-    """The method to run; the decomposition without its live progress line (the benchmark shows its own)."""
-    if name == "decomposition":
-        return functools.partial(solve_decomposition, config=DecompositionConfig(progress=False))
-    return get_method(name)
+def member_variants(member: Member) -> list[ModelVariant]:
+    """The model variants of a member's reference, parsed (:class:`OptionError` naming the member)."""
+    if member.reference is None or not member.reference.variants:
+        return []
+    try:
+        return resolve_variants(member.reference.variants)
+    except OptionError as error:
+        raise OptionError(f"{member.name}: reference.toml: {error}") from error
 
 
 def run_benchmark(members: Sequence[Member], methods: Sequence[str], backends: Sequence[str],
                   options: SolveOptions, progress: Callable[[int, int, Run], None] | None = None) -> list[Run]:
-    """Every method on every backend over ``members`` (checked before anything runs); ``progress``
-    is called after each run with its position, the total and the run."""
+    """Every method on every backend over ``members`` (methods, backends and the members' variants
+    are checked before anything runs); ``progress`` is called after each run with its position,
+    the total and the run."""
     for method in methods:
         for backend in backends:
             check_method_backend(method, backend)
-    for member in members:
-        if member.reference is not None and member.reference.variants:
-            raise OptionError(f"{member.name}: its reference carries model variants "
-                              f"({', '.join(member.reference.variants)}), which the benchmark does not apply yet")
-    runners = {method: _method(method) for method in methods}
+    variants = {member.name: member_variants(member) for member in members}
+    takes = {method: method_takes_variants(method) for method in methods}
     total, runs = len(members) * len(methods) * len(backends), []
     for member in members:
         instance = load_instance(member.path)
         reference = member.reference.value if member.reference is not None else math.nan
         for method in methods:
             for backend in backends:
-                run = _run(member.name, instance, method, runners[method], backend, options, reference)
+                if variants[member.name] and not takes[method]:
+                    run = _not_run(member, method, backend, reference)
+                else:
+                    run = _run(member.name, instance, method, backend, options, variants[member.name], reference)
                 runs.append(run)
                 if progress is not None:
                     progress(len(runs), total, run)
     return runs
 
 
-def _run(name: str, instance: Instance, method: str, runner: Method, backend: str, options: SolveOptions,
-         reference: float) -> Run:
+def _not_run(member: Member, method: str, backend: str, reference: float) -> Run:
+    texts = ", ".join(member.reference.variants) if member.reference is not None else ""
+    return Run(member.name, method, backend, NOT_RUN, math.nan, math.nan, reference, math.nan, 0.0, None, "",
+               f"not run: the reference carries model variants ({texts}) and the method does not declare that "
+               "it takes them (meio.methods.takes_variants)")
+
+
+def _run(name: str, instance: Instance, method: str, backend: str, options: SolveOptions,
+         variants: list[ModelVariant], reference: float) -> Run:
     start = time.perf_counter()
     try:
-        result = runner(instance, backend, options)
+        result = solve(instance, method, backend, options, variants=variants, config=QUIET_DECOMPOSITION)
     except MeioError as error:  # a failed solve is a row of the table, not the end of the benchmark
         return Run(name, method, backend, FAILED, math.nan, math.nan, reference, math.nan,
                    time.perf_counter() - start, None, "", str(error))

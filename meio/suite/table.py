@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from meio.errors import MeioError
-from meio.suite.benchmark import FAILED, Run
+from meio.suite.benchmark import FAILED, NOT_RUN, Run
 
 #: Columns of benchmark.csv, in order (``message`` last: the solver's or method's note, if any).
 COLUMNS = [f.name for f in dataclasses.fields(Run)]
@@ -32,11 +32,15 @@ def markdown(runs: Sequence[Run]) -> str:
 
 
 def summary(runs: Sequence[Run]) -> str:
-    """``N runs, F flagged, E failed`` (flagged: a bound above or an objective below the reference;
-    failed: the method raised an error)."""
+    """``N runs, F flagged, E failed`` and, when some were not run, ``, K not run (...)`` (flagged: a
+    bound above or an objective below the reference; failed: the method raised an error; not run: a
+    method that takes no model variants on a member with variants)."""
     flagged = sum(bool(run.flag) for run in runs)
     failed = sum(run.status == FAILED for run in runs)
-    return f"{len(runs)} runs, {flagged} flagged, {failed} failed"
+    skipped = sum(run.status == NOT_RUN for run in runs)
+    line = f"{len(runs)} runs, {flagged} flagged, {failed} failed"
+    return line + (f", {skipped} not run (methods that take no model variants on members with variants; "
+                   "see the message column of benchmark.csv)" if skipped else "")
 
 
 def write_benchmark(runs: Sequence[Run], directory: Path) -> tuple[Path, Path]:
