@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from support.spec_reference import solve_reference
 
+from meio.cli import main
 from meio.data import load_instance
 from meio.data.bundled import bundled_names
 from meio.data.bundled.build_reference import SPECS, build_member
-from meio.suite import suite_members
+from meio.suite import read_reference, suite_members
 from meio.suite.optimum import AGREEMENT, compute_reference, relative_difference
 
 MEMBERS = suite_members("reference")
@@ -100,3 +101,25 @@ def test_build_script_rewrites_identical_files(tmp_path: Path) -> None:
     assert names == sorted(p.name for p in rebuilt.iterdir())
     _, mismatch, errors = filecmp.cmpfiles(original, rebuilt, names, shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_instances_lists_the_variants_of_each_member(capsys: pytest.CaptureFixture) -> None:
+    assert main(["instances"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["name"].rstrip().endswith("variants")
+    for member in MEMBERS:
+        flags = " ".join(f"--variant {v}" for v in member.reference.variants)
+        assert lines[member.name].endswith(flags) if flags else "--variant" not in lines[member.name]
+
+
+def test_convert_keeps_the_reference_and_names_its_variants(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    member = "reference/integer_budget_max_stock"
+    assert main(["convert", member, str(tmp_path / "copy")]) == 0
+    printed = capsys.readouterr().out
+    assert "with its reference.toml" in printed
+    assert "solve it with --variant budget:amount=1000 --variant max_stock:units=15,kind=fc" in printed
+    assert read_reference(tmp_path / "copy") == next(m.reference for m in MEMBERS if m.name == member)
+    assert main(["convert", member, str(tmp_path / "copy.zip")]) == 0
+    assert "--variant budget:amount=1000" in capsys.readouterr().out  # the bundle holds no reference.toml
+    assert main(["convert", "tiny", str(tmp_path / "copy"), "--force"]) == 0  # no stale reference is left
+    assert "--variant" not in capsys.readouterr().out and read_reference(tmp_path / "copy") is None

@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "instances", help="list the bundled instances and suites with sizes and references",
         description="List every bundled instance (usable by name wherever an instance is expected; "
                     "`meio convert NAME DIR` copies one) with its table sizes, the size of its extensive "
-                    "form and its reference optimum where one is stored (suite members).")
+                    "form, its reference optimum where one is stored (suite members) and the model variants "
+                    "that reference is of, as the --variant options that solve the same model.")
     parser.add_argument("--descriptions", action="store_true", help="print each instance's description")
     parser.set_defaults(run=run)
 
@@ -30,13 +31,17 @@ def run(args: argparse.Namespace) -> int:
     """Print one line per bundled instance."""
     names = bundled_names()
     width = max(len(name) for name in names)
-    print(f"{'name':<{width}}  " + "  ".join(f"{t:>8}" for t in COUNTED) + f"  {'variables':>9}  reference")
+    references = {name: read_reference(BUNDLED_DIR / name) for name in names}
+    texts = {name: _reference(reference) for name, reference in references.items()}
+    shown = max(len(text) for text in texts.values())
+    print(f"{'name':<{width}}  " + "  ".join(f"{t:>8}" for t in COUNTED)
+          + f"  {'variables':>9}  {'reference':<{shown}}  variants")
     for name in names:
-        folder = BUNDLED_DIR / name
+        folder, reference = BUNDLED_DIR / name, references[name]
         counts = "  ".join(f"{_rows(folder / f'{t}.csv'):>8,}" for t in COUNTED)
-        reference = read_reference(folder)
         variables = f"{reference.variables:>9,}" if reference is not None else f"{'':>9}"
-        print(f"{name:<{width}}  {counts}  {variables}  {_reference(reference)}")
+        variants = " ".join(f"--variant {text}" for text in reference.variants) if reference is not None else ""
+        print(f"{name:<{width}}  {counts}  {variables}  {texts[name]:<{shown}}  {variants}".rstrip())
         if args.descriptions:
             print(f"{'':<{width}}  {_description(folder)}")
     return 0
