@@ -50,11 +50,12 @@ def _variant(kind: str, instance: Instance, share: float) -> ModelVariant:
     total = float(stock["stock"].sum())
     first, cost = stock.iloc[0], instance.products["unit_cost"]
     category = str(instance.products.at[first["product"], "category"])
-    node_kind = str(instance.nodes.at[first["node"], "kind"])
+    kinds = [str(kind) for kind in instance.nodes["kind"] if kind]
+    kind_option = f",kind={kinds[0]}" if kinds else ""
     texts = {
         "max_stock": f"max_stock:units={share * float(stock['stock'].max())}",
         "budget": f"budget:amount={share * float(stock['buy'].to_numpy() @ cost.loc[stock['product']].to_numpy())}",
-        "min_presence": f"min_presence:units={share * 5},kind={node_kind}",
+        "min_presence": f"min_presence:units={share * 5}{kind_option}",
         "category_storage": f"category_storage:category={category},capacity={share * total}",
         "salvage": f"salvage:fraction={share}",
     }
