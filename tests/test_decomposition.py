@@ -35,15 +35,16 @@ def random_instance(directory: Path, seed: int, **flags: bool) -> Path:
 @pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), windows=st.booleans(), categories=st.booleans(), service=st.booleans(),
-       on_hand=st.booleans())
+       on_hand=st.booleans(), shares=st.booleans())
 def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: str, seed: int, windows: bool,
-                                                       categories: bool, service: bool, on_hand: bool) -> None:
+                                                       categories: bool, service: bool, on_hand: bool,
+                                                       shares: bool) -> None:
     # hypothesis reuses tmp_path across examples: one directory per example
     directory = tmp_path / f"i{seed}-{windows:d}{categories:d}{service:d}{on_hand:d}"
     instance = load_instance(random_instance(directory, seed, windows=windows, cutoffs=windows,
                                              categories=categories, service_targets=service, on_hand=on_hand))
     exact = solve_extensive(instance, backend)
-    result = solve_decomposition(instance, backend, config=DecompositionConfig(gap=GAP))
+    result = solve_decomposition(instance, backend, config=DecompositionConfig(gap=GAP, capacity_shares=shares))
     assert result.status is Status.OPTIMAL
     assert result.lower_bound <= exact.objective + 1e-7 * max(1.0, abs(exact.objective))
     assert exact.objective <= result.objective + 1e-7 * max(1.0, abs(exact.objective))

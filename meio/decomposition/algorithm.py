@@ -28,6 +28,7 @@ from meio.decomposition.coordinator import Products, worker_specs
 from meio.decomposition.master import MasterSolution, RestrictedMaster
 from meio.decomposition.pricing import PricingPass, ProductLinks
 from meio.decomposition.progress import ProgressReporter
+from meio.decomposition.shares import capacity_shares
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, read_prices
 from meio.diagnose import describe_violations
@@ -103,10 +104,20 @@ class Counters:
     last_pass: float = 0.0
     iterations: int = 0
 
+    share_seconds: float = 0.0
+
     def add(self, priced: PricingPass) -> None:
         self.pricing_seconds += priced.seconds
         self.passes += 1
         self.last_pass = priced.seconds
+
+    def add_shares(self, products: Products, priced: PricingPass, links: list[ProductLinks], capacity: np.ndarray,
+                   master: RestrictedMaster) -> None:
+        """The capacity-share pass after ``priced`` (see :mod:`meio.decomposition.shares`): its
+        columns, which together meet every linking row, go to the master."""
+        start = time.perf_counter()
+        master.add(products.within_caps(capacity_shares(priced.columns, links, capacity)))
+        self.share_seconds += time.perf_counter() - start
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
@@ -123,6 +134,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, links, capacity), mu, True)
     master.add(products.zero_stock(), keep=True)
     master.add(first.columns)
+    if config.capacity_shares:
+        counters.add_shares(products, first, links, capacity, master)
     if config.warm_start is not None:
         master.add(products.previous_plans(mu))
     bounds = Bounds(lower=smoothing.best)
@@ -239,6 +252,7 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
     return {"iterations": counters.iterations, "columns": master.size, "pricing_passes": counters.passes,
             "build_seconds": round(counters.build_seconds, 6), "master_seconds": round(master.seconds, 6),
             "subproblem_seconds": round(counters.pricing_seconds, 6),
+            "share_seconds": round(counters.share_seconds, 6),
             "pricing_pass_seconds": round(counters.pricing_seconds / counters.passes, 6),
             "last_pricing_pass_seconds": round(counters.last_pass, 6),
             "stabilization": config.stabilization, "products": len(master.subproblems), "linking_constraints": rows,

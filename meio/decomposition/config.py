@@ -41,6 +41,10 @@ class DecompositionConfig:
     - ``warm_start``: a previous result directory whose plan, prices and bases seed the run.
     - ``progress``: live progress line; ``None`` shows it only on a terminal.
     - ``integer_time_limit``: seconds for the integer restricted master (``integer_stock``).
+    - ``capacity_shares``: after the first pricing pass, split every nearly full linking row's
+      capacity among the products in proportion to their use and solve each product within
+      its share (see :mod:`meio.decomposition.shares`): a plan that meets the linking rows
+      from the first iteration, and columns close to the optimum for the master.
     - ``chunk_products``: products whose subproblems are built (and plan read out) together;
       bounds the memory of the build (see :mod:`meio.decomposition.chunks`).
     """
@@ -59,6 +63,7 @@ class DecompositionConfig:
     progress: bool | None = None
     integer_time_limit: float = 60.0
     chunk_products: int = 500
+    capacity_shares: bool = True
 
     def __post_init__(self) -> None:
         checks = (

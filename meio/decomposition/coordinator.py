@@ -20,6 +20,7 @@ from meio.data.instance import Instance
 from meio.decomposition.chunks import add_sums
 from meio.decomposition.engine import PricingEngine
 from meio.decomposition.pricing import Column, PricingPass, ProductLinks
+from meio.decomposition.solvers import Caps
 from meio.decomposition.subproblem import sort_rows
 from meio.decomposition.worker import WorkerSpec
 from meio.models.build import ModelVariant
@@ -74,6 +75,12 @@ class Products:
         return PricingPass(mu=mu, values=np.concatenate([values for values, _ in parts]),
                            columns=[column for _, columns in parts for column in columns],
                            seconds=time.perf_counter() - start)
+
+    def within_caps(self, caps: list[Caps]) -> list[Column]:
+        """Each product's column within its caps (one per product, in product order)."""
+        bounds = [*self.firsts[1:], len(caps)]
+        return _present(self.engine.call("within_caps", [(caps[first:end],) for first, end in
+                                                         zip(self.firsts, bounds)]))
 
     def zero_stock(self) -> list[Column]:
         """Each product's zero-stock column, where its rows allow it."""

@@ -13,16 +13,19 @@ the owning worker finds the solution again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
-from meio.decomposition.solvers import subproblem_solver
+from meio.decomposition.solvers import Caps, subproblem_solver
 from meio.decomposition.subproblem import ProductLP
 from meio.errors import InfeasibleError, SolverError
 
 CHUNK = 64
+T = TypeVar("T")
 #: Subproblem costs below this (relative to max(1, largest cost)) are round-off and set to zero.
 ROUND_OFF = 1e-13
 
@@ -94,13 +97,8 @@ class Pricer:
         """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows);
         ``phase_one``: at the linking prices alone (the products' costs left out), which gives
         v_p(mu) = min_z mu . (D_p z + e_p), the terms of the phase-one Lagrangian."""
-        chunks = [range(i, min(i + CHUNK, len(self.subproblems))) for i in range(0, len(self.subproblems), CHUNK)]
         weight = 0.0 if phase_one else 1.0
-        if self.executor is None:
-            results = [self._price_chunk(chunk, mu, weight) for chunk in chunks]
-        else:
-            results = list(self.executor.map(self._price_chunk, chunks, [mu] * len(chunks), [weight] * len(chunks)))
-        return [pair for chunk in results for pair in chunk]
+        return self._by_chunk(lambda chunk: self._price_chunk(chunk, mu, weight))
 
     def fix_stock(self, p: int, stock: np.ndarray, mu: np.ndarray) -> Solution | None:
         """Local product p's best solution with its stock y fixed (a previous plan); None if infeasible."""
@@ -110,6 +108,26 @@ class Pricer:
         stock = np.maximum(stock, lower)
         bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
         return self._solve(p, mu, required=False, bounds=bounds)[1]
+
+    def within_caps(self, caps: list[Caps]) -> list[Solution | None]:
+        """Each product's cheapest solution at its own costs with its linking use capped,
+        ``D_p z + e_p <= caps[p]`` (None where the capped LP has no solution)."""
+        return self._by_chunk(lambda chunk: self._capped_chunk(chunk, caps))
+
+    def _by_chunk(self, solve: Callable[[range], list[T]]) -> list[T]:
+        """``solve`` on fixed chunks of the products (through the executor, if any), concatenated
+        in product order."""
+        chunks = [range(i, min(i + CHUNK, len(self.subproblems))) for i in range(0, len(self.subproblems), CHUNK)]
+        results = map(solve, chunks) if self.executor is None else self.executor.map(solve, chunks)
+        return [item for chunk in results for item in chunk]
+
+    def _capped_chunk(self, chunk: range, caps: list[Caps]) -> list[Solution | None]:
+        out: list[Solution | None] = []
+        for p in chunk:
+            sub = self.subproblems[p]
+            solved = self.solver.solve_capped(p, sub.c, caps[p])
+            out.append(solution_of(self.first + p, sub, solved.x) if solved.solved else None)
+        return out
 
     def _price_chunk(self, chunk: range, mu: np.ndarray, cost_weight: float) -> list[tuple[float, Solution]]:
         out = []

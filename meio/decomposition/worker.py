@@ -25,7 +25,7 @@ from meio.data.instance import Instance
 from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
 from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution
 from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, zero_stock_solution
-from meio.decomposition.solvers import HighsBasisCache, flat_bases
+from meio.decomposition.solvers import Caps, HighsBasisCache, flat_bases
 from meio.decomposition.subproblem import ProductLP
 from meio.decomposition.warm_start import WarmStart, read_warm_start
 from meio.errors import MeioError
@@ -129,6 +129,11 @@ class ProductWorker:
         pairs = self._pricer().price(mu, phase_one)
         columns = self._keep([solution for _, solution in pairs])
         return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
+
+    def within_caps(self, caps: list[Caps]) -> list[Column | None]:
+        """Each product's solution with its linking use within its cap (see
+        :mod:`meio.decomposition.shares`; None where the capped LP has no solution)."""
+        return self._keep(self._pricer().within_caps(list(caps)))
 
     def warm_start(self, directory: Path) -> int:
         """Read this worker's share of a previous result and seed the subproblem bases from it;

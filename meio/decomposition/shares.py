@@ -1,0 +1,50 @@
+"""Capacity shares: a feasible plan from one pricing pass (the primal heuristic).
+
+Given each product's column of a pricing pass (linking use u_p = D_p z_p + e_p), every
+linking row's capacity b_i is split among the products that touch it:
+
+    cap_pi = u_pi + (b_i - U_i) u_pi / U_i     where U_i = sum_p u_pi > b_i  (the excess, pro rata)
+    cap_pi = u_pi + (b_i - U_i) / n_i          where U_i <= b_i              (the slack, evenly)
+
+with n_i the number of products with row i, so that sum_p cap_pi = b_i on every row. Only
+rows used above ``TIGHT`` of their capacity (and service rows, b_i <= 0) are capped: the
+others keep a slack that the products' new solutions rarely use up, and each capped row
+costs every product an LP row. Each product then solves its own LP at its own costs with
+``D_p z + e_p <= cap_p`` (:meth:`meio.decomposition.pricing.Pricer.within_caps`); the
+solutions, one per product, meet every capped row together: usually a feasible plan from
+the first iteration, and columns close to the optimum that use the capacity exactly, for
+the restricted master (which checks every row; if the columns do not fit, they are just
+columns). At prices close to optimal the responses u_p nearly fit (complementary
+slackness), so the shares bind them little.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from meio.decomposition.pricing import Column, ProductLinks
+from meio.decomposition.solvers import Caps
+
+#: Only rows used above this share of their capacity are capped (the others keep their slack).
+TIGHT = 0.9
+
+
+def capacity_shares(columns: list[Column], links: list[ProductLinks], capacity: np.ndarray) -> list[Caps]:
+    """Each product's caps on its linking rows (in the order of its ``link_rows``) from the
+    columns of one pricing pass, one per product in product order."""
+    use = np.zeros(len(capacity))
+    touching = np.zeros(len(capacity))
+    for column in columns:
+        rows = links[column.product].link_rows
+        np.add.at(use, rows, column.usage)
+        np.add.at(touching, rows, 1.0)
+    excess = use > capacity
+    ratio = np.divide(capacity - use, use, out=np.zeros(len(capacity)), where=excess & (use != 0.0))
+    even = np.divide(capacity - use, touching, out=np.zeros(len(capacity)), where=~excess & (touching > 0.0))
+    tight = (use > TIGHT * capacity) | (capacity <= 0.0)
+    caps = []
+    for column in columns:
+        rows = links[column.product].link_rows
+        kept = np.flatnonzero(tight[rows])
+        caps.append(Caps(kept, (column.usage + ratio[rows] * column.usage + even[rows])[kept]))
+    return caps

@@ -1,0 +1,67 @@
+"""Capacity shares (the decomposition's primal heuristic): the caps add up to each capped row's
+capacity, and the products' solutions within their caps meet those rows together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.random_instance import write_random_instance
+
+from meio.data import load_instance
+from meio.decomposition.chunks import build_subproblems
+from meio.decomposition.pricing import Column, Pricer, ProductLinks
+from meio.decomposition.shares import capacity_shares
+
+
+def _links(rows: list[list[int]]) -> list[ProductLinks]:
+    return [ProductLinks(f"p{k}", np.array(r), False) for k, r in enumerate(rows)]
+
+
+def test_caps_split_the_excess_pro_rata_and_leave_slack_rows_alone() -> None:
+    # row 0: storage 10 used 6 + 6 (over); row 1: 100 used 1 + 1 + 1 (far from full);
+    # row 2: a service row (>= 6 served, kept as -served <= -6) served 2 + 1 (short)
+    links = _links([[0, 1, 2], [0, 1, 2], [1]])
+    columns = [Column(0, 0.0, np.array([6.0, 1.0, -2.0]), 0), Column(1, 0.0, np.array([6.0, 1.0, -1.0]), 1),
+               Column(2, 0.0, np.array([1.0]), 2)]
+    caps = capacity_shares(columns, links, np.array([10.0, 100.0, -6.0]))
+    assert caps[0].positions.tolist() == [0, 2] and caps[2].positions.tolist() == []
+    assert caps[0].value == pytest.approx([5.0, -4.0])
+    assert caps[1].value == pytest.approx([5.0, -2.0])
+
+
+def test_caps_share_a_nearly_full_rows_slack_evenly() -> None:
+    links = _links([[0], [0]])
+    columns = [Column(0, 0.0, np.array([9.0]), 0), Column(1, 0.0, np.array([0.0]), 1)]
+    caps = capacity_shares(columns, links, np.array([9.5]))
+    assert [c.value.tolist() for c in caps] == [[9.25], [0.25]]
+
+
+def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(tmp_path: Path) -> None:
+    instance = load_instance(write_random_instance(tmp_path / "i", 5, products=6, nodes=3, zones=3, speeds=2,
+                                                   scenarios=3, capacities=True, weights=True))
+    rows, subproblems = build_subproblems(instance, False, "numpy")
+    capacity = np.array([row.capacity for row in rows])
+    pricer = Pricer(subproblems, "highs", None)
+    priced = [solution.column(k) for k, (_, solution) in enumerate(pricer.price(np.zeros(len(rows))))]
+    links = [ProductLinks(sub.product, sub.link_rows, False) for sub in subproblems]
+    caps = capacity_shares(priced, links, capacity)
+    capped = np.zeros(len(rows), dtype=bool)
+    for link, cap in zip(links, caps):
+        capped[link.link_rows[cap.positions]] = True
+    use_before = np.zeros(len(rows))
+    for column in priced:
+        np.add.at(use_before, links[column.product].link_rows, column.usage)
+    assert (use_before[capped] > capacity[capped]).any()  # the unconstrained responses do not fit
+    solutions = pricer.within_caps(caps)
+    assert all(solution is not None for solution in solutions)
+    use = np.zeros(len(rows))
+    for sub, solution in zip(subproblems, solutions):
+        assert solution is not None
+        z = np.zeros(sub.columns)
+        z[solution.support] = solution.values
+        activity = sub.A @ z
+        assert (activity >= sub.row_lower - 1e-7).all() and (activity <= sub.row_upper + 1e-7).all()
+        np.add.at(use, sub.link_rows, solution.usage)
+    assert (use[capped] <= capacity[capped] + 1e-7 * np.maximum(1.0, np.abs(capacity[capped]))).all()
