@@ -26,7 +26,8 @@ def screenshot() -> bytes:
     with tempfile.TemporaryDirectory() as work:
         result, page = Path(work) / "demo", Path(work) / "report.html"
         for command in (["solve", "demo", "--out", str(result), "--quiet"],
-                        ["compare", "demo", str(result), "--baselines", "all", "--scenarios", SCENARIOS, "--quiet"],
+                        ["compare", "demo", str(result), "--baselines", "all", "--scenarios", SCENARIOS,
+                         "--policy", "all", "--quiet"],
                         ["report", str(result), "--out", str(page)]):
             if main(command) != 0:
                 raise SystemExit(f"meio {' '.join(command)} failed")

@@ -30,9 +30,10 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_evaluate_writes_estimates_and_tables(solved: tuple[Path, Path], capsys: pytest.CaptureFixture) -> None:
     instance, result = solved
-    assert main(["evaluate", str(result), str(instance), "--scenarios", "40", "--seed", "2"]) == 0
+    assert main(["evaluate", str(result), str(instance), "--scenarios", "40", "--seed", "2", "--policy", "all"]) == 0
     out = capsys.readouterr()
     assert "total cost" in out.out and "optimal" in out.out and "myopic" in out.out and "dual-price" in out.out
+    assert "not evaluated" not in out.out
     assert errors(out.err) == []
     record = json.loads((result / "evaluation.json").read_text())
     assert record["source"] == "generator" and record["scenarios"] == 40
@@ -84,6 +85,62 @@ def test_baseline_compare_gap_and_report(solved: tuple[Path, Path], tmp_path: Pa
         assert heading in html
     saving = record["savings_of_reference"]["optimal"]["single-echelon"]["total"]["mean"]
     assert f"{saving:,.0f}" in html  # the report says by how much
+
+
+def test_dual_price_is_evaluated_only_when_named_and_what_is_left_out_is_said(
+        solved: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    instance, result = solved
+    assert main(["evaluate", str(result), str(instance), "--scenarios", "5", "--out", str(tmp_path / "e")]) == 0
+    text = capsys.readouterr().out
+    assert "not evaluated: dual-price (name it in --policy, or --policy all;" in text
+    assert list(json.loads((tmp_path / "e" / "evaluation.json").read_text())["policies"]) == ["optimal", "myopic"]
+    assert main(["compare", str(instance), str(result), "--baselines", "single-echelon", "--scenarios", "5",
+                 "--policy", "dual-price, optimal,dual-price", "--resolve-every", "50",
+                 "--out", str(tmp_path / "c")]) == 0
+    text = capsys.readouterr().out
+    assert "dual-price fulfillment" in text and "not evaluated: myopic (name it in --policy, or --policy all)" in text
+    record = json.loads((tmp_path / "c" / "comparison.json").read_text())
+    assert record["policies"] == ["optimal", "dual-price"] and record["resolve_every"] == 50  # in POLICIES' order
+    assert list(record["results"]["meio"]) == ["optimal", "dual-price"]
+    assert main(["compare", str(instance), str(result), "--baselines", "single-echelon", "--scenarios", "5",
+                 "--policy", "all", "--out", str(tmp_path / "all"), "--quiet"]) == 0
+    record = json.loads((tmp_path / "all" / "comparison.json").read_text())
+    assert record["policies"] == ["optimal", "myopic", "dual-price"] and record["resolve_every"] == 25
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    ("optimal,fastest", "--policy: unknown policy 'fastest' (choose from optimal, myopic, dual-price or all)"),
+    (" , ", "--policy: give at least one policy (optimal, myopic, dual-price) or all"),
+])
+def test_a_bad_policy_list_is_one_message(solved: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture,
+                                          policy: str, expected: str) -> None:
+    instance, result = solved
+    for command in (["evaluate", str(result), str(instance)], ["compare", str(instance), str(result)]):
+        assert main([*command, "--policy", policy, "--out", str(tmp_path)]) == 2
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err and len(errors(err)) == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_resolve_every_without_dual_price_is_refused(solved: tuple[Path, Path], capsys: pytest.CaptureFixture) -> None:
+    instance, result = solved
+    assert main(["evaluate", str(result), str(instance), "--resolve-every", "10"]) == 2
+    assert ("--resolve-every applies only to the dual-price policy, which --policy optimal,myopic leaves out"
+            in capsys.readouterr().err)
+
+
+def test_a_report_without_dual_price_results_says_so(solved: tuple[Path, Path], tmp_path: Path) -> None:
+    """The default policies (the browser test's report holds all three)."""
+    instance, result = solved
+    for name in ("summary.json", "stock.csv", "prices.csv", "utilization.csv"):
+        (tmp_path / name).write_bytes((result / name).read_bytes())
+    common = ["--scenarios", "3", "--out", str(tmp_path), "--quiet"]
+    assert main(["evaluate", str(tmp_path), str(instance), *common]) == 0
+    assert main(["compare", str(instance), str(tmp_path), "--baselines", "single-echelon", *common]) == 0
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report.html"), "--instance", str(instance)]) == 0
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("Fulfillment policies evaluated: optimal, myopic; not evaluated: dual-price") == 2
+    assert "Out-of-sample evaluation" in html and "<th>myopic</th>" in html and "<th>dual-price</th>" not in html
 
 
 @pytest.mark.parametrize("case", ["foreign_product", "no_stock", "one_plan", "no_summary"])

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from meio.cli.common import load
-from meio.cli.options import reject
+from meio.cli.options import name_list, reject
 from meio.cli.paths import split_instance_and_results
 from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
 from meio.cli.variant_evaluation import record_variants
@@ -50,14 +50,7 @@ def baseline_names(text: str | None, result_dirs: int) -> tuple[str, ...]:
     """The baselines of ``--baselines`` (all of them by default when there is one result directory)."""
     if text is None:
         text = "all" if result_dirs == 1 else ""
-    if text.strip() == "all":
-        return BASELINES
-    names = tuple(b.strip() for b in text.split(",") if b.strip())
-    unknown = [b for b in names if b not in BASELINES]
-    if unknown:
-        raise OptionError(f"--baselines: unknown baseline '{unknown[0]}' (choose from {', '.join(BASELINES)} "
-                          "or all)")
-    return names
+    return name_list("--baselines", text, BASELINES, "baseline")
 
 
 def _baselines(instance: Instance, names: tuple[str, ...], backend: str,
@@ -98,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
                                    resolve_every=args.resolve_every,
                                    progress=progress, variants=applied)
                for name, plan in zip(_column_names(plans), plans)}
-    record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest)
-    record_variants(record, scenarios, applied, policies(args))
+    record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest, args.resolve_every)
+    record_variants(record, scenarios, applied, record["policies"])
     out = args.out if args.out is not None else (result_dirs[0] if result_dirs else Path("results"))
     write_comparison(out, record)
     if not args.quiet:

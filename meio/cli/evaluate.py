@@ -21,8 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate", help="evaluate a plan out of sample under optimal recourse and real-time fulfillment",
         description="Fix the plan's stock (RESULT_DIR/stock.csv) and evaluate it on fresh demand scenarios "
-                    "under optimal recourse and real-time (order-by-order) fulfillment, myopic and "
-                    "dual-price, on the same order arrivals; report what each real-time policy loses to "
+                    "under optimal recourse and real-time (order-by-order) fulfillment, myopic and (with "
+                    "--policy) dual-price, on the same order arrivals; report what each real-time policy loses to "
                     "optimal recourse; writes evaluation.json and evaluation_*.csv to the result directory "
                     "(or --out). RESULT_DIR and INSTANCE may come in either order.")
     parser.add_argument("first", metavar="RESULT_DIR", help="result directory (holding summary.json or stock.csv)")

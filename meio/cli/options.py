@@ -72,6 +72,20 @@ def given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> dict[
     return {a.dest: a.option_strings[-1] for a in actions if getattr(namespace, a.dest) is not _UNSET}
 
 
+def name_list(option: str, text: str, choices: Sequence[str], kind: str) -> tuple[str, ...]:
+    """The names of a comma-separated option value (``all``: every one of ``choices``), as given.
+
+    A name that is not one of ``choices`` raises :class:`OptionError` naming the option and ``kind``.
+    """
+    if text.strip() == "all":
+        return tuple(choices)
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in choices]
+    if unknown:
+        raise OptionError(f"{option}: unknown {kind} '{unknown[0]}' (choose from {', '.join(choices)} or all)")
+    return names
+
+
 def reject(args: argparse.Namespace, dests: Iterable[str], reason: str) -> None:
     """Raise :class:`OptionError` naming the first of ``dests`` given on the command line."""
     given: dict[str, str] = getattr(args, "given", {})

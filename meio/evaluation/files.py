@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from meio.errors import MeioError
-from meio.evaluation.evaluate import Scenarios, estimate_dict, flow_table, node_table, summarize
+from meio.evaluation.evaluate import POLICIES, Scenarios, estimate_dict, flow_table, node_table, summarize
 from meio.evaluation.outcome import COST_PARTS, Outcome
 from meio.evaluation.policy_gap import format_gap, policy_gap
 from meio.evaluation.stats import Estimate, difference_ci
@@ -83,14 +83,15 @@ def write_evaluation(directory: Path, record: Record, scenarios: Scenarios,
 
 
 def comparison_record(scenarios: Scenarios, results: dict[str, dict[str, Outcome]], seed: int,
-                      order_size: float, digest: str | None = None) -> Record:
-    """The content of comparison.json: summaries per plan and policy, paired differences to the first plan
-    (the reference, whose plan ``digest`` is recorded)."""
+                      order_size: float, digest: str | None = None, resolve_every: int | None = None) -> Record:
+    """The content of comparison.json: the policies evaluated, summaries per plan and policy, paired
+    differences to the first plan (the reference, whose plan ``digest`` is recorded)."""
     names = list(results)
     reference = names[0]
     network = scenarios.network
+    evaluated = list(next(iter(results.values())))
     differences: dict[str, dict[str, object]] = {}
-    for policy in next(iter(results.values())):
+    for policy in evaluated:
         base = results[reference][policy]
         differences[policy] = {}
         for name in names[1:]:
@@ -104,7 +105,8 @@ def comparison_record(scenarios: Scenarios, results: dict[str, dict[str, Outcome
         "instance": scenarios.instance.name,
         "instance_path": str(scenarios.instance.source) if scenarios.instance.source else None,
         "source": scenarios.source, "scenarios": len(scenarios.demand.scenarios), "seed": seed,
-        "order_size": order_size, "reference": reference, DIGEST_KEY: digest, "plans": names,
+        "order_size": order_size, "resolve_every": resolve_every if "dual-price" in evaluated else None,
+        "reference": reference, DIGEST_KEY: digest, "plans": names, "policies": evaluated,
         "results": {name: {policy: estimate_dict(summarize(o, network)) for policy, o in by_policy.items()}
                     for name, by_policy in results.items()},
         "savings_of_reference": differences,
@@ -197,6 +199,15 @@ def format_columns(title: str, columns: dict[str, Record]) -> str:
     return "\n".join(lines)
 
 
+def not_evaluated(evaluated: list[str]) -> str | None:
+    """A line naming the policies of :data:`POLICIES` that were not evaluated (None when none is missing)."""
+    missing = [policy for policy in POLICIES if policy not in evaluated]
+    if not missing:
+        return None
+    cost = "; dual-price takes about 30 times as long per order as myopic" if "dual-price" in missing else ""
+    return f"  not evaluated: {', '.join(missing)} (name it in --policy, or --policy all{cost})"
+
+
 def _share(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{100 * value:5.1f}%"
 
@@ -217,14 +228,16 @@ def format_evaluation(record: Record) -> str:
                      f"{row['throughput_mean']:>10,.1f}  use {use:>6}  binding {bind:>6}")
     if record.get("plan_violations"):
         text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])
-    return text
+    missing = not_evaluated(list(record["policies"]))
+    return text if missing is None else text + "\n" + missing
 
 
 def format_comparison(record: Record) -> str:
     """The text of a comparison: one table per policy, then the reference's paired savings."""
     blocks = []
     results = record["results"]
-    for policy in next(iter(results.values())):
+    evaluated = list(next(iter(results.values())))
+    for policy in evaluated:
         columns = {plan: by_policy[policy] for plan, by_policy in results.items()}
         blocks.append(format_columns(
             f"{policy} fulfillment, {record['scenarios']} {record['source']} scenarios of {record['instance']} "
@@ -242,4 +255,5 @@ def format_comparison(record: Record) -> str:
             blocks.append(f"  {record['reference']} saves {_cell(total)} against {name} "
                           f"({pct['mean']:.1f}% of its cost, 95% CI {low}% to {high}%); "
                           f"in shipping it {verb} {shipping_text}")
-    return "\n".join(blocks)
+    missing = not_evaluated(evaluated)
+    return "\n".join(blocks if missing is None else [*blocks, missing])

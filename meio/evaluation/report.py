@@ -31,7 +31,7 @@ from meio.data import load_instance
 from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.evaluation import figures
-from meio.evaluation.files import Record, stale_reason
+from meio.evaluation.files import Record, not_evaluated, stale_reason
 from meio.results import units
 from meio.results.binding import binding_constraints, has_duals
 from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
@@ -268,6 +268,7 @@ def _savings_section(comparison: dict) -> str:
              f"evaluated on the same {comparison['scenarios']} fresh {html.escape(comparison['source'])} "
              "scenarios (common random numbers): paired mean saving per period ± the half-width of its 95% "
              "confidence interval (positive: the reference is cheaper).</p>"]
+    parts.append(_policies_note(list(comparison["savings_of_reference"])))
     first = next(iter(comparison["savings_of_reference"]))
     sentences = []
     for plan, diff in comparison["savings_of_reference"][first].items():
@@ -352,7 +353,14 @@ def _evaluation_section(evaluation: dict) -> str:
             "orders assigned one by one on arrival.</p>")
     notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>"
                     for v in evaluation.get("plan_violations", []))
-    return text + _table([""] + list(policies), rows) + notes
+    return text + _policies_note(list(policies)) + _table([""] + list(policies), rows) + notes
+
+
+def _policies_note(evaluated: list[str]) -> str:
+    """The fulfillment policies a record holds, and those it does not (the CLI evaluates dual-price when asked)."""
+    missing = not_evaluated(evaluated)
+    text = f"Fulfillment policies evaluated: {', '.join(evaluated)}" + (f"; {missing.strip()}" if missing else "")
+    return f"<p class='note'>{html.escape(text)}.</p>"
 
 
 def _gap_section(gap: dict) -> str:
