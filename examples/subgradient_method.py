@@ -39,7 +39,7 @@ from meio.models.build import BuiltModel
 from meio.results.result import Result
 from meio.solvers import Backend, SolveOptions, Termination, get_backend
 
-ITERATIONS = 30
+ITERATIONS = 10
 REPAIR_EVERY = 5
 GAP = 1e-4
 
