@@ -33,7 +33,7 @@ def random_instance(directory: Path, seed: int, **flags: bool) -> Path:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), windows=st.booleans(), categories=st.booleans(), service=st.booleans(),
        on_hand=st.booleans(), shares=st.booleans())
 def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: str, seed: int, windows: bool,
@@ -150,7 +150,7 @@ def test_purging_idle_master_columns_keeps_the_answer(tmp_path: Path, monkeypatc
 
 
 def test_worker_count_chunk_size_and_user_executor_do_not_change_the_result(tmp_path: Path) -> None:
-    instance = load_instance(write_random_instance(tmp_path / "i", 8, products=70, nodes=3, zones=3, speeds=2,
+    instance = load_instance(write_random_instance(tmp_path / "i", 8, products=30, nodes=3, zones=3, speeds=2,
                                                    scenarios=2, capacities=True, service_targets=True))
     results = [solve_decomposition(instance, config=DecompositionConfig(workers=w)) for w in (1, 3)]
     results += [solve_decomposition(instance, config=DecompositionConfig(chunk_products=8, workers=w)) for w in (1, 2)]
