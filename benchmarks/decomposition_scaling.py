@@ -5,8 +5,9 @@
 For each size it generates an instance (10 nodes, 30 zones, 3 speeds, 50 scenarios,
 binding capacities), then runs each measurement in a fresh subprocess so that its peak
 memory (max RSS) is its own: the extensive form (up to ``--extensive-max`` products), the
-decomposition to 1e-4 with and without stabilisation, and a warm re-plan after a 5%
-forecast change against a cold solve of the changed instance. Rows are appended to
+decomposition to 1e-4 (as configured by default, with capacity shares, and without stabilisation),
+and a warm re-plan after each forecast change of ``--changes`` (default 5%) against a
+cold solve of the changed instance. Rows are appended to
 ``OUT/results.jsonl``; a markdown table is printed at the end.
 """
 
@@ -39,18 +40,31 @@ def measure(args: argparse.Namespace) -> None:
         result = solve_extensive(instance, args.backend, SolveOptions(time_limit=args.time_limit))
     else:
         config = DecompositionConfig(gap=1e-4, workers=args.workers, stabilization=args.run != "plain",
-                                     warm_start=args.warm_start, time_limit=args.time_limit, progress=False)
+                                     capacity_shares=args.run == "shares", warm_start=args.warm_start,
+                                     time_limit=args.time_limit, progress=False)
         result = solve_decomposition(instance, args.backend, config=config)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     if args.write is not None:
         write_result(result, args.write)
-    keys = ("iterations", "columns", "build_seconds", "master_seconds", "subproblem_seconds",
-            "last_pricing_pass_seconds", "solve_seconds", "variables", "warm_start_bases")
+    keys = ("iterations", "columns", "build_seconds", "master_seconds", "subproblem_seconds", "share_seconds",
+            "pricing_passes", "last_pricing_pass_seconds", "solve_seconds", "variables", "warm_start_bases")
     floor = floor_pass(instance, result, args) if args.floor else {}
     print(json.dumps({"status": result.status.value, "objective": result.objective,
                       "lower_bound": result.lower_bound, "gap": result.gap, "seconds": result.seconds,
-                      "load_seconds": load_seconds, "peak_mb": peak_mb, **floor,
+                      "load_seconds": load_seconds, "peak_mb": peak_mb, **floor, **time_to_gap(result),
                       **{k: result.details[k] for k in keys if k in result.details}}))
+
+
+def time_to_gap(result: object) -> dict[str, float | None]:
+    """Seconds from the start of the solve to the first proven gap within 1% and within 1e-4."""
+    convergence = getattr(result, "tables", {}).get("convergence")
+    if convergence is None:
+        return {}
+    found = {}
+    for name, gap in (("seconds_to_1pct", 1e-2), ("seconds_to_1e-4", 1e-4)):
+        within = convergence[convergence["gap"] <= gap]
+        found[name] = float(within["seconds"].iloc[0]) if len(within) else None
+    return found
 
 
 def floor_pass(instance: object, result: object, args: argparse.Namespace) -> dict[str, float]:
@@ -104,8 +118,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--extensive-max", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=1800.0)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["extensive", "plain", "changed_cold", "warm"],
-                        help="runs to skip")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["extensive", "shares", "plain", "changed_cold", "warm"], help="runs to skip")
+    parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
+                        help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--instance", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
@@ -129,13 +145,16 @@ def main() -> None:
         if size <= args.extensive_max and "extensive" not in args.skip:
             runs["extensive"] = child(args, instance, "extensive")
         runs["decomposition"] = child(args, instance, "stabilized", write=base / "cold", floor="")
+        if "shares" not in args.skip:
+            runs["shares"] = child(args, instance, "shares")
         if "plain" not in args.skip:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:
-            changed = perturb(instance, base / "changed", 0.05, seed=size + 1)
-            if "changed_cold" not in args.skip:
-                runs["changed_cold"] = child(args, changed, "stabilized")
-            runs["changed_warm"] = child(args, changed, "stabilized", warm_start=base / "cold")
+            for change in args.changes:
+                changed = perturb(instance, base / f"changed{change:g}", change, seed=size + 1)
+                if "changed_cold" not in args.skip:
+                    runs[f"changed_cold_{change:g}"] = child(args, changed, "stabilized")
+                runs[f"changed_warm_{change:g}"] = child(args, changed, "stabilized", warm_start=base / "cold")
         with log.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps({"products": size, **runs}) + "\n")
         print(json.dumps({"products": size, **runs}), flush=True)

@@ -54,7 +54,7 @@ def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(tm
     for column in priced:
         np.add.at(use_before, links[column.product].link_rows, column.usage)
     assert (use_before[capped] > capacity[capped]).any()  # the unconstrained responses do not fit
-    solutions = pricer.within_caps(caps)
+    solutions = pricer.within_caps(caps, np.zeros(len(rows)))
     assert all(solution is not None for solution in solutions)
     use = np.zeros(len(rows))
     for sub, solution in zip(subproblems, solutions):

@@ -116,7 +116,7 @@ class Counters:
         """The capacity-share pass after ``priced`` (see :mod:`meio.decomposition.shares`): its
         columns, which together meet every linking row, go to the master."""
         start = time.perf_counter()
-        master.add(products.within_caps(capacity_shares(priced.columns, links, capacity)))
+        master.add(products.within_caps(capacity_shares(priced.columns, links, capacity), priced.mu))
         self.share_seconds += time.perf_counter() - start
 
 
@@ -134,7 +134,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, links, capacity), mu, True)
     master.add(products.zero_stock(), keep=True)
     master.add(first.columns)
-    if config.capacity_shares:
+    if config.capacity_shares and config.warm_start is None:  # a warm start has the previous plans
         counters.add_shares(products, first, links, capacity, master)
     if config.warm_start is not None:
         master.add(products.previous_plans(mu))

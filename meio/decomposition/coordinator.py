@@ -76,10 +76,10 @@ class Products:
                            columns=[column for _, columns in parts for column in columns],
                            seconds=time.perf_counter() - start)
 
-    def within_caps(self, caps: list[Caps]) -> list[Column]:
-        """Each product's column within its caps (one per product, in product order)."""
+    def within_caps(self, caps: list[Caps], mu: np.ndarray) -> list[Column]:
+        """Each product's column at prices ``mu`` within its caps (one per product, in product order)."""
         bounds = [*self.firsts[1:], len(caps)]
-        return _present(self.engine.call("within_caps", [(caps[first:end],) for first, end in
+        return _present(self.engine.call("within_caps", [(caps[first:end], mu) for first, end in
                                                          zip(self.firsts, bounds)]))
 
     def zero_stock(self) -> list[Column]:

@@ -109,10 +109,11 @@ class Pricer:
         bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
         return self._solve(p, mu, required=False, bounds=bounds)[1]
 
-    def within_caps(self, caps: list[Caps]) -> list[Solution | None]:
-        """Each product's cheapest solution at its own costs with its linking use capped,
-        ``D_p z + e_p <= caps[p]`` (None where the capped LP has no solution)."""
-        return self._by_chunk(lambda chunk: self._capped_chunk(chunk, caps))
+    def within_caps(self, caps: list[Caps], mu: np.ndarray) -> list[Solution | None]:
+        """Each product's cheapest solution at prices ``mu`` (those of its last pricing, so its
+        basis starts dual feasible) with its linking use capped, ``D_p z + e_p <= caps[p]``
+        (None where the capped LP has no solution)."""
+        return self._by_chunk(lambda chunk: self._capped_chunk(chunk, caps, mu))
 
     def _by_chunk(self, solve: Callable[[range], list[T]]) -> list[T]:
         """``solve`` on fixed chunks of the products (through the executor, if any), concatenated
@@ -121,11 +122,11 @@ class Pricer:
         results = map(solve, chunks) if self.executor is None else self.executor.map(solve, chunks)
         return [item for chunk in results for item in chunk]
 
-    def _capped_chunk(self, chunk: range, caps: list[Caps]) -> list[Solution | None]:
+    def _capped_chunk(self, chunk: range, caps: list[Caps], mu: np.ndarray) -> list[Solution | None]:
         out: list[Solution | None] = []
         for p in chunk:
             sub = self.subproblems[p]
-            solved = self.solver.solve_capped(p, sub.c, caps[p])
+            solved = self.solver.solve_capped(p, self._costs(sub, mu, 1.0), caps[p])
             out.append(solution_of(self.first + p, sub, solved.x) if solved.solved else None)
         return out
 
@@ -137,13 +138,18 @@ class Pricer:
             out.append((value, solution))
         return out
 
+    @staticmethod
+    def _costs(sub: ProductLP, mu: np.ndarray, cost_weight: float) -> np.ndarray:
+        """The subproblem's costs at prices ``mu``: ``cost_weight c + D^T mu``."""
+        costs = cost_weight * sub.c + sub.D.T @ mu[sub.link_rows]
+        # round-off of mu . D (1e-18 where prices cancel) makes GLOP end ABNORMAL: it is zero
+        costs[np.abs(costs) < ROUND_OFF * max(1.0, float(np.abs(costs).max(initial=0.0)))] = 0.0
+        return costs
+
     def _solve(self, p: int, mu: np.ndarray, required: bool, bounds: tuple[np.ndarray, np.ndarray] | None = None,
                cost_weight: float = 1.0) -> tuple[float, Solution | None]:
         sub = self.subproblems[p]
-        price = mu[sub.link_rows]
-        costs = cost_weight * sub.c + sub.D.T @ price
-        # round-off of mu . D (1e-18 where prices cancel) makes GLOP end ABNORMAL: it is zero
-        costs[np.abs(costs) < ROUND_OFF * max(1.0, float(np.abs(costs).max(initial=0.0)))] = 0.0
+        costs = self._costs(sub, mu, cost_weight)
         solved = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
         if not solved.solved:
             if not required:
@@ -153,5 +159,5 @@ class Pricer:
                                       "(a model variant's constraint on that product alone)")
             raise SolverError(f"the solver failed on the subproblem of product '{sub.product}' (no solution, "
                               "not proven infeasible); try the other backend or --method extensive")
-        value = solved.bound + cost_weight * sub.offset + float(price @ sub.link_const)
+        value = solved.bound + cost_weight * sub.offset + float(mu[sub.link_rows] @ sub.link_const)
         return value, solution_of(self.first + p, sub, solved.x)

@@ -9,8 +9,9 @@ linking row's capacity b_i is split among the products that touch it:
 with n_i the number of products with row i, so that sum_p cap_pi = b_i on every row. Only
 rows used above ``TIGHT`` of their capacity (and service rows, b_i <= 0) are capped: the
 others keep a slack that the products' new solutions rarely use up, and each capped row
-costs every product an LP row. Each product then solves its own LP at its own costs with
-``D_p z + e_p <= cap_p`` (:meth:`meio.decomposition.pricing.Pricer.within_caps`); the
+costs every product an LP row. Each product then solves its own LP at the pass's prices with
+``D_p z + e_p <= cap_p`` (:meth:`meio.decomposition.pricing.Pricer.within_caps`: from the
+pass's basis, which stays dual feasible, by dual simplex); the
 solutions, one per product, meet every capped row together: usually a feasible plan from
 the first iteration, and columns close to the optimum that use the capacity exactly, for
 the restricted master (which checks every row; if the columns do not fit, they are just

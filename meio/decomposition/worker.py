@@ -130,10 +130,10 @@ class ProductWorker:
         columns = self._keep([solution for _, solution in pairs])
         return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
 
-    def within_caps(self, caps: list[Caps]) -> list[Column | None]:
-        """Each product's solution with its linking use within its cap (see
+    def within_caps(self, caps: list[Caps], mu: np.ndarray) -> list[Column | None]:
+        """Each product's solution at prices ``mu`` with its linking use within its cap (see
         :mod:`meio.decomposition.shares`; None where the capped LP has no solution)."""
-        return self._keep(self._pricer().within_caps(list(caps)))
+        return self._keep(self._pricer().within_caps(list(caps), mu))
 
     def warm_start(self, directory: Path) -> int:
         """Read this worker's share of a previous result and seed the subproblem bases from it;
