@@ -327,6 +327,16 @@ def test_cli_writes_summary_convergence_and_prices(tmp_path: Path) -> None:
     assert code == 0
 
 
+def test_the_convergence_history_ends_with_the_reported_bounds(tmp_path: Path) -> None:
+    # here the last master solve closes the gap: its plan must be the history's last row too
+    assert main(["solve", "reference/storage_binds", "--method", "decomposition", "--out", str(tmp_path),
+                 "--quiet"]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    last = pd.read_csv(tmp_path / "convergence.csv").iloc[-1]
+    assert (last["lower_bound"], last["upper_bound"], last["gap"]) == pytest.approx(
+        (summary["lower_bound"], summary["objective"], summary["gap"]), rel=1e-9)
+
+
 def test_progress_is_live_on_a_terminal_and_quiet_otherwise() -> None:
     import io
 

@@ -143,6 +143,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     reporter = ProgressReporter(config.progress, workers=f"{products.workers} {products.engine.name}")
     termination, solution = _iterate(config, options, products, master, smoothing, bounds, counters, capacity,
                                      start, reporter)
+    if bounds.history[-1][1:3] != (bounds.lower, bounds.upper):  # the last master solve improved the plan
+        bounds.record(counters.iterations, start, master.size, smoothing.alpha)
     integer = any(link.integer for link in links)
     result = Result(termination=termination, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
                     backend=backend, seconds=0.0, instance=instance.name,
