@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.random_instance import write_instance, write_random_instance
+from support.same_answer import assert_same
 
 from meio.cli import main
 from meio.data import load_instance
@@ -156,13 +157,7 @@ def test_worker_count_chunk_size_and_user_executor_do_not_change_the_result(tmp_
     results += [solve_decomposition(instance, config=DecompositionConfig(chunk_products=8, workers=w)) for w in (1, 2)]
     with ThreadPoolExecutor(2) as pool:
         results.append(solve_decomposition(instance, config=DecompositionConfig(executor=pool)))
-    first = results[0]
-    for other in results[1:]:
-        assert other.objective == first.objective
-        assert other.lower_bound == first.lower_bound
-        assert other.details["iterations"] == first.details["iterations"]
-        pd.testing.assert_frame_equal(other.stock, first.stock)
-        pd.testing.assert_frame_equal(other.prices, first.prices)
+    assert_same(results)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

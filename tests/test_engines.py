@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from support.random_instance import write_random_instance
+from support.same_answer import assert_same
 
 from meio.data import load_instance
 from meio.data.generator import generate_instance
@@ -23,7 +24,7 @@ from meio.decomposition.engine import PricingEngine, ReplayingEngine, ThreadsEng
 from meio.decomposition.pricing import Column
 from meio.decomposition.process_engine import ProcessesEngine
 from meio.errors import OptionError
-from meio.results import Result, write_result
+from meio.results import write_result
 
 ray = pytest.importorskip("ray", reason="the ray extra (pip install 'meio[ray]') is not installed")
 
@@ -47,18 +48,6 @@ def engines(processes: ProcessesEngine, ray_engine: PricingEngine) -> list[Prici
 def instance_dir(directory: Path, seed: int, **flags: bool) -> Path:
     return write_random_instance(directory, seed, products=9, nodes=3, zones=3, speeds=2, scenarios=3,
                                  capacities=True, weights=True, service_targets=True, **flags)
-
-
-def assert_same(results: list[Result]) -> None:
-    first = results[0]
-    for other in results[1:]:
-        assert other.objective == first.objective
-        assert other.lower_bound == first.lower_bound
-        assert other.details["iterations"] == first.details["iterations"]
-        pd.testing.assert_frame_equal(other.stock, first.stock)
-        pd.testing.assert_frame_equal(other.prices, first.prices)
-        for part, cost in first.costs.items():  # summed per worker: equal to round-off
-            assert other.costs[part] == pytest.approx(cost, rel=1e-12, abs=1e-9)
 
 
 @pytest.mark.parametrize("seed", [3, 17])

@@ -10,7 +10,7 @@ import pyomo.environ as pyo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.random_instance import write_instance, write_random_instance
+from support.random_instance import write_fast_and_slow, write_instance, write_random_instance
 
 from meio.data import load_instance
 from meio.data.generator import generate_instance
@@ -148,16 +148,7 @@ def test_dynamic_throughput_limits_the_units_shipped(tmp_path: Path) -> None:
 
 def test_dynamic_myopia_costs_when_a_slow_order_takes_the_stock_a_fast_one_needs(tmp_path: Path) -> None:
     """One unit at a node serving a fast (dear to lose) and a slow order: LP keeps it for the fast one."""
-    directory = write_instance(tmp_path, {
-        "products": [{"product": "A", "unit_volume": 1.0, "unit_cost": 1.0, "holding_cost": 0.0,
-                      "lost_sale_cost": 10.0}],
-        "nodes": [{"node": "N1"}], "zones": [{"zone": "Z"}],
-        "speeds": [{"speed": "fast", "promise_hours": 12, "penalty_factor": 3.0},
-                   {"speed": "slow", "promise_hours": 48, "penalty_factor": 1.0}],
-        "lanes": [{"origin": "N1", "destination": "Z", "transit_hours": 5}],
-        "demand": [{"product": "A", "zone": "Z", "speed": k, "scenario": "s1", "quantity": 1}
-                   for k in ("fast", "slow")],
-    })
+    directory = write_fast_and_slow(tmp_path, "fast", "slow", [("fast", "s1", 1), ("slow", "s1", 1)])
     instance = load_instance(directory)
     plan = Plan("hand", pd.DataFrame({"product": ["A"], "node": ["N1"], "stock": [1.0]}))
     scenarios = prepare(instance)

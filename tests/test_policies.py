@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.random_instance import write_instance, write_random_instance
+from support.random_instance import write_fast_and_slow, write_instance, write_random_instance
 
 from meio.cli import main
 from meio.data import load_instance
@@ -88,16 +88,8 @@ def test_dual_price_keeps_the_last_unit_for_the_dearer_same_day_order(tmp_path: 
     and the same-day order gets the unit. Cost 1 (purchase) + 10, as optimal recourse. The
     myopic policy ships the unit to the two-day order and loses the same-day one: 1 + 30.
     """
-    directory = write_instance(tmp_path, {
-        "products": [{"product": "A", "unit_volume": 1.0, "unit_cost": 1.0, "holding_cost": 0.0,
-                      "lost_sale_cost": 10.0}],
-        "nodes": [{"node": "N1"}], "zones": [{"zone": "Z"}],
-        "speeds": [{"speed": "same_day", "promise_hours": 12, "penalty_factor": 3.0},
-                   {"speed": "two_day", "promise_hours": 48, "penalty_factor": 1.0}],
-        "lanes": [{"origin": "N1", "destination": "Z", "transit_hours": 5}],
-        "demand": [{"product": "A", "zone": "Z", "speed": k, "scenario": s, "quantity": q}
-                   for s, same in (("s1", 1), ("s2", 3)) for k, q in (("same_day", same), ("two_day", 1))],
-    })
+    directory = write_fast_and_slow(tmp_path, "same_day", "two_day", [
+        (k, s, q) for s, same in (("s1", 1), ("s2", 3)) for k, q in (("same_day", same), ("two_day", 1))])
     scenarios = prepare(load_instance(directory))
     network = scenarios.network
     _, demand = scenarios.demand.subset(np.array([0]))  # s1: one order of each class

@@ -34,6 +34,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def write_fast_and_slow(directory: Path, fast: str, slow: str, demand: list[tuple[str, str, float]]) -> Path:
+    """One product (cost 1, lost sale 10, no holding cost) at one node serving one zone at a fast
+    speed (12 h, penalty x3) and a slow one (48 h); ``demand``: (speed, scenario, quantity)."""
+    return write_instance(directory, {
+        "products": [{"product": "A", "unit_volume": 1.0, "unit_cost": 1.0, "holding_cost": 0.0,
+                      "lost_sale_cost": 10.0}],
+        "nodes": [{"node": "N1"}], "zones": [{"zone": "Z"}],
+        "speeds": [{"speed": fast, "promise_hours": 12, "penalty_factor": 3.0},
+                   {"speed": slow, "promise_hours": 48, "penalty_factor": 1.0}],
+        "lanes": [{"origin": "N1", "destination": "Z", "transit_hours": 5}],
+        "demand": [{"product": "A", "zone": "Z", "speed": k, "scenario": s, "quantity": q} for k, s, q in demand],
+    })
+
+
 def write_instance(directory: Path, tables: dict[str, list[dict[str, Any]]], toml: str | None = None) -> Path:
     """Write tables (name -> rows; ``.csv`` suffix optional) and an optional instance.toml."""
     directory = Path(directory)
