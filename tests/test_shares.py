@@ -3,12 +3,14 @@ capacity, and the products' solutions within their caps meet those rows together
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from support.random_instance import write_random_instance
 
+from meio.cli import main
 from meio.data import load_instance
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.pricing import Column, Pricer, ProductLinks
@@ -65,3 +67,12 @@ def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(tm
         assert (activity >= sub.row_lower - 1e-7).all() and (activity <= sub.row_upper + 1e-7).all()
         np.add.at(use, sub.link_rows, solution.usage)
     assert (use[capped] <= capacity[capped] + 1e-7 * np.maximum(1.0, np.abs(capacity[capped]))).all()
+
+
+def test_the_cli_runs_the_share_pass_unless_told_not_to(tmp_path: Path) -> None:
+    seconds = []
+    for flags in ([], ["--no-capacity-shares"]):
+        out = tmp_path / str(len(flags))
+        assert main(["solve", "tiny", "--method", "decomposition", *flags, "--out", str(out), "--quiet"]) == 0
+        seconds.append(json.loads((out / "summary.json").read_text(encoding="utf-8"))["share_seconds"])
+    assert seconds[0] > 0.0 and seconds[1] == 0.0

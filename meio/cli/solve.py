@@ -18,7 +18,8 @@ from meio.solve import check_method_backend, solve
 from meio.solvers import SolveOptions
 
 #: Options of --method decomposition only (destinations).
-DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization")
+DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization",
+                      "no_capacity_shares")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--warm-start", type=Path, default=None, metavar="DIR",
                        help="previous result directory whose prices and stock plan seed the run")
     group.add_argument("--no-stabilization", action="store_true", help="plain column generation")
+    group.add_argument("--no-capacity-shares", action="store_true",
+                       help="no capacity-share pass after the first pricing pass (its first plan comes earlier, "
+                            "its later plans later; see docs/decomposition.md)")
     parser.set_defaults(run=run)
 
 
@@ -67,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, verbose=args.verbose,
                            progress=args.method == "extensive" and not args.quiet and sys.stderr.isatty())
     config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
-                                 stabilization=not args.no_stabilization, warm_start=args.warm_start,
+                                 stabilization=not args.no_stabilization,
+                                 capacity_shares=not args.no_capacity_shares, warm_start=args.warm_start,
                                  progress=False if args.quiet else None, source=args.instance,
                                  engine=make_engine(args.engine or ("threads" if args.workers == 1 else "processes"),
                                                     args.workers, args.address)
