@@ -13,10 +13,12 @@ import pytest
 
 from meio.cli import main
 from meio.data import load_instance
+from meio.data.bundle import open_instance
 from meio.exact import solve_extensive
 from meio.export import CONSTANT_COLUMN, names, safe_name, write_dec, write_model
 from meio.models import build_model
 from meio.suite.optimum import relative_difference
+from meio.suite.reference import read_reference
 
 #: Members with an objective constant (on-hand stock), integer stock, windows and routes through a DC.
 MEMBERS = ["tiny", "reference/on_hand", "reference/integer_stock", "reference/windows_cutoffs",
@@ -41,6 +43,20 @@ def test_exported_model_solved_by_highs_gives_the_extensive_objective(name: str,
     assert main(["export", name, "--out", str(path), "--quiet"]) == 0
     expected = solve_extensive(instance, "highs").objective
     assert relative_difference(highs_objective(path), expected) <= 1e-9
+
+
+@pytest.mark.parametrize("name", ["reference/budget_binds", "reference/integer_budget_max_stock"])
+def test_a_member_with_variants_exports_its_reference_model(name: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture) -> None:
+    _, location = open_instance(name)
+    reference = read_reference(location)
+    assert reference is not None and reference.variants
+    assert main(["export", name, "--out", str(tmp_path / "plain.mps")]) == 0
+    assert "--variant" in capsys.readouterr().out  # the user learns the reference is of the variant model
+    options = [item for text in reference.variants for item in ("--variant", text)]
+    assert main(["export", name, *options, "--out", str(tmp_path / "model.mps"), "--quiet"]) == 0
+    expected = reference.mip if reference.mip is not None else reference.lp
+    assert relative_difference(highs_objective(tmp_path / "model.mps"), expected) <= 1e-9
 
 
 def test_the_constant_is_a_fixed_column_and_names_are_the_formulation_s(tmp_path: Path) -> None:

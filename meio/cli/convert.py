@@ -9,12 +9,12 @@ as the ``--variant`` options that solve that model.
 from __future__ import annotations
 
 import argparse
-import shlex
 import shutil
 from pathlib import Path
 
 from meio.cli.common import load
 from meio.cli.options import reject
+from meio.cli.variant_option import variant_options
 from meio.data.bundle import DEFAULT_LEVEL, is_bundle_path, open_instance, write_bundle, write_directory
 from meio.errors import MeioError
 from meio.suite.reference import REFERENCE_FILE, Reference, read_reference
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
           f"wrote {kind} {target}{copied}")
     if reference is not None and reference.variants:
         print(f"note: the reference optimum of {instance.name} is that of the model with variants; solve it with "
-              + " ".join(f"--variant {shlex.quote(text)}" for text in reference.variants)
+              + variant_options(reference.variants)
               + (f" (the bundle holds no {REFERENCE_FILE})" if bundle else ""))
     return 0
 

@@ -6,9 +6,12 @@ import argparse
 from pathlib import Path
 
 from meio.cli.common import load
+from meio.cli.variant_option import add_variant_option, variant_options, variants
+from meio.data.bundle import open_instance
 from meio.errors import OptionError
 from meio.export import FORMATS, write_dec, write_model
 from meio.models import build_model
+from meio.suite.reference import read_reference
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,13 +20,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export", help="write the extensive form as MPS or LP, and a GCG .dec file",
         description="Write the extensive form of INSTANCE (integer where integer_stock is set) with the "
                     "formulation's names; its constant is the fixed column objective_constant. --dec also writes "
-                    "GCG's decomposition file: one block per product, the linking rows as master constraints.")
+                    "GCG's decomposition file: one block per product, the linking rows (a variant's rows over "
+                    "several products among them) as master constraints.")
     parser.add_argument("instance", help="instance directory, bundle or bundled name")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="model file to write")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="file format (default: the suffix of --out: .mps or .lp)")
     parser.add_argument("--dec", type=Path, default=None, metavar="FILE", help="GCG .dec file to write")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    add_variant_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -33,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         raise OptionError(f"--format is needed: the suffix of {args.out} is neither .mps nor .lp")
     instance = load(args.instance)
-    built = build_model(instance)
+    built = build_model(instance, variants=variants(args))
     form = write_model(built, args.out, fmt)
     blocks = write_dec(built, form, args.dec) if args.dec is not None else None
     if not args.quiet:
@@ -41,4 +46,9 @@ def run(args: argparse.Namespace) -> int:
               f"{', integer' if built.integer else ''}; objective constant {form.offset:g})")
         if blocks is not None:
             print(f"  wrote {args.dec} ({len(blocks) - 1} blocks, {len(blocks['master'])} master constraints)")
+    _, location = open_instance(args.instance)
+    reference = read_reference(location) if location.is_dir() else None
+    if reference is not None and reference.variants and not args.variants:
+        print(f"note: the reference optimum of {instance.name} is that of the model with variants; export that "
+              f"model with {variant_options(reference.variants)}")
     return 0

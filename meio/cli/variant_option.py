@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 
 from meio.models.build import ModelVariant
 from meio.models.variants import BUILTIN, resolve_variants
@@ -30,3 +31,8 @@ def variants(args: argparse.Namespace) -> list[ModelVariant]:
     """The ``--variant`` options as variants (an :class:`~meio.errors.OptionError` for a bad one)."""
     return resolve_variants(args.variants)
 
+
+
+def variant_options(texts: list[str] | tuple[str, ...]) -> str:
+    """Variant texts as the ``--variant`` options that name them."""
+    return " ".join(f"--variant {shlex.quote(text)}" for text in texts)
