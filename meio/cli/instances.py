@@ -7,6 +7,7 @@ import math
 import tomllib
 from pathlib import Path
 
+from meio.cli.variant_option import variant_options
 from meio.data.bundled import BUNDLED_DIR, bundled_names
 from meio.suite import read_reference
 from meio.suite.reference import Reference
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         folder, reference = BUNDLED_DIR / name, references[name]
         counts = "  ".join(f"{_rows(folder / f'{t}.csv'):>8,}" for t in COUNTED)
         variables = f"{reference.variables:>9,}" if reference is not None else f"{'':>9}"
-        variants = " ".join(f"--variant {text}" for text in reference.variants) if reference is not None else ""
+        variants = variant_options(reference.variants) if reference is not None else ""
         print(f"{name:<{width}}  {counts}  {variables}  {texts[name]:<{shown}}  {variants}".rstrip())
         if args.descriptions:
             print(f"{'':<{width}}  {_description(folder)}")

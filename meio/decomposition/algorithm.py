@@ -26,7 +26,7 @@ from meio.data.instance import Instance
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.coordinator import Products, worker_specs
 from meio.decomposition.master import MasterSolution, RestrictedMaster
-from meio.decomposition.pricing import PricingPass, ProductLinks
+from meio.decomposition.pricing import PricingPass, ProductLinks, linking_use
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.shares import capacity_shares
 from meio.decomposition.stabilization import WentgesSmoothing
@@ -287,10 +287,7 @@ def lagrangian(priced: PricingPass, capacity: np.ndarray) -> float:
 
 def subgradient(priced: PricingPass, subproblems: list[ProductLinks], capacity: np.ndarray) -> np.ndarray:
     """sum_p (D_p z_p + e_p) - b at the pricing solutions: a subgradient of L at mu."""
-    use = np.zeros(len(capacity))
-    for column in priced.columns:
-        np.add.at(use, subproblems[column.product].link_rows, column.usage)
-    return use - capacity
+    return linking_use(priced.columns, subproblems, len(capacity)) - capacity
 
 
 def fill_result(result: Result, instance: Instance, master: RestrictedMaster, products: Products,

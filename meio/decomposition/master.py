@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from meio.decomposition.lp import HighsEngine, LinearModel, make_engine
-from meio.decomposition.pricing import Column, ProductLinks
+from meio.decomposition.pricing import Column, ProductLinks, linking_use
 from meio.diagnose import violation_scale
 from meio.errors import SolverError
 from meio.models.linking import LinkingSpec
@@ -178,11 +178,8 @@ class RestrictedMaster:
 
     def use(self, weights: np.ndarray) -> np.ndarray:
         """sum_k lambda_k usage_k on every linking row."""
-        use = np.zeros(len(self.rows))
-        for j in np.flatnonzero(weights > 0.0):
-            column = self.columns[j]
-            np.add.at(use, self.subproblems[column.product].link_rows, weights[j] * column.usage)
-        return use
+        chosen = np.flatnonzero(weights > 0.0)
+        return linking_use([self.columns[j] for j in chosen], self.subproblems, len(self.rows), weights[chosen])
 
     def _wake(self, rows: np.ndarray) -> None:
         """Add dormant ``rows`` (a boolean mask) to the LP with the loaded columns' coefficients."""

@@ -76,6 +76,16 @@ class PricingPass:
     seconds: float
 
 
+def linking_use(columns: list[Column], links: list[ProductLinks], rows: int,
+                weights: np.ndarray | None = None) -> np.ndarray:
+    """sum_k w_k (D_p z_k + e_p) on every linking row over ``columns`` (weights 1 by default)."""
+    use = np.zeros(rows)
+    for k, column in enumerate(columns):
+        usage = column.usage if weights is None else weights[k] * column.usage
+        np.add.at(use, links[column.product].link_rows, usage)
+    return use
+
+
 def solution_of(p: int, sub: ProductLP, z: np.ndarray) -> Solution:
     """The solution z of product p (global number) with its cost and linking use."""
     support = np.flatnonzero(z).astype(np.int32)  # half the memory of the column store
@@ -126,7 +136,7 @@ class Pricer:
         out: list[Solution | None] = []
         for p in chunk:
             sub = self.subproblems[p]
-            solved = self.solver.solve_capped(p, self._costs(sub, mu, 1.0), caps[p])
+            solved = self.solver.solve_capped(p, self._costs(sub, mu[sub.link_rows], 1.0), caps[p])
             out.append(solution_of(self.first + p, sub, solved.x) if solved.solved else None)
         return out
 
@@ -139,9 +149,9 @@ class Pricer:
         return out
 
     @staticmethod
-    def _costs(sub: ProductLP, mu: np.ndarray, cost_weight: float) -> np.ndarray:
-        """The subproblem's costs at prices ``mu``: ``cost_weight c + D^T mu``."""
-        costs = cost_weight * sub.c + sub.D.T @ mu[sub.link_rows]
+    def _costs(sub: ProductLP, price: np.ndarray, cost_weight: float) -> np.ndarray:
+        """The subproblem's costs at the prices of its linking rows: ``cost_weight c + D^T price``."""
+        costs = cost_weight * sub.c + sub.D.T @ price
         # round-off of mu . D (1e-18 where prices cancel) makes GLOP end ABNORMAL: it is zero
         costs[np.abs(costs) < ROUND_OFF * max(1.0, float(np.abs(costs).max(initial=0.0)))] = 0.0
         return costs
@@ -149,7 +159,8 @@ class Pricer:
     def _solve(self, p: int, mu: np.ndarray, required: bool, bounds: tuple[np.ndarray, np.ndarray] | None = None,
                cost_weight: float = 1.0) -> tuple[float, Solution | None]:
         sub = self.subproblems[p]
-        costs = self._costs(sub, mu, cost_weight)
+        price = mu[sub.link_rows]
+        costs = self._costs(sub, price, cost_weight)
         solved = self.solver.solve(p, costs) if bounds is None else self.solver.solve(p, costs, *bounds)
         if not solved.solved:
             if not required:
@@ -159,5 +170,5 @@ class Pricer:
                                       "(a model variant's constraint on that product alone)")
             raise SolverError(f"the solver failed on the subproblem of product '{sub.product}' (no solution, "
                               "not proven infeasible); try the other backend or --method extensive")
-        value = solved.bound + cost_weight * sub.offset + float(mu[sub.link_rows] @ sub.link_const)
+        value = solved.bound + cost_weight * sub.offset + float(price @ sub.link_const)
         return value, solution_of(self.first + p, sub, solved.x)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from meio.decomposition.pricing import Column, ProductLinks
+from meio.decomposition.pricing import Column, ProductLinks, linking_use
 from meio.decomposition.solvers import Caps
 
 #: Only rows used above this share of their capacity are capped (the others keep their slack).
@@ -33,12 +33,10 @@ TIGHT = 0.9
 def capacity_shares(columns: list[Column], links: list[ProductLinks], capacity: np.ndarray) -> list[Caps]:
     """Each product's caps on its linking rows (in the order of its ``link_rows``) from the
     columns of one pricing pass, one per product in product order."""
-    use = np.zeros(len(capacity))
+    use = linking_use(columns, links, len(capacity))
     touching = np.zeros(len(capacity))
     for column in columns:
-        rows = links[column.product].link_rows
-        np.add.at(use, rows, column.usage)
-        np.add.at(touching, rows, 1.0)
+        np.add.at(touching, links[column.product].link_rows, 1.0)
     excess = use > capacity
     ratio = np.divide(capacity - use, use, out=np.zeros(len(capacity)), where=excess & (use != 0.0))
     even = np.divide(capacity - use, touching, out=np.zeros(len(capacity)), where=~excess & (touching > 0.0))

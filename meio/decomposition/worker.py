@@ -25,7 +25,7 @@ from meio.data.instance import Instance
 from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
 from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution
 from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, zero_stock_solution
-from meio.decomposition.solvers import Caps, HighsBasisCache, flat_bases
+from meio.decomposition.solvers import Caps, HighsBasisCache
 from meio.decomposition.subproblem import ProductLP
 from meio.decomposition.warm_start import WarmStart, read_warm_start
 from meio.errors import MeioError
@@ -183,7 +183,7 @@ class ProductWorker:
         solver = self._pricer().solver
         if not isinstance(solver, HighsBasisCache):
             return None
-        return flat_bases([sub.product for sub in self.subproblems], solver.bases)
+        return solver.bases_writer()()
 
     def memory(self) -> int:
         """Bytes of the stored solution vectors (support and values)."""
