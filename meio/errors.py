@@ -49,7 +49,7 @@ class Violation:
 
 
 class InstanceError(MeioError):
-    """An instance breaks one or more rules of SPEC §1; carries every violation found."""
+    """An instance breaks one or more rules of the data format (docs/data-format.md); carries every violation found."""
 
     def __init__(self, violations: list[Violation], instance: str = "") -> None:
         self.violations = list(violations)

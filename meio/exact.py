@@ -26,7 +26,7 @@ MIN_SOLVER_SECONDS = 0.01
 
 def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
                     integer: bool | None = None, variants: Sequence[ModelVariant] = ()) -> Result:
-    """Solve SPEC §3 (with any model ``variants``) exactly.
+    """Solve the model of docs/formulation.md (with any model ``variants``) exactly.
 
     On infeasibility the result's message names the linking constraints that fail.
     """
@@ -59,7 +59,7 @@ def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
 def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintData, float],
                 variant_rows: Sequence[LinkingRow] = ()) -> None:
     """Read the solved model's values into the result's costs, fill rates and tables; prices.csv
-    lists SPEC's linking rows and ``variant_rows`` (those variants added over several products)."""
+    lists the formulation's linking rows and ``variant_rows`` (those variants added over several products)."""
     model, index = built.model, built.index
     values = PlanValues(
         y=np.array([model.y[k].value for k in zip(index.y["product"], index.y["node"])], dtype=float),

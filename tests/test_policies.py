@@ -13,7 +13,7 @@ from support.random_instance import write_fast_and_slow, write_instance, write_r
 
 from meio.cli import main
 from meio.data import load_instance
-from meio.evaluation import evaluate_plan, prepare
+from meio.evaluation import POLICIES, evaluate_plan, prepare
 from meio.evaluation.dual_price import DualPricePolicy
 from meio.evaluation.dynamic import Orders, State, order_sequence, simulate
 from meio.evaluation.myopic import MyopicPolicy
@@ -72,7 +72,7 @@ def test_one_node_one_class_dual_price_equals_myopic_and_optimal(tmp_path: Path,
                                                                  throughput: float | None) -> None:
     instance = load_instance(one_class_instance(tmp_path, throughput))
     plan = Plan("hand", pd.DataFrame({"product": ["A"], "node": ["N1"], "stock": [stock]}))
-    out = evaluate_plan(prepare(instance), plan, resolve_every=2)
+    out = evaluate_plan(prepare(instance), plan, POLICIES, resolve_every=2)
     np.testing.assert_allclose(out["dual-price"].costs, out["optimal"].costs, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(out["dual-price"].costs, out["myopic"].costs, rtol=1e-12, atol=1e-9)
 

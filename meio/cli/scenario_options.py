@@ -7,12 +7,11 @@ from pathlib import Path
 
 from meio.cli.options import name_list, non_negative_int, positive_float, positive_int, reject
 from meio.errors import OptionError
-from meio.evaluation import POLICIES
+from meio.evaluation import DEFAULT_POLICIES, POLICIES
 from meio.evaluation.dual_price import RESOLVE_EVERY
 from meio.evaluation.fresh import SOURCES
 
 #: The policies of ``--policy`` by default: not dual-price, which costs about 30 times myopic per order.
-DEFAULT_POLICIES = ("optimal", "myopic")
 
 
 def add_scenario_options(parser: argparse.ArgumentParser, scenarios: int = 200) -> None:

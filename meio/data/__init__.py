@@ -1,4 +1,4 @@
-"""Instances: the schema of SPEC §1, loading and validation, derived sets, bundled instances."""
+"""Instances: the data format (docs/data-format.md), loading and validation, derived sets, bundled ones."""
 
 from meio.data.instance import Instance
 from meio.data.loader import load_instance

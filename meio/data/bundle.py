@@ -1,6 +1,6 @@
 """Single-file instance bundles: a zip archive of the instance's CSV files.
 
-A bundle holds exactly the files of an instance directory (SPEC §1 CSV tables and
+A bundle holds exactly the files of an instance directory (the CSV tables of docs/data-format.md and
 ``instance.toml``), deflate-compressed, either at the root of the archive or inside one
 top-level folder (as when a directory is zipped by hand). Other files beside them are listed
 (:meth:`ZipSource.files`) so the loader can warn about misspelt or stray ones. pandas reads each member

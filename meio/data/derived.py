@@ -1,4 +1,4 @@
-"""Derived sets of SPEC §2: stocking pairs A, routes R, demand classes C, eligibility E, d[p,c,s].
+"""Derived sets of docs/formulation.md: stocking pairs A, routes R, demand classes C, eligibility E, d[p,c,s].
 
 Everything here is computed once per instance with pandas and is shared by the
 extensive model, the decomposition and the reports.

@@ -1,4 +1,4 @@
-"""Random but realistic SPEC instances on the largest US metropolitan areas.
+"""Random but realistic meio instances on the largest US metropolitan areas.
 
 The network has up to four echelons: distribution centers (``dc``) placed by a
 population-weighted p-median, fulfillment centers (``fc``) likewise at major metros,
@@ -140,7 +140,7 @@ class GeneratorConfig:
 
 def generate_instance(out_dir: str | Path, *, products: int, nodes: int, zones: int, scenarios: int,
                       seed: int, **knobs: object) -> Path:
-    """Write a SPEC instance directory for ``GeneratorConfig(products, nodes, ..., **knobs)``."""
+    """Write an instance directory for ``GeneratorConfig(products, nodes, ..., **knobs)``."""
     config = GeneratorConfig(products=products, nodes=nodes, zones=zones, scenarios=scenarios,
                              seed=seed, **knobs)  # type: ignore[arg-type]
     return write_instance(out_dir, config)

@@ -1,4 +1,4 @@
-"""The typed, validated instance: SPEC §1 tables with defaults applied and weights normalised."""
+"""The typed, validated instance: the tables of docs/data-format.md, defaults applied, weights normalised."""
 
 from __future__ import annotations
 

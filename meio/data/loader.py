@@ -1,4 +1,4 @@
-"""Load an instance (directory, bundle or bundled name) and check every rule of SPEC §1.
+"""Load an instance (directory, bundle or bundled name) and check every rule of the data format (docs/data-format.md).
 
 All violations found are collected and raised together as one :class:`InstanceError`,
 each naming the file, the line and the column.

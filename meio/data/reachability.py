@@ -1,6 +1,6 @@
 """Demand no route can deliver on time: a warning per speed, naming the zones and the units lost.
 
-Eligibility (SPEC §2, :func:`meio.data.derived.eligible_pairs`) depends on zones, speeds,
+Eligibility (docs/formulation.md, :func:`meio.data.derived.eligible_pairs`) depends on zones, speeds,
 windows and the network only, never on the product, so the check runs on demand pooled over
 products: the expected quantity (scenario-weighted) of every demand class, against the
 classes that some route serves on time. Of the routes from one origin to one zone only the

@@ -92,7 +92,7 @@ def read_forecast(path: str | Path) -> pd.DataFrame:
 def scenarios_from_forecast(forecast: pd.DataFrame, *, scenarios: int, seed: int,
                             distribution: str = "negbin", correlation: float = 0.0,
                             source: str = "forecast") -> pd.DataFrame:
-    """Sample ``scenarios`` joint demand scenarios as a SPEC demand.csv table (zero rows dropped).
+    """Sample ``scenarios`` joint demand scenarios as a demand.csv table (zero rows dropped).
 
     ``source`` names the forecast in error messages (the CLI passes the file name).
     """

@@ -1,4 +1,4 @@
-"""The instance format of SPEC §1 as data: one table drives loading, validation and docs.
+"""The instance format of the data format (docs/data-format.md) as data: one table drives loading, validation and docs.
 
 Each :class:`Column` says how a CSV cell is parsed (``kind``), what it defaults to when
 blank, which range it must lie in and, for identifiers, which table it must refer to.

@@ -1,4 +1,4 @@
-"""Write an :class:`Instance` back to the SPEC §1 format: a directory of CSV files or a bundle.
+"""Write an :class:`Instance` back to the data format (docs/data-format.md): a directory of CSV files or a bundle.
 
 Loading what is written gives the same instance (scenario weights and window shares
 are written normalised, which loading leaves unchanged). Floats are written with

@@ -65,7 +65,7 @@ class Bounds:
 def solve_decomposition(instance: Instance, backend: str = "highs", options: SolveOptions | None = None, *,
                         integer: bool | None = None, variants: Sequence[ModelVariant] = (),
                         config: DecompositionConfig | None = None) -> Result:
-    """Solve SPEC §3 (with any model ``variants``) by Lagrangian relaxation and a Dantzig-Wolfe
+    """Solve the model of docs/formulation.md (with any model ``variants``) by Lagrangian relaxation and a Dantzig-Wolfe
     capacity master over per-product subproblems; same arguments as ``solve_extensive``."""
     config, options = config or DecompositionConfig(), options or SolveOptions()
     integer = instance.integer_stock if integer is None else integer

@@ -2,10 +2,10 @@
 
 Building one Pyomo model per product takes a fraction of a second each, too slow for
 thousands of products. This builder reads the global model index once and writes the
-objective, availability, demand and linking coefficients of SPEC §3 for all products
+objective, availability, demand and linking coefficients of docs/formulation.md for all products
 with array operations, in the canonical layout of :mod:`meio.decomposition.subproblem`.
 ``tests/test_decomposition_builder.py`` proves it equal to the Pyomo-compiled matrices.
-It knows only the SPEC model: a model with variants uses the Pyomo path.
+It knows only the model of docs/formulation.md: a model with variants uses the Pyomo path.
 """
 
 from __future__ import annotations

@@ -34,9 +34,9 @@ class DecompositionConfig:
       slice of the in-memory instance.
     - ``stabilization``: Wentges smoothing with automatic alpha (``False``: plain column generation).
     - ``alpha``: initial smoothing weight of the stability centre.
-    - ``builder``: SPEC's subproblem matrices from ``"numpy"`` (vectorised; what model variants
+    - ``builder``: the formulation's subproblem matrices from ``"numpy"`` (vectorised; what model variants
       add is read from the whole model on top, see :mod:`meio.decomposition.structure`) or
-      ``"pyomo"`` (each product's own Pyomo model compiled: an independent reference path, SPEC
+      ``"pyomo"`` (each product's own Pyomo model compiled: an independent reference path, the formulation
       only).
     - ``warm_start``: a previous result directory whose plan, prices and bases seed the run.
     - ``progress``: live progress line; ``None`` shows it only on a terminal.

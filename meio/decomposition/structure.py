@@ -1,7 +1,7 @@
 """The block structure of what model variants add, read from the model, not trusted.
 
 The variants are applied once to the variant skeleton of the whole instance
-(:func:`meio.models.build.build_variant_skeleton`: SPEC's variables without its
+(:func:`meio.models.build.build_variant_skeleton`: the formulation's variables without its
 constraints, so everything on it is a variant's). Then:
 
 - every variable gets its product: ``y``, ``x`` and ``u`` by their index; a variable of a
@@ -92,7 +92,7 @@ def read_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, inte
 def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, subproblems: list[ProductLP],
                    rows: list[LinkingSpec], integer: bool, variants: Sequence[ModelVariant]
                    ) -> tuple[list[LinkingSpec], list[ProductLP]]:
-    """The linking rows and subproblems of the model with ``variants``: SPEC's (from the numpy
+    """The linking rows and subproblems of the model with ``variants``: the formulation's (from the numpy
     builder, over ``index``, one chunk holding every product) extended with what the variants add."""
     read = read_variants(instance, sets, index, integer, variants, subproblems)
     subproblems = _add_costs(read.columns.extend(_implied_stock_bounds(instance, subproblems)), read.costs)
@@ -172,7 +172,7 @@ class _ColumnMap:
         self._spec_positions(subproblems)
 
     def _spec_positions(self, subproblems: list[ProductLP] | None) -> None:
-        """(product, column) of each SPEC variable the variants use (column -1 without subproblems)."""
+        """(product, column) of each the formulation variable the variants use (column -1 without subproblems)."""
         model, index = self.built.model, self.index
         tables = {"y": (index.y, ["product", "node"], model.y),
                   "x": (index.x, ["product", "route", "class", "scenario"], model.x),
@@ -194,7 +194,7 @@ class _ColumnMap:
                 self.position[id(var[key])] = (p, offset + int(np.searchsorted(within, row)))
 
     def locate(self, var: pyo.VarData) -> tuple[int, int]:
-        """(product, column) of a SPEC variable; (-1, k) for the k-th own variable of the variants."""
+        """(product, column) of a the formulation variable; (-1, k) for the k-th own variable of the variants."""
         if id(var) in self.position:
             return self.position[id(var)]
         if var.parent_component().local_name in SPEC_VARIABLES:
@@ -205,7 +205,7 @@ class _ColumnMap:
         return -1, self.own_number[id(var)]
 
     def assign_own_variables(self, terms: list[Term]) -> None:
-        """Give each own variable the one product of the rows it shares with SPEC variables
+        """Give each own variable the one product of the rows it shares with the formulation variables
         (through chains of own variables); error if none or two."""
         if not self.own:
             return
@@ -332,7 +332,7 @@ def _sides(lower: float | None, upper: float | None) -> list[tuple[Sense, float,
 
 def _add_linking_rows(rows: list[LinkingSpec], subproblems: list[ProductLP],
                       terms: list[Term]) -> tuple[list[LinkingSpec], list[ProductLP]]:
-    """The multi-product constraints as new global linking rows (after SPEC's, in model order)."""
+    """The multi-product constraints as new global linking rows (after the formulation's, in model order)."""
     new_rows = list(rows)
     extra: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}  # product -> (global row, columns, values)
     for term in terms:

@@ -85,7 +85,7 @@ def index_positions(index: ModelIndex) -> dict[str, dict[tuple, int]]:
 def pyomo_subproblems(instance: Instance, index: ModelIndex,
                       integer: bool) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The linking rows and every product's subproblem, each compiled from its own Pyomo model of
-    SPEC §3: an independent path to the numpy builder's matrices (tests compare the two)."""
+    docs/formulation.md: an independent path to the numpy builder's matrices (tests compare the two)."""
     positions = index_positions(index)
     compiled = []
     for product in instance.products.index:

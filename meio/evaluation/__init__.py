@@ -4,7 +4,7 @@ See docs/evaluation.md. Main entry points: :func:`prepare` (scenarios to evaluat
 :func:`evaluate_plan` (optimal recourse and dynamic fulfillment), :func:`read_plan`.
 """
 
-from meio.evaluation.evaluate import POLICIES, Scenarios, evaluate_plan, prepare, summarize
+from meio.evaluation.evaluate import DEFAULT_POLICIES, POLICIES, Scenarios, evaluate_plan, prepare, summarize
 from meio.evaluation.plan import Plan, read_plan
 
-__all__ = ["POLICIES", "Plan", "Scenarios", "evaluate_plan", "prepare", "read_plan", "summarize"]
+__all__ = ["DEFAULT_POLICIES", "POLICIES", "Plan", "Scenarios", "evaluate_plan", "prepare", "read_plan", "summarize"]

@@ -7,7 +7,7 @@
   with underage cost c_u = pen - c - unit_cost (pen the expected-demand-weighted lost-sale
   penalty over speeds, c the cost of that fastest route) and overage cost c_o = unit_cost + h_p f_n, the
   stock is the smallest y with F(y) >= c_u / (c_u + c_o) under the weighted empirical
-  distribution of D (0 when c_u <= 0), at least on hand. This is the SPEC cost of one node
+  distribution of D (0 when c_u <= 0), at least on hand. This is the formulation's cost of one node
   serving its area alone. Then capacities are enforced by scaling (below).
 - ``speed-blind``: the SAA plan of the instance with its speeds pooled into one speed:
   promise = the slowest promise (any route on time for some speed counts), penalty factor and

@@ -17,7 +17,7 @@ distribution of the scenario source), and y^ a candidate plan.
   E[v_N] - z* falls with N).
 - Gap (two independent estimates): U - L +- t sqrt(s_U^2/N' + s_L^2/M), reported as well.
 
-Service targets (SPEC §3) are expectations over scenarios and are not enforced when a fixed
+Service targets (docs/formulation.md) are expectations over scenarios and are not enforced when a fixed
 plan is evaluated, so for instances with targets these bounds are for the problem without them.
 """
 

@@ -1,7 +1,7 @@
 """Per-scenario outcome of a fulfillment policy, computed the same way for every policy.
 
 A policy reports what it shipped as triples (scenario, arc, units) and what it lost as
-triples (scenario, (p, c), units); :func:`accumulate` turns them into the SPEC §3 cost
+triples (scenario, (p, c), units); :func:`accumulate` turns them into the formulation's cost
 parts per scenario,
 
     purchase   = sum_{p,n} unit_cost_p (y[p,n] - on_hand[p,n])                 (first stage)
@@ -9,7 +9,7 @@ parts per scenario,
     shipping_s = sum c(r,p) x[p,r,c,s]
     lost_s     = sum lost_sale_cost_p penalty_factor_k u[p,c,s]
 
-so that sum_s w_s (purchase + holding_s + shipping_s + lost_s) is the SPEC objective of
+so that sum_s w_s (purchase + holding_s + shipping_s + lost_s) is the objective (docs/formulation.md) of
 the plan with that recourse, plus fill rates, units shipped and throughput per node.
 """
 

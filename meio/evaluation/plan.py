@@ -106,7 +106,7 @@ def _plan_name(directory: Path) -> str:
 
 
 def capacity_violations(instance: Instance, plan: Plan) -> list[str]:
-    """Storage and inbound capacities the plan's stock breaks (first-stage rows of SPEC §3)."""
+    """Storage and inbound capacities the plan's stock breaks (first-stage rows of the formulation)."""
     stock = plan.stock
     volume = stock["stock"] * instance.products.loc[stock["product"], "unit_volume"].to_numpy()
     used = volume.groupby(stock["node"].to_numpy()).sum()

@@ -1,6 +1,6 @@
 """A :class:`Result` for a plan that was not solved (a baseline): its in-sample cost by optimal recourse.
 
-The objective is the SPEC §3 objective of the plan on the instance's own scenarios with the
+The objective is the objective of docs/formulation.md of the plan on the instance's own scenarios with the
 best recourse; there is no lower bound and no dual price.
 """
 

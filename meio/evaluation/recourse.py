@@ -1,6 +1,6 @@
 """Optimal recourse: per scenario, the cheapest on-time assignment of demand given the stock.
 
-With the stock y fixed, the SPEC §3 model minus its first-stage rows is, for each scenario s,
+With the stock y fixed, the model of docs/formulation.md minus its first-stage rows is, for each scenario s,
 
     min  sum (c(r,p) - h_p f_origin(r)) x[p,r,c]  +  sum lost_sale_cost_p penalty_k u[p,c]
     s.t. sum_{r: origin(r)=n, c} x[p,r,c] <= y[p,n]                  availability
@@ -17,7 +17,7 @@ blocks solve superlinearly slower). Throughput couples the products of a scenari
 transportation or min-cost-flow shortcut is exact only without throughput capacities;
 the block LP is exact in every case and fast (see docs/evaluation.md for timings).
 
-The service constraint of SPEC §3 is a target on the expectation over scenarios; the
+The service constraint of the formulation is a target on the expectation over scenarios; the
 evaluation does not enforce it but reports the fill rate it achieves.
 """
 

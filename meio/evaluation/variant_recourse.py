@@ -1,6 +1,6 @@
 """Optimal recourse under model variants that touch the second stage (x, u, own variables or costs).
 
-SPEC's recourse LP (:mod:`meio.evaluation.recourse`) knows only SPEC's rows. When a variant adds
+the formulation's recourse LP (:mod:`meio.evaluation.recourse`) knows only the formulation's rows. When a variant adds
 rows over shipments or unmet demand, variables of its own or cost terms, the recourse is solved
 through the Pyomo model itself: the extensive form of the evaluation scenarios with every
 variant applied and the stock fixed at the plan. First-stage rows are left out (storage,
@@ -34,11 +34,12 @@ from meio.solvers import SolveOptions, Termination, get_backend
 
 #: Triples (scenario, arc or (p, c), units) as :func:`~meio.evaluation.outcome.accumulate` takes them.
 Triple = tuple[np.ndarray, np.ndarray, np.ndarray]
-#: SPEC's own components, which are never a variant's.
+#: the formulation's own components, which are never a variant's.
 SPEC_COMPONENTS = ("y", "x", "u", "availability", "demand")
 #: What the real-time policies do not honour, said in the evaluation's output.
-DYNAMIC_NOTE = ("the real-time policies (myopic, dual-price) assign orders by SPEC's rows and costs only: they do "
-                "not honour the variant rows over shipments or unmet demand, nor the variants' cost terms, of {names}")
+DYNAMIC_NOTE = ("the real-time policies (myopic, dual-price) assign orders by the base model's rows and costs "
+                "only: they do not honour the variant rows over shipments or unmet demand, nor the variants' "
+                "cost terms, of {names}")
 
 
 def touches_recourse(instance: Instance, variants: Sequence[ModelVariant]) -> bool:
@@ -74,7 +75,7 @@ def _one_scenario(instance: Instance) -> Instance:
 def variant_recourse(instance: Instance, network: Network, demand: ScenarioDemand, y: np.ndarray,
                      variants: Sequence[ModelVariant], backend: str = "highs") -> Outcome | None:
     """Optimal recourse of stock ``y`` on every scenario with the variants applied; None when
-    no variant touches the recourse (SPEC's fast recourse LP is then exact)."""
+    no variant touches the recourse (the formulation's fast recourse LP is then exact)."""
     if not touches_recourse(instance, variants):
         return None
     built = build_model(instance, integer=False, variants=variants)
@@ -100,7 +101,7 @@ def _fix_stock(built: BuiltModel, pairs: pd.DataFrame, y: np.ndarray) -> None:
 
 
 def _variant_rows(built: BuiltModel) -> list[pyo.ConstraintData]:
-    """Active rows that variants added (every constraint but SPEC's)."""
+    """Active rows that variants added (every constraint but the formulation's)."""
     m = built.model
     rows = []
     for component in m.component_objects(pyo.Constraint, active=True, descend_into=True):

@@ -1,4 +1,4 @@
-"""The algebraic Pyomo model of the two-stage SAA multi-echelon problem (SPEC §3)."""
+"""The algebraic Pyomo model of the two-stage SAA multi-echelon problem (docs/formulation.md)."""
 
 from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.linking import LinkingKind, LinkingRow

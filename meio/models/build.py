@@ -1,4 +1,4 @@
-"""The recipe that assembles the two-stage SAA model of SPEC §3 from its component groups."""
+"""The recipe that assembles the two-stage SAA model of docs/formulation.md from its component groups."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class BuiltModel:
 
     ``costs`` are the cost terms model variants added with :meth:`add_cost`. ``complete`` is
     False for the *variant skeleton* (:func:`build_variant_skeleton`): the variables, sets and
-    parameters of SPEC §3 without its constraints and objective, on which the decomposition
+    parameters of docs/formulation.md without its constraints and objective, on which the decomposition
     applies variants to read what they add.
     """
 
@@ -38,7 +38,7 @@ class BuiltModel:
 
     def add_cost(self, name: str, expression: Any) -> None:
         """Add a linear cost term to the objective (how a variant changes the objective): the
-        objective is SPEC's expected cost plus every added term, each kept as the Expression
+        objective is the formulation's expected cost plus every added term, each kept as the Expression
         ``model.<name>`` so that the decomposition can split it by product."""
         term = pyo.Expression(expr=expression, doc="cost term added by a model variant")
         self.model.add_component(name, term)
@@ -50,13 +50,13 @@ class BuiltModel:
 #: A model variant adds components to a built model: constraints over ``model.y``, ``model.x``,
 #: ``model.u`` (and variables of its own), cost terms through :meth:`BuiltModel.add_cost`. It
 #: reads the model's variables, sets (``A``, ``X``, ``D``) and parameters (``on_hand``, ``d``),
-#: ``built.index`` and ``built.instance``, and never changes or removes SPEC's components.
+#: ``built.index`` and ``built.instance``, and never changes or removes the formulation's components.
 ModelVariant = Callable[[BuiltModel], None]
 
 
 def build_model(instance: Instance, *, integer: bool | None = None, sets: DerivedSets | None = None,
                 with_linking: bool = True, variants: Sequence[ModelVariant] = ()) -> BuiltModel:
-    """Build the extensive-form SAA model (SPEC §3), then apply ``variants`` in order.
+    """Build the extensive-form SAA model (docs/formulation.md), then apply ``variants`` in order.
 
     ``integer`` overrides the instance's ``integer_stock``; ``with_linking=False`` leaves
     out the Block of product-linking constraints (the problem then splits by product).
@@ -82,7 +82,7 @@ def build_model(instance: Instance, *, integer: bool | None = None, sets: Derive
 
 def build_variant_skeleton(instance: Instance, sets: DerivedSets, index: ModelIndex, integer: bool,
                            variants: Sequence[ModelVariant]) -> BuiltModel:
-    """SPEC's variables, sets and parameters without its constraints and objective, with
+    """the formulation's variables, sets and parameters without its constraints and objective, with
     ``variants`` applied: every constraint and variable on it is a variant's. Shipment and
     unmet variables are created only when a variant uses them (sparse), so this costs
     milliseconds where the full model costs seconds per thousand products."""

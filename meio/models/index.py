@@ -2,7 +2,7 @@
 
 Only variables that can be non-zero are created: x[p,r,c,s] and u[p,c,s] exist where
 d[p,c,s] > 0 (the demand constraint forces them to zero elsewhere), and x only for
-(r,c) in E with (p, origin(r)) in A, as in SPEC §3.
+(r,c) in E with (p, origin(r)) in A, as in docs/formulation.md.
 """
 
 from __future__ import annotations

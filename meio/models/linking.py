@@ -1,4 +1,4 @@
-"""Constraints that tie products together (SPEC §3), kept on their own Block ``model.linking``.
+"""Constraints that tie products together (docs/formulation.md), kept on their own Block ``model.linking``.
 
 Each is written as ``sum over products of a per-product term <= b`` with ``b`` independent
 of the products (a capacity, or 0 for service), so that a decomposition can split a row
@@ -18,7 +18,7 @@ from meio.models.index import ModelIndex
 
 
 class LinkingKind(str, Enum):
-    """The four families of product-linking constraints of SPEC §3, and rows added by variants."""
+    """The four families of product-linking constraints of docs/formulation.md, and rows added by variants."""
 
     STORAGE = "storage"
     INBOUND = "inbound"

@@ -1,4 +1,4 @@
-"""The SAA objective of SPEC §3, as four named cost expressions and their sum.
+"""The SAA objective of docs/formulation.md, as four named cost expressions and their sum.
 
 With weights normalised (sum_s w_s = 1) the expected holding cost
 sum_s w_s sum_{p,n} h_p f_n (y[p,n] - shipped[p,n,s]) equals

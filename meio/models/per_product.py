@@ -1,4 +1,4 @@
-"""Constraints that involve one product only: availability and demand (SPEC §3)."""
+"""Constraints that involve one product only: availability and demand (docs/formulation.md)."""
 
 from __future__ import annotations
 

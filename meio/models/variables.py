@@ -1,4 +1,4 @@
-"""Decision variables of SPEC §3: stock positions y, on-time shipments x, unmet demand u."""
+"""Decision variables of docs/formulation.md: stock positions y, on-time shipments x, unmet demand u."""
 
 from __future__ import annotations
 

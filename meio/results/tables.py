@@ -91,7 +91,7 @@ def _dense(sums: pd.Series, labels: pd.Index) -> np.ndarray:
 
 
 def cost_parts(index: ModelIndex, values: PlanValues) -> dict[str, float]:
-    """Expected purchase, holding, shipping and lost-sales cost (SPEC §3 objective, by part)."""
+    """Expected purchase, holding, shipping and lost-sales cost (objective of docs/formulation.md, by part)."""
     y, x, u = index.y, index.x, index.u
     weight_x = x["weight"].to_numpy()
     return {

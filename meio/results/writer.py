@@ -1,4 +1,4 @@
-"""Write a :class:`Result` to a result directory (SPEC §4); the files meio writes there, in one place.
+"""Write a :class:`Result` to a result directory (docs/cli.md); the files meio writes there, in one place.
 
 A result directory holds one plan and only what was computed from that plan:
 

@@ -35,7 +35,7 @@ class Termination(str, Enum):
 
 
 class Status(str, Enum):
-    """The one-word outcome of a solve (``status`` in summary.json, SPEC §4), derived from the
+    """The one-word outcome of a solve (``status`` in summary.json, docs/cli.md), derived from the
     termination and from whether a plan exists (see :meth:`of`)."""
 
     OPTIMAL = "optimal"
