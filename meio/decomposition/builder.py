@@ -36,15 +36,16 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
     ucol = col_start[pu] + ny[pu] + nx[pu] + _rank(pu)
     ncol = int(col_start[-1])
 
-    # availability rows, numbered in order of first appearance in index.x
+    # availability rows (p, origin, s), numbered within each product in order of first appearance
+    # in index.x (whose products need not come in the instance's order)
     avail = number_tuples([x["product"].to_numpy(), x["origin"].to_numpy(), x["scenario"].to_numpy()])[0]
-    na = np.bincount(px[np.unique(avail, return_index=True)[1]], minlength=len(products))
+    first = np.unique(avail, return_index=True)[1]
+    na = np.bincount(px[first], minlength=len(products))
     row_start = np.concatenate([[0], np.cumsum(na + nu)])
-    arow = row_start[px] + (avail - np.concatenate([[0], np.cumsum(na)])[px])
+    arow = row_start[px] + _rank(px[first])[avail]
     drow = row_start[pu] + na[pu] + _rank(pu)
     y_of = pd.Series(ycol, index=pd.MultiIndex.from_arrays([y["product"], y["node"]]))
     u_of = pd.Series(drow, index=pd.MultiIndex.from_arrays([u["product"], u["class"], u["scenario"]]))
-    first = np.unique(avail, return_index=True)[1]
     origin_y = y_of.reindex(pd.MultiIndex.from_arrays([x["product"].to_numpy()[first],
                                                        x["origin"].to_numpy()[first]])).to_numpy()
     x_demand = u_of.reindex(pd.MultiIndex.from_arrays([x["product"], x["class"], x["scenario"]])).to_numpy()
