@@ -26,6 +26,7 @@ import scipy.sparse as sp
 
 from meio.decomposition.lp import Engine, LinearModel, LPSolution, finite, highs_instance, make_engine, read_highs
 from meio.decomposition.subproblem import ProductLP
+from meio.errors import SolverError
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,5 +215,6 @@ def _pass_model(highs: highspy.Highs, product: str, sub: LinearModel, costs: np.
                     np.asarray(A.indptr[:-1], dtype=np.int32), np.asarray(A.indices, dtype=np.int32),
                     np.asarray(A.data, dtype=float), integrality)
     if status == highspy.HighsStatus.kError:
-        raise RuntimeError(f"HiGHS rejected the subproblem of product '{product}'")
+        raise SolverError(f"HiGHS rejected the subproblem of product '{product}' (a malformed matrix: an internal "
+                          "error of meio; please report it with the instance, and try --backend ortools)")
 
