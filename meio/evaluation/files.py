@@ -31,6 +31,9 @@ from meio.evaluation.policy_gap import format_gap, policy_gap
 from meio.evaluation.stats import Estimate, difference_ci
 from meio.results.writer import DIGEST_KEY
 
+#: Rows a plan breaks that the printed evaluation names (evaluation.json keeps them all).
+SHOWN_BREACHES = 10
+
 if TYPE_CHECKING:  # mmw imports the exact solve (Pyomo); writing gap.json does not need it
     from meio.evaluation.mmw import GapEstimate
 
@@ -226,8 +229,12 @@ def format_evaluation(record: Record) -> str:
             use, bind = _share(row["utilization_mean"]), _share(row["binding_share"])
             text += (f"\n    {row['policy']:<10} {row['node']:<18} shipped {row['shipped_mean']:>10,.1f}  through "
                      f"{row['throughput_mean']:>10,.1f}  use {use:>6}  binding {bind:>6}")
-    if record.get("plan_violations"):
-        text += "\n  the plan breaks: " + "; ".join(record["plan_violations"])
+    breaches = record.get("plan_violations") or []
+    if breaches:
+        shown = "; ".join(breaches[:SHOWN_BREACHES])
+        hidden = len(breaches) - SHOWN_BREACHES
+        more = f"; and {hidden} more (all in evaluation.json)" if hidden > 0 else ""
+        text += f"\n  the plan breaks {len(breaches)} row(s): {shown}{more}"
     missing = not_evaluated(list(record["policies"]))
     return text if missing is None else text + "\n" + missing
 
