@@ -70,14 +70,24 @@ def read_reference(directory: Path) -> Reference | None:
 def write_reference(directory: Path, reference: Reference, header: str) -> Path:
     """Write ``reference`` to ``directory/reference.toml`` under a comment ``header``."""
     lines = [f"# {line}" for line in header.splitlines()]
-    lines += [f'status = "{reference.status}"', f"lp = {_float(reference.lp)}"]
+    lines += [f"status = {_string(reference.status)}", f"lp = {_float(reference.lp)}"]
     if reference.mip is not None:
         lines.append(f"mip = {_float(reference.mip)}")
     lines += [f"variables = {reference.variables}", f"constraints = {reference.constraints}",
-              "variants = [" + ", ".join(f'"{v}"' for v in reference.variants) + "]"]
+              "variants = [" + ", ".join(_string(v) for v in reference.variants) + "]"]
     path = Path(directory) / REFERENCE_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters (DEL included) escaped."""
+    def escape(char: str) -> str:
+        if char in '"\\':
+            return "\\" + char
+        return f"\\u{ord(char):04x}" if ord(char) < 0x20 or ord(char) == 0x7F else char
+
+    return '"' + "".join(escape(char) for char in text) + '"'
 
 
 def _float(value: float) -> str:
