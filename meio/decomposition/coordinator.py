@@ -35,14 +35,14 @@ def worker_specs(instance: Instance, partitions: int, integer: bool, backend: st
     """Contiguous ranges of products, one per partition; each worker gets its slice of
     ``instance``, or loads it from ``source`` (a path or bundled name holding ``instance``)."""
     size = math.ceil(len(instance.products) / partitions)
-    specs, first = [], 0
-    for part in instance.in_chunks(size) if partitions > 1 else [instance]:
-        products = list(part.products.index)
-        specs.append(WorkerSpec(first=first, products=products, data=part if source is None else source,
-                                integer=integer, backend=backend, builder=builder, chunk_products=chunk,
-                                variants=variants))
-        first += len(products)
-    return specs
+    names = list(instance.products.index)
+    firsts = range(0, len(names), size)
+    # a worker that loads its products from ``source`` needs only their names: no slice is made
+    data: list[Instance | str | Path] = ([source] * len(firsts) if source is not None
+                                         else list(instance.in_chunks(size)) if partitions > 1 else [instance])
+    return [WorkerSpec(first=first, products=names[first:first + size], data=part, integer=integer, backend=backend,
+                       builder=builder, chunk_products=chunk, variants=variants)
+            for first, part in zip(firsts, data, strict=True)]
 
 
 class Products:
