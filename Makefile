@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test,ray]"  # ray: --engine ray is tested
+	$(BIN)/python -m pip install --quiet -e ".[test,ray,docs]"  # ray: --engine ray is tested; docs: the site is built
 	touch $@
 
 demo: $(VENV)/.installed

@@ -4,8 +4,13 @@ outside the repository for the model's contract."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,3 +38,35 @@ def test_no_page_refers_to_a_specification_outside_the_repository() -> None:
 def test_every_page_is_in_the_site_navigation() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert [p.name for p in sorted((ROOT / "docs").glob("*.md")) if p.name not in config] == []
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site as ``make docs`` builds it (strict), into a temporary folder."""
+    pytest.importorskip("mkdocs", reason="the docs extra (make test installs it)")
+    out = tmp_path_factory.mktemp("site")
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)], cwd=ROOT,
+                           capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert build.returncode == 0, build.stderr
+    return out
+
+
+#: What arithmatex (generic) leaves for MathJax, and code, where a dollar or a backslash is literal.
+_MATH_OR_CODE = re.compile(r'<(span|div) class="arithmatex">.*?</\1>|<pre\b.*?</pre>|<code\b.*?</code>', re.DOTALL)
+#: A formula left as text: display or inline dollars, TeX delimiters or a TeX command.
+_RAW_TEX = re.compile(r"\$\$|\$[^\s$][^$\n]*[^\s$]\$|\\[(\[]|\\(?:min|sum|le|ge|in|frac|mathrm|text|big|Big)\b")
+
+
+def test_every_formula_on_the_site_is_typeset(site: Path) -> None:
+    raw = {}
+    for page in sorted(site.rglob("index.html")):
+        html = page.read_text(encoding="utf-8")
+        main = html[html.index('<article'):html.index('</article>')]
+        found = _RAW_TEX.findall(_MATH_OR_CODE.sub("", main))
+        if found:
+            raw[str(page.relative_to(site))] = found
+    assert raw == {}
+    formulation = (site / "formulation" / "index.html").read_text(encoding="utf-8")
+    assert formulation.count('class="arithmatex"') > 40
+    assert "javascripts/mathjax.js" in formulation and "mathjax@3" in formulation
+
