@@ -70,3 +70,14 @@ def test_every_formula_on_the_site_is_typeset(site: Path) -> None:
     assert formulation.count('class="arithmatex"') > 40
     assert "javascripts/mathjax.js" in formulation and "mathjax@3" in formulation
 
+
+def test_nested_list_items_are_indented_four_spaces() -> None:
+    """Python-Markdown (the site) reads a sub-item only at four spaces; at two it flattens the list."""
+    bad = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        fenced = False
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            fenced ^= line.lstrip().startswith("```")
+            if not fenced and re.match(r"( {1,3}| {5,7})([-*+]|\d+\.) ", line):
+                bad.append(f"{page.name}:{number}: {line.strip()}")
+    assert bad == []
