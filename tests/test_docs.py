@@ -71,6 +71,10 @@ def test_every_formula_on_the_site_is_typeset(site: Path) -> None:
     assert "javascripts/mathjax.js" in formulation and "mathjax@3" in formulation
 
 
+def test_the_site_loads_no_web_fonts(site: Path) -> None:
+    assert [p.name for p in site.rglob("*.html") if "fonts.googleapis" in p.read_text(encoding="utf-8")] == []
+
+
 def test_nested_list_items_are_indented_four_spaces() -> None:
     """Python-Markdown (the site) reads a sub-item only at four spaces; at two it flattens the list."""
     bad = []
