@@ -230,7 +230,7 @@ def test_demand_missed_in_one_window_names_the_window(instance_dir: Path) -> Non
     # FC1 misses its 14:00 cut-off for the 18:00 window; 8 units in s2 x share 1/4 x weight 1/3
     assert load_instance(instance_dir).notes == (
         "demand.csv: no route delivers within the 12 h of speed 'same_day' to 1 zone(s), so their expected "
-        "demand (0.666667 units) is lost: Z1 0.666667 (window(s) pm) (check lanes.csv, handling_hours and "
+        "demand (0.67 units) is lost: Z1 0.67 (window(s) pm) (check lanes.csv, handling_hours and "
         "cutoff_hour)",)
 
 

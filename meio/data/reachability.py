@@ -21,6 +21,7 @@ import pandas as pd
 
 from meio.data.derived import class_demand, demand_classes, eligible_pairs
 from meio.data.instance import Instance
+from meio.results import units
 
 #: Columns of the pooled demand, as in ``Instance.demand``.
 POOLED_KEYS = ("zone", "speed", "window", "scenario")
@@ -54,11 +55,12 @@ def unreachable_notes(instance: Instance, pooled: pd.DataFrame) -> list[str]:
     promise = instance.speeds["promise_hours"]
     notes = []
     for speed, rows in lost.groupby(level="speed", sort=False):
-        zones = [f"{zone} {units:.6g}{_windows_text(windows, instance)}"
-                 for (zone, _), units, windows in zip(rows.index, rows["quantity"], rows["window"])]
+        zones = [f"{zone} {units.quantity(expected)}{_windows_text(windows, instance)}"
+                 for (zone, _), expected, windows in zip(rows.index, rows["quantity"], rows["window"])]
+        total = units.quantity(rows["quantity"].sum())
         notes.append(f"demand.csv: no route delivers within the {promise[str(speed)]:g} h of speed '{speed}' to "
-                     f"{len(zones)} zone(s), so their expected demand ({rows['quantity'].sum():.6g} units) is "
-                     f"lost: {', '.join(zones)} (check lanes.csv, handling_hours and cutoff_hour)")
+                     f"{len(zones)} zone(s), so their expected demand ({total} units) is lost: "
+                     f"{', '.join(zones)} (check lanes.csv, handling_hours and cutoff_hour)")
     return notes
 
 

@@ -33,7 +33,7 @@ from meio.errors import MeioError
 from meio.evaluation import figures
 from meio.evaluation.files import Record, not_evaluated, stale_reason
 from meio.results import units
-from meio.results.binding import binding_constraints, has_duals
+from meio.results.binding import binding_constraints, has_duals, zero_price_text, zero_priced
 from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
 from meio.results.writer import plan_digest
 
@@ -315,19 +315,28 @@ def _capacity_section(prices: pd.DataFrame | None, nodes_oos: pd.DataFrame | Non
                             [[str(r["kind"]), str(r["where"]), str(int(r["rows"]))]
                              for r in grouped.to_dict("records")]))
     else:
-        best = grouped.iloc[0]
-        unit = PRICE_UNITS.get(str(best["kind"]), "per unit")
-        parts.append(f"<p><b>The capacity that holds the plan back most is {html.escape(str(best['kind']))} at "
-                     f"{html.escape(str(best['where']))}: one more unit of it ({html.escape(unit)}) would lower "
-                     f"the expected cost by {units.price(float(best['price']))}.</b></p>")
-        parts.append("<p>Binding constraints of the solve and their opportunity costs (decrease of the expected "
-                     "cost per unit more of the constraint's right-hand side; throughput summed over the "
-                     "scenarios where it binds). Prices of different kinds are in different units and are not "
-                     "comparable with each other.</p>")
-        for kind in price_kinds(grouped["kind"]):
-            records = grouped[grouped["kind"] == kind].head(12).to_dict("records")
+        zero = zero_priced(grouped)
+        priced = grouped[~zero]
+        if priced.empty:
+            parts.append("<p>Every binding constraint of the solve has a zero price: one more unit of any of "
+                         "them would not lower the expected cost.</p>")
+        else:
+            best = priced.iloc[0]
+            unit = PRICE_UNITS.get(str(best["kind"]), "per unit")
+            parts.append(f"<p><b>The capacity that holds the plan back most is {html.escape(str(best['kind']))} at "
+                         f"{html.escape(str(best['where']))}: one more unit of it ({html.escape(unit)}) would lower "
+                         f"the expected cost by {units.price(float(best['price']))}.</b></p>")
+            parts.append("<p>Binding constraints of the solve and their opportunity costs (decrease of the expected "
+                         "cost per unit more of the constraint's right-hand side; throughput summed over the "
+                         "scenarios where it binds). Prices of different kinds are in different units and are not "
+                         "comparable with each other.</p>")
+        for kind in price_kinds(priced["kind"]):
+            records = priced[priced["kind"] == kind].head(12).to_dict("records")
             parts.append(_table([kind, "binding rows", f"opportunity cost {PRICE_UNITS.get(kind, '')}"],
                                 [[str(r["where"]), str(int(r["rows"])), units.price(r["price"])] for r in records]))
+        if zero.any() and not priced.empty:
+            parts.append("<p>Binding at a zero price (one more unit would not lower the expected cost): "
+                         f"{html.escape(zero_price_text(grouped[zero]))}.</p>")
     if nodes_oos is not None and len(nodes_oos):
         oos = nodes_oos[nodes_oos["throughput_capacity"].replace([np.inf], np.nan).notna()]
         rows = [[r["policy"], r["node"], f"{r['throughput_mean']:,.1f}", f"{r['throughput_capacity']:,.0f}",

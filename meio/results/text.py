@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from meio.results import units
-from meio.results.binding import binding_constraints, has_duals
+from meio.results.binding import binding_constraints, has_duals, zero_price_text, zero_priced
 from meio.results.result import COST_PARTS, Result
 from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
 
@@ -51,8 +53,9 @@ def _binding_lines(result: Result, top: int) -> list[str]:
     duals = has_duals(result.prices)
     lines = ["  binding constraints and opportunity costs (decrease of the expected cost per unit more):"
              if duals else f"  binding constraints ({NO_DUALS}):"]
-    shown = grouped.head(top)
-    width = max(len(str(where)) for where in shown["where"])
+    zero = zero_priced(grouped) if duals else pd.Series(False, index=grouped.index)
+    shown = grouped[~zero].head(top)
+    width = max([0, *(len(str(where)) for where in shown["where"])])
     for kind in price_kinds(shown["kind"]):
         rows = shown[shown["kind"] == kind]
         unit = f", {PRICE_UNITS[kind]}" if duals and kind in PRICE_UNITS else ""
@@ -62,6 +65,9 @@ def _binding_lines(result: Result, top: int) -> list[str]:
             scope = f"  binding in {int(count)} scenario(s)" if kind == "throughput" else ""
             shown_price = f"{units.price(value):>10}" if duals else ""
             lines.append(f"      {str(where):<{width}}{shown_price}{scope}".rstrip())
-    if len(grouped) > top:
-        lines.append(f"    ... and {len(grouped) - top} more (see prices.csv)")
+    if int((~zero).sum()) > top:
+        lines.append(f"    ... and {int((~zero).sum()) - top} more (see prices.csv)")
+    if zero.any():
+        lines.append(f"    binding at a zero price (one more unit would not lower the cost): "
+                     f"{zero_price_text(grouped[zero])}")
     return lines

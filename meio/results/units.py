@@ -36,6 +36,18 @@ def money(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
+def quantity(value: float | None) -> str:
+    """A number of units (demand, stock): whole numbers as such, one decimal from 1 on, two
+    significant digits below, with thousands separators (``1,234.5``, ``33.5``, ``60``, ``0.033``)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if abs(value - round(value)) <= 1e-9 * max(1.0, abs(value)):
+        return f"{round(value):,}"
+    if abs(value) >= 1:
+        return f"{value:,.1f}"
+    return f"{value:,.{1 - math.floor(math.log10(abs(value)))}f}"
+
+
 def price(value: float | None) -> str:
     """An opportunity cost to three significant digits (``0.982``, ``0.00871``, ``682``)."""
     if value is None or math.isnan(value):
