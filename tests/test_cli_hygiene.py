@@ -160,6 +160,7 @@ def test_every_option_has_help_and_shows_its_default() -> None:
 def test_help_of_every_command(command: str, capsys: pytest.CaptureFixture) -> None:
     assert main([command, "--help"]) == 0  # every option's default: test_every_option_has_help_and_shows_its_default
     assert f"usage: meio {command}" in capsys.readouterr().out
+    assert _subparsers()[command].description, f"meio {command} --help has no description line"
 
 
 def test_solve_help_shows_the_defaults(capsys: pytest.CaptureFixture) -> None:
