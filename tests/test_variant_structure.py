@@ -196,3 +196,36 @@ def test_what_cannot_be_split_by_product_is_an_error_naming_it(tmp_path: Path, v
                                                                named: str) -> None:
     with pytest.raises(VariantError, match=named):
         solve_decomposition(_instance(tmp_path / "i", 1), variants=[variant])
+
+
+def _roomiest(built: BuiltModel) -> str:
+    return str(built.instance.nodes["storage_capacity"].idxmax())
+
+
+def no_buying_at_the_roomiest_node(built: BuiltModel) -> None:
+    """Bounds instead of rows: stock at the roomiest node at most what is on hand (``setub``), one
+    pair fixed at two units above it (``fix``)."""
+    m, roomiest = built.model, _roomiest(built)
+    pairs = [(p, n) for p, n in m.A if n == roomiest]
+    for p, n in pairs[1:]:
+        m.y[p, n].setub(float(m.on_hand[p, n]))
+    m.y[pairs[0]].fix(float(m.on_hand[pairs[0]]) + 2.0)
+
+
+def shipments_bounded(built: BuiltModel) -> None:
+    """Every shipment of the first scenario at most 0.1 unit, through the variables' upper bounds."""
+    m = built.model
+    first = built.instance.scenarios.index[0]
+    for key in built.index.x[["product", "route", "class", "scenario"]].itertuples(index=False):
+        if key[3] == first:
+            m.x[tuple(key)].setub(0.1)
+
+
+@pytest.mark.parametrize("variant", [no_buying_at_the_roomiest_node, shipments_bounded])
+def test_bounds_and_fixes_a_variant_sets_hold_in_the_decomposition(tmp_path: Path,
+                                                                   variant: Callable[[BuiltModel], None]) -> None:
+    instance = _instance(tmp_path / "i", 3)
+    plain = solve_extensive(instance).objective
+    exact = solve_extensive(instance, variants=[variant])
+    assert exact.objective > plain + 1e-3  # the bounds bind
+    _same_answer(instance, variant, "highs")

@@ -65,12 +65,27 @@ class VariantTerms:
     local: list[Term]
     linking: list[Term]
     costs: list[Term]
+    bounds: list[Bound]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A formulation variable whose bounds a variant set: its (product, column) and new bounds."""
+
+    name: str
+    product: int
+    column: int
+    lower: float
+    upper: float
+    fixed: bool
+    integer: bool
 
 
 def read_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, integer: bool,
                   variants: Sequence[ModelVariant], subproblems: list[ProductLP] | None = None) -> VariantTerms:
     """Apply ``variants`` to the skeleton and locate every row and cost term they add (the
-    columns within each product's subproblem only when ``subproblems`` are given)."""
+    columns within each product's subproblem only when ``subproblems`` are given), and every
+    bound, fix or domain they set on the formulation's variables."""
     built = build_variant_skeleton(instance, sets, index, integer, variants)
     _check_objective(built)
     columns = _ColumnMap(built, subproblems)
@@ -86,7 +101,50 @@ def read_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, inte
             raise VariantError(f"cost term {term.name} uses a variable that appears in no constraint: "
                                "the decomposition cannot tell its product")
     return VariantTerms(columns, local=[t for t in terms if len(np.unique(t.product)) == 1],
-                        linking=[t for t in terms if len(np.unique(t.product)) > 1], costs=costs)
+                        linking=[t for t in terms if len(np.unique(t.product)) > 1], costs=costs,
+                        bounds=_variable_bounds(built, columns))
+
+
+def _variable_bounds(built: BuiltModel, columns: _ColumnMap) -> list[Bound]:
+    """The formulation's variables whose bounds, fixed value or domain the variants changed
+    (``setub``, ``fix``, ``domain = ...``): each as the bounds its subproblem column must get."""
+    model, on_hand = built.model, dict(zip(zip(built.index.y["product"], built.index.y["node"]),
+                                           built.index.y["on_hand"]))
+    changed = []
+    for family, var in (("y", model.y), ("x", model.x), ("u", model.u)):
+        integer = built.integer and family == "y"
+        for key, data in var._data.items():  # x and u: only the variables the variants created
+            default = float(on_hand[key]) if family == "y" else 0.0
+            if data.fixed:
+                if data.value is None:
+                    raise VariantError(f"variable {data.name} is fixed without a value")
+                lower = upper = float(data.value)
+            else:
+                lower = -np.inf if data.lb is None else float(data.lb)
+                upper = np.inf if data.ub is None else float(data.ub)
+            if data.fixed or lower != default or upper != np.inf or data.is_integer() != integer:
+                product, column = columns.position[id(data)]
+                changed.append(Bound(data.name, product, column, lower, upper, data.fixed, data.is_integer()))
+    return changed
+
+
+def _add_bounds(subproblems: list[ProductLP], bounds: list[Bound]) -> list[ProductLP]:
+    """Each changed variable's bounds in its column: a fixed one's value as both bounds; an upper
+    bound within the one the storage and inbound rows imply."""
+    out = list(subproblems)
+    by_product: dict[int, list[Bound]] = {}
+    for bound in bounds:
+        by_product.setdefault(bound.product, []).append(bound)
+    for p, changed in by_product.items():
+        sub = out[p]
+        lower, upper, integer = sub.lower.copy(), sub.upper.copy(), sub.integer.copy()
+        for bound in changed:
+            j = bound.column
+            lower[j] = bound.lower
+            upper[j] = bound.upper if bound.fixed else min(upper[j], bound.upper)
+            integer[j] = bound.integer
+        out[p] = replace(sub, lower=lower, upper=upper, integer=integer)
+    return out
 
 
 def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, subproblems: list[ProductLP],
@@ -95,7 +153,8 @@ def apply_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, sub
     """The linking rows and subproblems of the model with ``variants``: the formulation's (from the numpy
     builder, over ``index``, one chunk holding every product) extended with what the variants add."""
     read = read_variants(instance, sets, index, integer, variants, subproblems)
-    subproblems = _add_costs(read.columns.extend(_implied_stock_bounds(instance, subproblems)), read.costs)
+    subproblems = _add_bounds(_implied_stock_bounds(instance, subproblems), read.bounds)
+    subproblems = _add_costs(read.columns.extend(subproblems), read.costs)
     subproblems = _add_local_rows(subproblems, read.local)
     rows, subproblems = _add_linking_rows(rows, subproblems, read.linking)
     _check_bounded(rows, subproblems)
