@@ -20,11 +20,13 @@ from hypothesis import strategies as st
 from support.random_instance import write_random_instance
 
 from meio.data import load_instance
+from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition import solve_decomposition
 from meio.decomposition.structure import VariantError
 from meio.exact import solve_extensive
-from meio.models.build import BuiltModel
+from meio.models.build import BuiltModel, build_model, build_variant_skeleton
+from meio.models.index import model_index
 from meio.solvers import Status
 
 BACKENDS = ["highs", "ortools"]
@@ -228,4 +230,40 @@ def test_bounds_and_fixes_a_variant_sets_hold_in_the_decomposition(tmp_path: Pat
     plain = solve_extensive(instance).objective
     exact = solve_extensive(instance, variants=[variant])
     assert exact.objective > plain + 1e-3  # the bounds bind
+    _same_answer(instance, variant, "highs")
+
+
+def lane_limit(built: BuiltModel) -> None:
+    """Every shipment out of the roomiest node at most 0.2 unit: rows built by iterating ``model.x``."""
+    m, roomiest = built.model, _roomiest(built)
+    origin = dict(built.index.x[["route", "origin"]].drop_duplicates().itertuples(index=False))
+    m.lane_limit = pyo.ConstraintList()
+    for k in m.x:
+        if origin[k[1]] == roomiest:
+            m.lane_limit.add(m.x[k] <= 0.2)
+
+
+def lost_cap(built: BuiltModel) -> None:
+    """Unmet demand of each scenario over every product at most 3/4 of its demand: iterating ``model.u``."""
+    m = built.model
+    m.lost_cap = pyo.Constraint(sorted({k[2] for k in m.D}), rule=lambda m, s: sum(m.u[k] for k in m.u if k[2] == s)
+                                <= 0.75 * sum(m.d[k] for k in m.D if k[2] == s))
+
+
+def test_the_skeleton_iterates_x_and_u_as_the_complete_model_does(tmp_path: Path) -> None:
+    instance = _instance(tmp_path / "i", 3)
+    sets = derive_sets(instance)
+    index = model_index(instance, sets)
+    skeleton, complete = build_variant_skeleton(instance, sets, index, False, []).model, build_model(instance).model
+    for name in ("x", "u"):
+        lazy, dense = getattr(skeleton, name), getattr(complete, name)
+        assert list(lazy) == list(dense) and list(lazy.keys()) == list(dense.keys())
+        assert len(lazy) == len(dense) and next(iter(dense)) in lazy and ("no", "such") not in lazy
+        assert [v.name for v in lazy.values()] == [v.name for v in dense.values()]
+
+
+@pytest.mark.parametrize("variant", [lane_limit, lost_cap])
+def test_rows_built_by_iterating_x_or_u_are_kept(tmp_path: Path, variant: Callable[[BuiltModel], None]) -> None:
+    instance = _instance(tmp_path / "i", 3)
+    assert solve_extensive(instance, variants=[variant]).objective > solve_extensive(instance).objective + 1e-3
     _same_answer(instance, variant, "highs")

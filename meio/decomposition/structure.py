@@ -238,7 +238,7 @@ class _ColumnMap:
                   "u": (index.u, ["product", "class", "scenario"], model.u)}
         product_of = {name: i for i, name in enumerate(self.built.instance.products.index)}
         for family, (table, keys, var) in tables.items():
-            used = list(var.keys())
+            used = list(var._data)  # the variables the variants created (x and u are lazy)
             if not used:
                 continue
             rows = pd.MultiIndex.from_frame(table[keys]).get_indexer(pd.MultiIndex.from_tuples(used))

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pyomo.environ as pyo
+from pyomo.core.base.var import IndexedVar
 
 from meio.models.index import ModelIndex
+
+
+class LazyVar(IndexedVar):
+    """An indexed variable that creates each of its variables on first use, yet iterates, counts and
+    tests membership over its whole index set, as the dense variable of the complete model does:
+    ``for k in model.x`` (or ``model.x.values()``) in a model variant gives on the variant skeleton
+    exactly what it gives on the complete model. (A sparse Pyomo Var iterates only the variables
+    already used: rows built by iterating it would silently lose their terms.) ``_data`` holds the
+    variables created so far."""
+
+    def keys(self, sort: Any = None, ordered: Any = None) -> Iterator[Any]:
+        return iter(self._index_set)
+
+    def __len__(self) -> int:
+        return len(self._index_set)
+
+    def __contains__(self, idx: object) -> bool:
+        return idx in self._index_set
 
 
 def declare_stock(model: pyo.ConcreteModel, index: ModelIndex, integer: bool) -> None:
@@ -27,7 +49,8 @@ def declare_shipments(model: pyo.ConcreteModel, index: ModelIndex, sparse: bool 
     keys = list(zip(x["product"], x["route"], x["class"], x["scenario"]))
     doc = "shipment index (p, r, c, s)"
     model.X = pyo.SetOf(dict.fromkeys(keys)) if sparse else pyo.Set(initialize=keys, dimen=4, ordered=True, doc=doc)
-    model.x = pyo.Var(model.X, within=pyo.NonNegativeReals, dense=not sparse, doc="on-time shipments x[p,r,c,s]")
+    var = LazyVar if sparse else pyo.Var
+    model.x = var(model.X, within=pyo.NonNegativeReals, dense=not sparse, doc="on-time shipments x[p,r,c,s]")
 
 
 def declare_unmet(model: pyo.ConcreteModel, index: ModelIndex, sparse: bool = False) -> None:
@@ -40,4 +63,5 @@ def declare_unmet(model: pyo.ConcreteModel, index: ModelIndex, sparse: bool = Fa
     doc = "demand index (p, c, s) with d > 0"
     model.D = pyo.SetOf(dict.fromkeys(keys)) if sparse else pyo.Set(initialize=keys, dimen=3, ordered=True, doc=doc)
     model.d = pyo.Param(model.D, initialize=dict(zip(keys, u["quantity"])), doc="demand d[p,c,s]")
-    model.u = pyo.Var(model.D, within=pyo.NonNegativeReals, dense=not sparse, doc="unmet demand u[p,c,s]")
+    var = LazyVar if sparse else pyo.Var
+    model.u = var(model.D, within=pyo.NonNegativeReals, dense=not sparse, doc="unmet demand u[p,c,s]")
