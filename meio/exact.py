@@ -32,19 +32,33 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
     """
     options = options or SolveOptions()
     solver = get_backend(backend)
-    start = time.perf_counter()
-    built = build_model(instance, integer=integer, variants=variants)
-    build_seconds = time.perf_counter() - start
-    outcome = solver.solve(built, _remaining(options, build_seconds))
-    details: dict[str, object] = {"build_seconds": round(build_seconds, 6), "solve_seconds": round(outcome.seconds, 6),
-               **model_size(built)}
-    result = Result(termination=outcome.termination, objective=outcome.objective, lower_bound=outcome.bound,
-                    method="extensive", backend=backend, seconds=0.0, instance=instance.name,
-                    details=details, message=outcome.message)
-    if result.has_plan:
-        fill_result(result, built, outcome.duals, variant_linking_rows(built, variants))
-    elif outcome.termination is Termination.INFEASIBLE:
-        result.message = explain_infeasibility(instance, solver, options, variants)
+    line, owned = options.status_line(), options.progress is True
+    if owned:  # a line of this solve's own, which the backend shows its phases on too
+        options = dataclasses.replace(options, progress=line)
+    try:
+        start = time.perf_counter()
+        line.phase("building the model")
+        built = build_model(instance, integer=integer, variants=variants)
+        build_seconds = time.perf_counter() - start
+        line.phase(f"solving ({backend})")
+        if options.verbose:
+            line.close()  # the solver's log on standard output takes over
+        outcome = solver.solve(built, _remaining(options, build_seconds))
+        details: dict[str, object] = {"build_seconds": round(build_seconds, 6),
+                                      "solve_seconds": round(outcome.seconds, 6), **model_size(built)}
+        result = Result(termination=outcome.termination, objective=outcome.objective, lower_bound=outcome.bound,
+                        method="extensive", backend=backend, seconds=0.0, instance=instance.name,
+                        details=details, message=outcome.message)
+        if result.has_plan:
+            line.phase("reading the solution")
+            fill_result(result, built, outcome.duals, variant_linking_rows(built, variants))
+        elif outcome.termination is Termination.INFEASIBLE:
+            line.phase("")
+            with line.step("infeasible: finding the constraints that conflict"):
+                result.message = explain_infeasibility(instance, solver, options, variants)
+    finally:
+        if owned:
+            line.close()
     result.seconds = time.perf_counter() - start
     return result
 

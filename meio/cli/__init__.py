@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from meio import progress
 from meio.cli.options import DefaultsFormatter, given_options
 from meio.errors import MeioError
 
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: errors become one message and their exit code
     (2 for bad input or options, 1 when valid input gives no plan)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    progress.command_started()  # the status line's clock (imported before Pyomo and the solvers)
     try:
         args = parse(argv)
     except SystemExit as stop:  # usage errors (2), --help and --version (0): argparse printed them
@@ -92,14 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except MeioError as error:
+        progress.close_all()
         print(f"meio {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
+        progress.close_all()
         print(f"meio {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        progress.close_all()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from meio import progress
 from meio.data import load_instance
 from meio.data.instance import Instance
 
 
 def warn(message: str) -> None:
     """Print ``warning: message`` to stderr (also under ``--quiet``: warnings are never silenced)."""
+    progress.clear()  # a status line being drawn comes back at its next update
     print(f"warning: {message}", file=sys.stderr)
 
 

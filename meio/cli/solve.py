@@ -12,6 +12,7 @@ from meio.cli.options import gap_fraction, positive_float, positive_int, reject
 from meio.cli.variant_option import add_variant_option, variants
 from meio.decomposition import DecompositionConfig
 from meio.decomposition.engine import ENGINES, make_engine
+from meio.progress import StatusLine
 from meio.results import write_result
 from meio.results.text import format_result
 from meio.solve import check_method_backend, solve
@@ -65,22 +66,28 @@ def run(args: argparse.Namespace) -> int:
     if args.method != "decomposition":
         reject(args, DECOMPOSITION_ONLY, "applies only to --method decomposition")
     check_method_backend(args.method, args.backend)
-    instance = load(args.instance)
-    if not instance.integer_stock:
-        reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")
-    options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, verbose=args.verbose,
-                           progress=args.method == "extensive" and not args.quiet and sys.stderr.isatty())
-    config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
-                                 stabilization=not args.no_stabilization,
-                                 capacity_shares=not args.no_capacity_shares, warm_start=args.warm_start,
-                                 progress=False if args.quiet else None, source=args.instance,
-                                 engine=make_engine(args.engine or ("threads" if args.workers == 1 else "processes"),
-                                                    args.workers, args.address)
-                                 ) if args.method == "decomposition" else None
-    result = solve(instance, method=args.method, backend=args.backend, options=options, variants=variants(args),
-                   config=config)
-    out = args.out if args.out is not None else Path("results") / instance.name
-    write_result(result, out)
+    with StatusLine(enabled=not args.quiet and sys.stderr.isatty()) as line:
+        line.phase(f"loading {args.instance}")
+        instance = load(args.instance)
+        if not instance.integer_stock:
+            reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")
+        if args.method != "extensive":
+            line.close()  # the decomposition shows its own line (iterations, bounds, gap)
+        options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, verbose=args.verbose,
+                               progress=line if args.method == "extensive" else False)
+        config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
+                                     stabilization=not args.no_stabilization,
+                                     capacity_shares=not args.no_capacity_shares, warm_start=args.warm_start,
+                                     progress=False if args.quiet else None, source=args.instance,
+                                     engine=make_engine(args.engine or ("threads" if args.workers == 1
+                                                                        else "processes"),
+                                                        args.workers, args.address)
+                                     ) if args.method == "decomposition" else None
+        result = solve(instance, method=args.method, backend=args.backend, options=options,
+                       variants=variants(args), config=config)
+        out = args.out if args.out is not None else Path("results") / instance.name
+        line.phase(f"writing {out}/")
+        write_result(result, out)
     if not args.quiet:
         print(format_result(result))
         print(f"  results written to {out}/")

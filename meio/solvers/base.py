@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -10,6 +11,7 @@ import pyomo.environ as pyo
 
 from meio.errors import OptionError
 from meio.models.build import BuiltModel
+from meio.progress import SILENT, StatusLine
 
 
 class Termination(str, Enum):
@@ -67,7 +69,9 @@ class SolveOptions:
     mip_gap: float = 1e-6
     threads: int | None = None
     verbose: bool = False   # pass the solver's log through to standard output
-    progress: bool = False  # one line of elapsed time and the solver's progress on stderr (meio solve on a terminal)
+    #: one status line of phase, elapsed time and the solver's progress on stderr: True (a line of its
+    #: own) or the command's line (meio solve on a terminal)
+    progress: bool | StatusLine = False
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not self.time_limit > 0:
@@ -76,6 +80,12 @@ class SolveOptions:
             raise OptionError(f"MIP gap must be in [0, 1), got {self.mip_gap}")
         if self.threads is not None and self.threads < 1:
             raise OptionError(f"threads must be >= 1, got {self.threads}")
+
+    def status_line(self) -> StatusLine:
+        """The line to show progress on: the command's, a new one (``progress=True``) or a silent one."""
+        if isinstance(self.progress, StatusLine):
+            return self.progress
+        return StatusLine(enabled=True, started=time.perf_counter()) if self.progress else SILENT
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import time
 from typing import Any
@@ -16,11 +17,11 @@ import highspy
 import numpy as np
 
 from meio.models.build import BuiltModel
+from meio.progress import StatusLine
 from meio.results import units
 from meio.solvers.base import BackendOutcome, SolveOptions, Termination
 from meio.solvers.check import checked_outcome
 from meio.solvers.matrix import MatrixForm, compile_matrix
-from meio.solvers.progress import SolverProgress
 
 _TERMINATION = {
     highspy.HighsModelStatus.kOptimal: Termination.OPTIMAL,
@@ -42,6 +43,15 @@ class HighsBackend:
     supports_duals = True
 
     def solve(self, built: BuiltModel, options: SolveOptions) -> BackendOutcome:
+        line = options.status_line()
+        try:
+            return self._solve(built, options, line)
+        finally:
+            if options.progress is True:  # a line of its own, not the command's
+                line.close()
+
+    def _solve(self, built: BuiltModel, options: SolveOptions, line: StatusLine) -> BackendOutcome:
+        line.phase("passing the model to HiGHS")
         form = compile_matrix(built.model)
         highs = new_highs(verbose=options.verbose)
         if options.time_limit is not None:
@@ -50,15 +60,13 @@ class HighsBackend:
             highs.setOptionValue("threads", int(options.threads))
         highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
         highs.passModel(to_highs_lp(form, integer=built.integer))
-        progress = SolverProgress("HiGHS") if options.progress and not options.verbose else None
-        if progress is not None:
-            watch(highs, progress)
+        line.phase("solving (HiGHS)")
+        if options.verbose:
+            line.close()  # the solver's log on standard output takes over
+        else:
+            watch(highs, line, form.offset)
         start = time.perf_counter()
-        try:
-            highs.run()
-        finally:
-            if progress is not None:
-                progress.close()
+        highs.run()
         seconds = time.perf_counter() - start
         model_status = highs.getModelStatus()
         termination = _TERMINATION.get(model_status, Termination.SOLVER_ERROR)
@@ -75,20 +83,65 @@ class HighsBackend:
         return outcome
 
 
-def watch(highs: highspy.Highs, progress: SolverProgress) -> None:
-    """Show HiGHS's progress: simplex iterations of an LP; primal and dual bounds and gap of a MIP."""
+#: An iteration line of HiGHS's simplex log: iterations, objective, phase (``Ph1``: no objective yet).
+_ITERATION_LOG = re.compile(r"^\s*(\d+)\s+(\S+)\s+(Ph1|Pr|Du)\b")
+
+#: Stages named by HiGHS's log messages (their first words).
+_STAGES = {"Presolving": "presolve", "Using dual simplex": "dual simplex", "Using primal simplex": "primal simplex",
+           "Using IPX": "interior point", "Solving MIP model": "branch and cut", "Performed postsolve": "postsolve",
+           "Solving the original LP": "cleaning up the solution"}
+
+
+def watch(highs: highspy.Highs, line: StatusLine, offset: float = 0.0) -> None:
+    """Show HiGHS's progress on ``line``: the stage (presolve, dual simplex, ...), iterations and
+    objective of an LP; primal and dual bounds and gap of a MIP, as its callbacks report them.
+    ``offset`` is the objective's constant, which HiGHS does not see. The simplex objective comes
+    from HiGHS's log (its interrupt callback does not carry it), read through the logging
+    callback with the log kept off the console."""
+    state: dict[str, Any] = {"stage": "presolve", "iterations": None, "objective": None, "mip": None}
+
+    def lp_text() -> str:
+        parts = [state["stage"]]
+        if state["iterations"] is not None:
+            parts.append(f"iteration {state['iterations']:,}")
+        if state["objective"] is not None:
+            parts.append(f"objective {units.money(state['objective'] + offset)}")
+        return ", ".join(parts)
+
+    def log(event: Any) -> None:
+        message = str(event.message)
+        stage = next((name for start, name in _STAGES.items() if message.startswith(start)), None)
+        if stage is not None and state["mip"] is None:
+            state["stage"] = stage
+        found = _ITERATION_LOG.match(message)
+        if found:
+            state["iterations"] = int(found.group(1))
+            value = float(found.group(2)) if found.group(3) != "Ph1" else math.nan
+            state["objective"] = value if math.isfinite(value) else None
+        line.show(state["mip"] or lp_text())
 
     def simplex(event: Any) -> None:
-        progress.show(f"simplex iteration {event.data_out.simplex_iteration_count:,}")
+        state["iterations"] = int(event.data_out.simplex_iteration_count)
+        line.show(state["mip"] or lp_text())
+
+    def ipm(event: Any) -> None:
+        state["stage"], state["iterations"] = "interior point", int(event.data_out.ipm_iteration_count)
+        line.show(state["mip"] or lp_text())
 
     def mip(event: Any) -> None:
         data = event.data_out
-        progress.show(f"branch and cut: primal bound {units.money(data.mip_primal_bound)}, dual bound "
-                      f"{units.money(data.mip_dual_bound)}, gap {units.gap(data.mip_gap)}")
+        gap = units.gap(data.mip_gap) if math.isfinite(data.mip_primal_bound) else "-"  # no incumbent yet
+        state["mip"] = (f"branch and cut: primal bound {units.money(data.mip_primal_bound + offset)}, dual bound "
+                        f"{units.money(data.mip_dual_bound + offset)}, gap {gap}")
+        line.show(state["mip"])
 
+    highs.setOptionValue("output_flag", True)  # the log feeds the logging callback ...
+    highs.setOptionValue("log_to_console", False)  # ... and stays off standard output
+    highs.cbLogging.subscribe(log)
     highs.cbSimplexInterrupt.subscribe(simplex)
+    highs.cbIpmInterrupt.subscribe(ipm)
     highs.cbMipInterrupt.subscribe(mip)
-    progress.show("presolve")
+    line.show(lp_text())
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
