@@ -113,3 +113,109 @@ def test_resolve_every_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture)
     assert "--resolve-every" in capsys.readouterr().err
     assert main([*common, "--policy", "myopic", "--resolve-every", "5"]) == 2
     assert "--resolve-every applies only to the dual-price policy" in capsys.readouterr().err
+
+
+def test_dual_price_rations_only_if_the_dearer_demand_is_likely_to_come(tmp_path: Path) -> None:
+    """Lumpy same-day demand: 5 units in one training scenario of four, none in the others.
+
+    One unit; a two-day order (penalty 10) at time 0.1, no same-day order in the scenario.
+    The mean-demand LP expects 1.25 x 0.9 = 1.125 same-day units for the unit: lambda = 30 > 10,
+    it loses the order (cost 1 + 10). The sampled futures price the unit at 30 in one of four
+    (4.5 same-day units) and 0 in the others (0.9 two-day units, nothing scarce): lambda = 7.5
+    <= 10, the order is served as by the myopic policy and optimal recourse (cost 1). Littlewood:
+    30 P(same-day demand >= 1) = 7.5 < 10, do not protect.
+    """
+    directory = write_fast_and_slow(tmp_path, "same_day", "two_day", [
+        *[("two_day", f"s{i}", 1) for i in range(1, 5)], ("same_day", "s4", 5)])
+    scenarios = prepare(load_instance(directory))
+    network = scenarios.network
+    _, demand = scenarios.demand.subset(np.array([0]))  # s1: one two-day order
+    two_day = list(network.classes["speed"]).index("two_day")
+    orders = Orders(pc=np.array([[two_day]]), size=np.ones((1, 1)), time=np.array([[0.1]]))
+    y = np.array([1.0])
+    sampled = simulate(network, demand, y, orders,
+                       DualPricePolicy(network, scenarios.futures, 1, 5, scenarios.future_weights))
+    mean_lp = simulate(network, demand, y, orders, DualPricePolicy(network, scenarios.forecast, 1))
+    myopic = simulate(network, demand, y, orders, MyopicPolicy(network))
+    assert optimal_recourse(network, demand, y).total[0] == pytest.approx(1.0)
+    assert myopic.total[0] == pytest.approx(1.0)
+    assert sampled.total[0] == pytest.approx(1.0)
+    assert mean_lp.total[0] == pytest.approx(11.0)
+
+
+def test_dual_price_reprices_within_the_period(tmp_path: Path) -> None:
+    """Prices must fall as the period runs out: with them fixed at the first order the last unit is kept for
+    same-day demand that can no longer come.
+
+    One unit of A; same-day training demand 0, 3 and 3 (penalty 30), two-day 1 (penalty 10); a second
+    product B with stock to spare. In scenario s1 (no same-day demand) the first order (B, time 0.01)
+    prices A's unit at (0 + 30 + 30) / 3 = 20 > 10 (2.97 same-day units in two futures of three); the
+    two-day order of A arrives at time 0.95, when at most 0.2 units are expected: re-solved, lambda = 0
+    and the order is served (cost as optimal recourse); with the prices of the first order it is lost
+    (+10).
+    """
+    rows = [{"product": p, "zone": "Z", "speed": k, "scenario": s, "quantity": q}
+            for s, same in (("s1", 0), ("s2", 3), ("s3", 3))
+            for p, k, q in (("A", "same_day", same), ("A", "two_day", 1), ("B", "two_day", 1)) if q]
+    directory = write_instance(tmp_path, {
+        "products": [{"product": p, "unit_volume": 1.0, "unit_cost": 1.0, "holding_cost": 0.0,
+                      "lost_sale_cost": 10.0} for p in ("A", "B")],
+        "nodes": [{"node": "N1"}], "zones": [{"zone": "Z"}],
+        "speeds": [{"speed": "same_day", "promise_hours": 12, "penalty_factor": 3.0},
+                   {"speed": "two_day", "promise_hours": 48, "penalty_factor": 1.0}],
+        "lanes": [{"origin": "N1", "destination": "Z", "transit_hours": 5}],
+        "demand": rows,
+    })
+    scenarios = prepare(load_instance(directory))
+    network = scenarios.network
+    _, demand = scenarios.demand.subset(np.array([0]))
+    C = len(network.classes)
+    two_day = list(network.classes["speed"]).index("two_day")
+    a, b = list(network.products).index("A"), list(network.products).index("B")
+    orders = Orders(pc=np.array([[b * C + two_day, a * C + two_day]]), size=np.ones((1, 2)),
+                    time=np.array([[0.01, 0.95]]))
+    pairs = network.pairs
+    y = np.where(pairs["product"].to_numpy() == "A", 1.0, 5.0)
+    resolved = simulate(network, demand, y, orders,
+                        DualPricePolicy(network, scenarios.futures, 1, weights=scenarios.future_weights))
+    fixed = simulate(network, demand, y, orders,
+                     DualPricePolicy(network, scenarios.futures, 100, weights=scenarios.future_weights))
+    assert resolved.total[0] == pytest.approx(optimal_recourse(network, demand, y).total[0])
+    assert resolved.total[0] == pytest.approx(6.0)  # the purchase of all stock
+    assert fixed.total[0] == pytest.approx(16.0)
+
+
+def test_dual_price_prices_throughput_at_the_cheap_node(tmp_path: Path) -> None:
+    """The cheap node N1 ships one unit a period and is the only one stocking B; A is also at N2 (dearer lane).
+
+    An order of A (time 0.2) then one of B (0.6). Myopic sends A through N1 and loses B. The LP expects
+    B demand (1 or 3 units x 0.8) for the one unit of throughput at N1, so pi[N1] is at least the saving
+    of A's cheap lane and in one future B's penalty: A's cost through N1 exceeds that through N2, A goes
+    to N2 and B gets N1, as optimal recourse. Without the throughput term both go as myopic.
+    """
+    rows = [{"product": p, "zone": "Z", "speed": "two_day", "scenario": s, "quantity": q}
+            for s, qb in (("s1", 1), ("s2", 3)) for p, q in (("A", 1), ("B", qb))]
+    directory = write_instance(tmp_path, {
+        "products": [{"product": p, "unit_volume": 1.0, "unit_cost": 1.0, "holding_cost": 0.0,
+                      "lost_sale_cost": 10.0} for p in ("A", "B")],
+        "nodes": [{"node": "N1", "throughput_capacity": 1.0}, {"node": "N2"}], "zones": [{"zone": "Z"}],
+        "speeds": [{"speed": "two_day", "promise_hours": 48}],
+        "lanes": [{"origin": "N1", "destination": "Z", "transit_hours": 5, "unit_cost": 1.0},
+                  {"origin": "N2", "destination": "Z", "transit_hours": 5, "unit_cost": 3.0}],
+        "demand": rows,
+    })
+    scenarios = prepare(load_instance(directory))
+    network = scenarios.network
+    _, demand = scenarios.demand.subset(np.array([0]))  # s1: one order of each
+    a, b = list(network.products).index("A"), list(network.products).index("B")
+    orders = Orders(pc=np.array([[a, b]]), size=np.ones((1, 2)), time=np.array([[0.2, 0.6]]))
+    pairs = network.pairs
+    y = np.where((pairs["product"] == "B").to_numpy() & (pairs["node"] == "N2").to_numpy(), 0.0, 2.0)
+    dual = simulate(network, demand, y, orders,
+                    DualPricePolicy(network, scenarios.futures, 1, weights=scenarios.future_weights))
+    myopic = simulate(network, demand, y, orders, MyopicPolicy(network))
+    optimal = optimal_recourse(network, demand, y).total[0]
+    assert dual.total[0] == pytest.approx(optimal)
+    assert myopic.total[0] == pytest.approx(optimal - 3.0 - 1.0 + 1.0 + 10.0)  # A through N1, B lost
+    assert dual.shipped[0, list(network.nodes).index("N2")] == pytest.approx(1.0)
+

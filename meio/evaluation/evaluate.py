@@ -19,9 +19,9 @@ import pandas as pd
 from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.errors import MeioError
-from meio.evaluation.dual_price import RESOLVE_EVERY, DualPricePolicy
-from meio.evaluation.dynamic import FulfillmentPolicy, order_sequence, simulate
-from meio.evaluation.forecast import training_forecast
+from meio.evaluation.dual_price import RESOLVE_EVERY, SAMPLES, DualPricePolicy
+from meio.evaluation.dynamic import FulfillmentPolicy, Orders, order_sequence, simulate
+from meio.evaluation.forecast import training_futures
 from meio.evaluation.fresh import fresh_instance
 from meio.evaluation.myopic import MyopicPolicy
 from meio.evaluation.network import Network, ScenarioDemand, build_network, scenario_demand
@@ -47,7 +47,8 @@ class Scenarios:
 
     ``forecast`` (P*C,) is the expected demand per (p, c) that real-time policies may know:
     the mean of the training scenarios (those the plan was made from), see
-    :mod:`meio.evaluation.forecast`.
+    :mod:`meio.evaluation.forecast`; ``futures`` (T, P*C) the training scenarios' demand and
+    ``future_weights`` (T,) their weights (summing to 1), the futures the dual-price policy samples.
     """
 
     instance: Instance
@@ -55,6 +56,8 @@ class Scenarios:
     demand: ScenarioDemand
     source: str
     forecast: np.ndarray
+    futures: np.ndarray
+    future_weights: np.ndarray
 
     def chunks(self, limit: int = 256) -> list[np.ndarray]:
         """Scenario ids in consecutive chunks of bounded LP size."""
@@ -80,18 +83,20 @@ def code_instance(instance: Instance, source: str = "training", training: Instan
     """Code an instance and its own scenarios for evaluation; the forecast from ``training``'s (default: its own)."""
     sets = derive_sets(instance)
     network = build_network(instance, sets)
-    forecast = training_forecast(training if training is not None else instance, sets, network)
-    return Scenarios(instance, network, scenario_demand(instance, sets, network), source, forecast)
+    futures, weights = training_futures(training if training is not None else instance, sets, network)
+    return Scenarios(instance, network, scenario_demand(instance, sets, network), source, weights @ futures,
+                     futures, weights)
 
 
 def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = DEFAULT_POLICIES, seed: int = 0,
-                  order_size: float = 1.0, resolve_every: int = RESOLVE_EVERY,
+                  order_size: float = 1.0, resolve_every: int = RESOLVE_EVERY, samples: int = SAMPLES,
                   progress: Progress = SILENT, variants: Sequence[ModelVariant] = ()) -> dict[str, Outcome]:
     """Outcome of ``plan`` under each policy on every scenario (by default optimal recourse and
     myopic; name ``"dual-price"`` in ``policies`` for it, or pass :data:`POLICIES` for all three).
 
     The real-time policies of one call see the same order arrivals; ``resolve_every`` is the
-    number of orders between re-solves of the dual-price policy's LP. Optimal recourse honours
+    number of orders between re-solves of the dual-price policy's LPs and ``samples`` the number
+    of demand futures it averages the opportunity costs over. Optimal recourse honours
     model ``variants`` that touch the second stage (:mod:`meio.evaluation.variant_recourse`).
     """
     unknown = [p for p in policies if p not in POLICIES]
@@ -101,6 +106,8 @@ def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = 
         raise MeioError(f"order size must be > 0, got {order_size}")
     if resolve_every < 1:
         raise MeioError(f"resolve_every must be >= 1, got {resolve_every}")
+    if samples < 1:
+        raise MeioError(f"samples must be >= 1, got {samples}")
     y = plan.aligned(scenarios.network.pairs)
     chunks = scenarios.chunks()
     recourse = (variant_recourse(scenarios.instance, scenarios.network, scenarios.demand, y, variants)
@@ -116,18 +123,33 @@ def evaluate_plan(scenarios: Scenarios, plan: Plan, policies: tuple[str, ...] = 
                 if recourse is None:
                     parts[policy].append(optimal_recourse(scenarios.network, demand, y))
             else:
-                real_time = real_time_policy(policy, scenarios, resolve_every)
-                parts[policy].append(simulate(scenarios.network, demand, y, orders, real_time))
+                real_time = real_time_policy(policy, scenarios, resolve_every, samples)
+                parts[policy].extend(_simulate_groups(scenarios.network, demand, y, orders, real_time))
             progress.advance(len(chosen))
     progress.done()
     return {policy: concat(outcomes) for policy, outcomes in parts.items()}
 
 
-def real_time_policy(name: str, scenarios: Scenarios, resolve_every: int = RESOLVE_EVERY) -> FulfillmentPolicy:
+def _simulate_groups(network: Network, demand: ScenarioDemand, y: np.ndarray, orders: Orders,
+                     policy: FulfillmentPolicy) -> list[Outcome]:
+    """Simulate ``policy`` on consecutive groups of the chunk's scenarios with their orders, as many at once as
+    its ``group_size()`` says (all if it has none): the dual-price policy keeps LPs for every scenario."""
+    size = getattr(policy, "group_size", lambda: len(demand.scenarios))()
+    outcomes = []
+    for first in range(0, len(demand.scenarios), max(1, size)):
+        ids = np.arange(first, min(first + size, len(demand.scenarios)))
+        group = demand if len(ids) == len(demand.scenarios) else demand.subset(ids)[1]
+        part = Orders(orders.pc[ids], orders.size[ids], orders.time[ids])
+        outcomes.append(simulate(network, group, y, part, policy))
+    return outcomes
+
+
+def real_time_policy(name: str, scenarios: Scenarios, resolve_every: int = RESOLVE_EVERY,
+                     samples: int = SAMPLES) -> FulfillmentPolicy:
     """The real-time policy ``name`` ("myopic" or "dual-price") for the network of ``scenarios``."""
     if name == "myopic":
         return MyopicPolicy(scenarios.network)
-    return DualPricePolicy(scenarios.network, scenarios.forecast, resolve_every)
+    return DualPricePolicy(scenarios.network, scenarios.futures, resolve_every, samples, scenarios.future_weights)
 
 
 class Summary(TypedDict):
