@@ -219,3 +219,8 @@ def test_dual_price_prices_throughput_at_the_cheap_node(tmp_path: Path) -> None:
     assert myopic.total[0] == pytest.approx(optimal - 3.0 - 1.0 + 1.0 + 10.0)  # A through N1, B lost
     assert dual.shipped[0, list(network.nodes).index("N2")] == pytest.approx(1.0)
 
+
+def test_policy_list_names_the_bad_item_next_to_all(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["evaluate", "tiny", str(tmp_path), "--quiet", "--policy", "all,nonsense"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown policy 'nonsense'" in err and "'all'" not in err

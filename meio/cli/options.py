@@ -73,16 +73,16 @@ def given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> dict[
 
 
 def name_list(option: str, text: str, choices: Sequence[str], kind: str) -> tuple[str, ...]:
-    """The names of a comma-separated option value (``all``: every one of ``choices``), as given.
+    """The names of a comma-separated option value (``all`` among them: every one of ``choices``), as given.
 
     A name that is not one of ``choices`` raises :class:`OptionError` naming the option and ``kind``.
     """
-    if text.strip() == "all":
-        return tuple(choices)
     names = tuple(name.strip() for name in text.split(",") if name.strip())
-    unknown = [name for name in names if name not in choices]
+    unknown = [name for name in names if name not in choices and name != "all"]
     if unknown:
         raise OptionError(f"{option}: unknown {kind} '{unknown[0]}' (choose from {', '.join(choices)} or all)")
+    if "all" in names:
+        return tuple(choices)
     return names
 
 
