@@ -69,3 +69,8 @@ class InfeasibleError(MeioError):
     """The linking constraints cannot all be met; names the ones that fail (exit code 1)."""
 
     exit_code = 1
+
+
+class VariantError(MeioError):
+    """A model variant cannot be applied as given (its signature, an error it raised, a nonlinear row, an
+    objective of its own), or adds something the decomposition cannot split by product."""

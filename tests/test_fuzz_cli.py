@@ -337,3 +337,55 @@ def test_solve_options_keep_the_exit_contract(bases: list[Path], base: int, opti
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "out"
         check_run(["solve", str(bases[base]), *argv, "--out", str(out), "--quiet"], out, bad=bad)
+
+
+#: Variants that break the contract f(built) -> None, and what their message must name besides the variant.
+BROKEN_VARIANTS = '''
+import pyomo.environ as pyo
+
+
+def wrong_sig(built, extra):
+    pass
+
+
+def no_arg():
+    pass
+
+
+def raises(built):
+    raise ValueError("my bug")
+
+
+def nonlinear(built):
+    m = built.model
+    k = next(iter(m.A))
+    m.nl = pyo.Constraint(expr=m.y[k] * m.y[k] <= 4)
+
+
+def quad_cost(built):
+    m = built.model
+    k = next(iter(m.A))
+    built.add_cost("quad", m.y[k] * m.y[k])
+
+
+def own_objective(built):
+    m = built.model
+    m.obj2 = pyo.Objective(expr=sum(m.y[k] for k in m.A))
+'''
+BROKEN = {"wrong_sig": "one argument", "no_arg": "one argument", "raises": "ValueError: my bug",
+          "nonlinear": "nl is not linear", "quad_cost": "quad is not linear",
+          "own_objective": "declares the objective obj2"}
+
+
+@pytest.mark.parametrize("method", ["extensive", "decomposition"])
+@pytest.mark.parametrize("name", [*BROKEN, "json:loads"])
+def test_a_broken_variant_is_one_message_naming_it_and_exit_2(tmp_path: Path, method: str, name: str) -> None:
+    file = tmp_path / "broken.py"
+    file.write_text(BROKEN_VARIANTS, encoding="utf-8")
+    spec = name if ":" in name else f"{file}:{name}"
+    code, stderr = run_cli(["solve", str(TINY), "--method", method, "--variant", spec, "--out", str(tmp_path / "o"),
+                            "--quiet"])
+    assert code == 2, stderr
+    assert "Traceback" not in stderr and len(ERROR_LINE.findall(stderr)) == 1, stderr
+    message = stderr[ERROR_LINE.search(stderr).start():]  # type: ignore[union-attr]
+    assert f"variant {spec}" in message and BROKEN.get(name, "TypeError") in message, message

@@ -32,16 +32,13 @@ from pyomo.repn import generate_standard_repn
 from meio.data.derived import DerivedSets
 from meio.data.instance import Instance
 from meio.decomposition.subproblem import ProductLP
-from meio.errors import MeioError
+from meio.errors import VariantError
 from meio.models.build import BuiltModel, ModelVariant, build_variant_skeleton
 from meio.models.index import ModelIndex
 from meio.models.linking import LinkingKind, LinkingRow, LinkingSpec, Sense
 
 SPEC_VARIABLES = ("y", "x", "u")
-
-
-class VariantError(MeioError):
-    """A model variant adds something the decomposition cannot split by product."""
+__all__ = ["VariantError", "apply_variants", "read_variants", "variant_linking_rows"]
 
 
 @dataclass(frozen=True)
@@ -89,13 +86,13 @@ def read_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, inte
     built = build_variant_skeleton(instance, sets, index, integer, variants)
     _check_objective(built)
     columns = _ColumnMap(built, subproblems)
-    terms = [_term(con.name, con.body, con.lower, con.upper, columns)
+    terms = [_named(built, con, con.body, con.lower, con.upper, columns)
              for con in built.model.component_data_objects(pyo.Constraint, active=True)]
     for term in terms:
         if len(term.product) == 0:
             raise VariantError(f"constraint {term.name} has no variables")
     columns.assign_own_variables(terms)
-    costs = [_term(cost.name, cost.expr, None, None, columns) for cost in built.costs]
+    costs = [_named(built, cost, cost.expr, None, None, columns) for cost in built.costs]
     for term in costs:
         if (term.product < 0).any():
             raise VariantError(f"cost term {term.name} uses a variable that appears in no constraint: "
@@ -103,6 +100,16 @@ def read_variants(instance: Instance, sets: DerivedSets, index: ModelIndex, inte
     return VariantTerms(columns, local=[t for t in terms if len(np.unique(t.product)) == 1],
                         linking=[t for t in terms if len(np.unique(t.product)) > 1], costs=costs,
                         bounds=_variable_bounds(built, columns))
+
+
+def _named(built: BuiltModel, component: pyo.Component, expression: object, lower: object, upper: object,
+           columns: _ColumnMap) -> Term:
+    """:func:`_term` of ``component``, its :class:`VariantError` naming the variant that added it."""
+    try:
+        return _term(component.name, expression, lower, upper, columns)
+    except VariantError as error:
+        origin = built.origins.get(component.parent_component().local_name)
+        raise (VariantError(f"variant {origin}: {error}") if origin else error) from None
 
 
 def _variable_bounds(built: BuiltModel, columns: _ColumnMap) -> list[Bound]:

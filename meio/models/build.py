@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ import pyomo.environ as pyo
 
 from meio.data.derived import DerivedSets, derive_sets
 from meio.data.instance import Instance
+from meio.errors import MeioError, VariantError
 from meio.models.index import ModelIndex, model_index
 from meio.models.linking import LinkingRow, declare_linking
 from meio.models.objective import declare_costs
@@ -24,7 +26,7 @@ class BuiltModel:
     ``costs`` are the cost terms model variants added with :meth:`add_cost`. ``complete`` is
     False for the *variant skeleton* (:func:`build_variant_skeleton`): the variables, sets and
     parameters of docs/formulation.md without its constraints and objective, on which the decomposition
-    applies variants to read what they add.
+    applies variants to read what they add. ``origins`` names the variant that added each component.
     """
 
     model: pyo.ConcreteModel
@@ -35,6 +37,7 @@ class BuiltModel:
     integer: bool
     costs: list[pyo.Expression] = field(default_factory=list)
     complete: bool = True
+    origins: dict[str, str] = field(default_factory=dict)
 
     def add_cost(self, name: str, expression: Any) -> None:
         """Add a linear cost term to the objective (how a variant changes the objective): the
@@ -76,7 +79,7 @@ def build_model(instance: Instance, *, integer: bool | None = None, sets: Derive
     declare_costs(model, index)
     built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=linking, integer=integer)
     for variant in variants:
-        variant(built)
+        apply_variant(built, variant)
     return built
 
 
@@ -93,5 +96,65 @@ def build_variant_skeleton(instance: Instance, sets: DerivedSets, index: ModelIn
     built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=[], integer=integer,
                        complete=False)
     for variant in variants:
-        variant(built)
+        apply_variant(built, variant)
     return built
+
+
+def variant_name(variant: ModelVariant) -> str:
+    """How messages name a variant: its text (``budget:amount=5``, ``file.py:f``) or its function's name."""
+    if hasattr(variant, "record"):
+        return str(variant)
+    name = getattr(variant, "__qualname__", None)
+    module = getattr(variant, "__module__", None)
+    return f"{module}:{name}" if name and module else (name or repr(variant))
+
+
+def check_signature(variant: Callable[..., object], name: str) -> None:
+    """A :class:`VariantError` unless ``variant`` can be called as ``variant(built)``."""
+    try:
+        signature = inspect.signature(variant)
+    except (TypeError, ValueError):  # a builtin without a signature: calling it tells
+        return
+    try:
+        signature.bind(None)
+    except TypeError:
+        raise VariantError(f"variant {name} must take one argument, the built model (f(built) -> None); "
+                           f"its signature is {signature}") from None
+
+
+def apply_variant(built: BuiltModel, variant: ModelVariant) -> None:
+    """Apply one variant to ``built``; whatever goes wrong is one :class:`VariantError` naming the
+    variant (and the component): a wrong signature, an error the variant raised, an objective of its
+    own, and, on a complete model, a nonlinear row or cost term (the LP solvers need linear ones; the
+    decomposition checks the skeleton's rows as it reads them, naming the variant from ``built.origins``)."""
+    name = variant_name(variant)
+    check_signature(variant, name)
+    model = built.model
+    before, costs = set(model.component_map()), len(built.costs)
+    try:
+        variant(built)
+    except VariantError as error:
+        raise VariantError(f"variant {name}: {error}") from None
+    except MeioError:
+        raise  # a built-in variant's own message (it names the variant)
+    except Exception as error:
+        raise VariantError(f"variant {name} failed: {type(error).__name__}: {error}") from error
+    added = [component for key, component in model.component_map().items() if key not in before]
+    for component in added:
+        if isinstance(component, pyo.Objective):
+            raise VariantError(f"variant {name} declares the objective {component.name}: change the objective "
+                               "with built.add_cost(name, expression), which every method honours")
+    built.origins.update({component.local_name: name for component in added})
+    if not built.complete:
+        return  # the decomposition checks the skeleton's rows as it reads them (and names the variant)
+    for component in added:
+        if isinstance(component, pyo.Constraint):
+            for row in component.values():
+                if row.body.polynomial_degree() not in (0, 1):
+                    raise VariantError(f"variant {name}: constraint {row.name} is not linear: the LP solvers "
+                                       "need linear constraints and costs")
+    for term in built.costs[costs:]:
+        degree = term.expr.polynomial_degree() if hasattr(term.expr, "polynomial_degree") else 0
+        if degree not in (0, 1):
+            raise VariantError(f"variant {name}: cost term {term.name} is not linear: the LP solvers need "
+                               "linear constraints and costs")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from meio.errors import OptionError
+from meio.errors import OptionError, VariantError
 from meio.methods import _module
-from meio.models.build import BuiltModel, ModelVariant
+from meio.models.build import BuiltModel, ModelVariant, check_signature
 
 
 @dataclass(frozen=True)
@@ -35,4 +35,8 @@ def load_user_variant(spec: str) -> UserVariant:
         raise OptionError(f"variant '{spec}': {where} has no attribute '{name}'")
     if not callable(target):
         raise OptionError(f"variant '{spec}': {name} is not a function (it is a {type(target).__name__})")
+    try:
+        check_signature(target, spec)
+    except VariantError as error:
+        raise OptionError(str(error)) from None
     return UserVariant(spec, target)
