@@ -40,7 +40,7 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
         line.phase("building the model")
         built = build_model(instance, integer=integer, variants=variants)
         build_seconds = time.perf_counter() - start
-        line.phase(f"solving ({backend})")
+        line.phase(f"solving ({getattr(solver, 'label', backend)})")
         if options.verbose:
             line.close()  # the solver's log on standard output takes over
         outcome = solver.solve(built, _remaining(options, build_seconds))

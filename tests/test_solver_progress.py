@@ -13,7 +13,11 @@ from support.random_instance import write_random_instance
 
 from meio import progress
 from meio.cli import main
+from meio.cli.compare import _baselines
 from meio.data import load_instance
+from meio.data.generator import GeneratorConfig, write_instance
+from meio.evaluation.progress import Progress
+from meio.evaluation.report import build_report
 from meio.exact import solve_extensive
 from meio.progress import StatusLine
 from meio.solvers import SolveOptions
@@ -84,6 +88,20 @@ def test_no_line_unless_on_a_terminal_and_verbose_passes_the_log(tmp_path: Path,
     assert "HiGHS" in capfd.readouterr().out  # the solver's own log
 
 
+def test_a_nested_step_shows_after_the_count() -> None:
+    stream = Terminal()
+    line = StatusLine(stream=stream, started=0.0)
+    count = Progress(line=line)
+    count.start("computing baselines", 3)
+    with count.step("speed-blind"):
+        line.phase("building the model")
+        assert line.text().startswith("  computing baselines: 0/3 › speed-blind › building the model  ")
+        line.show("iteration 12")
+        assert line.text().endswith("  iteration 12")
+    count.advance()
+    assert line.text().startswith("  computing baselines: 1/3  ")
+    line.close()
+
 
 def test_the_line_fits_the_terminal_and_steps_aside_for_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = Terminal()
@@ -96,3 +114,26 @@ def test_the_line_fits_the_terminal_and_steps_aside_for_a_warning(monkeypatch: p
     progress.clear()  # a warning is about to be printed
     assert stream.getvalue().endswith("\r\033[K")
     line.close()
+
+
+def test_compare_names_the_baseline_being_solved_and_its_phases() -> None:
+    stream = Terminal()
+    _baselines(load_instance("tiny"), ("single-echelon", "speed-blind"), "highs", [],
+               Progress(line=StatusLine(stream=stream)))
+    shown = phases(stream.getvalue())
+    assert "computing baselines: 0/2 › single-echelon" in shown
+    assert "computing baselines: 1/2 › speed-blind › building the model" in shown
+    assert "computing baselines: 1/2 › speed-blind › solving (HiGHS)" in shown
+
+
+def test_generate_and_report_show_their_phases(tmp_path: Path) -> None:
+    stream = Terminal()
+    write_instance(tmp_path / "inst", GeneratorConfig(products=3, nodes=4, zones=3, scenarios=3, seed=1),
+                   StatusLine(stream=stream))
+    shown = phases(stream.getvalue())
+    assert "sampling demand.csv: scenario 3/3" in shown and "writing the tables" in shown
+    assert main(["solve", str(tmp_path / "inst"), "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    stream = Terminal()
+    build_report(tmp_path / "r", str(tmp_path / "inst"), progress=StatusLine(stream=stream))
+    shown = phases(stream.getvalue())
+    assert "drawing the figures: cost breakdown" in shown and "drawing the map" in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.plan_result import plan_result
 from meio.models.variants import variant_record
+from meio.progress import StatusLine
 from meio.results import write_result
 from meio.results.text import format_result
 from meio.solvers import BACKENDS, SolveOptions
@@ -39,14 +41,19 @@ def run(args: argparse.Namespace) -> int:
     """Compute the baseline plan and write it as a result directory."""
     if args.policy == "single-echelon":
         reject(args, ["backend"], "does not apply to --policy single-echelon (it solves no model)")
-    instance = load(args.instance)
-    start = time.perf_counter()
-    applied = variants(args)
-    plan = baseline_plan(instance, args.policy, args.backend, SolveOptions(), applied)
-    result = plan_result(instance, plan, f"baseline-{args.policy}", args.backend, time.perf_counter() - start)
-    result.details["variants"] = [variant_record(v) for v in applied]
-    out = args.out if args.out is not None else Path("results") / f"{instance.name}-{args.policy}"
-    write_result(result, out)
+    with StatusLine(enabled=not args.quiet and sys.stderr.isatty()) as line:
+        line.phase(f"loading {args.instance}")
+        instance = load(args.instance)
+        start = time.perf_counter()
+        applied = variants(args)
+        with line.step(f"baseline {args.policy}"):
+            plan = baseline_plan(instance, args.policy, args.backend, SolveOptions(progress=line), applied)
+            line.phase("evaluating the plan in sample")
+            result = plan_result(instance, plan, f"baseline-{args.policy}", args.backend, time.perf_counter() - start)
+        result.details["variants"] = [variant_record(v) for v in applied]
+        out = args.out if args.out is not None else Path("results") / f"{instance.name}-{args.policy}"
+        line.phase(f"writing {out}/")
+        write_result(result, out)
     if not args.quiet:
         print(format_result(result).replace("  no capacity or service constraint in this instance",
                                             "  (a baseline plan has no dual prices)"))

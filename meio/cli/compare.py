@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from meio.cli.common import load
@@ -18,6 +19,7 @@ from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.files import comparison_record, format_comparison, write_comparison
 from meio.evaluation.progress import Progress
 from meio.models.build import ModelVariant
+from meio.progress import StatusLine
 from meio.solvers import BACKENDS, SolveOptions
 
 
@@ -54,16 +56,17 @@ def baseline_names(text: str | None, result_dirs: int) -> tuple[str, ...]:
 
 
 def _baselines(instance: Instance, names: tuple[str, ...], backend: str,
-               applied: list[ModelVariant]) -> list[Plan]:
+               applied: list[ModelVariant], progress: Progress) -> list[Plan]:
+    """The baselines' plans; the status line names the one being computed and shows its own phases
+    (building and solving its model)."""
     if not names:
         return []
-    progress = Progress()
     progress.start("computing baselines", len(names))
     plans = []
     for name in names:
-        plans.append(baseline_plan(instance, name, backend, SolveOptions(), applied))
+        with progress.step(name) as line:
+            plans.append(baseline_plan(instance, name, backend, SolveOptions(progress=line), applied))
         progress.advance()
-    progress.done()
     return plans
 
 
@@ -80,17 +83,21 @@ def run(args: argparse.Namespace) -> int:
     names = baseline_names(args.baselines, len(result_dirs))
     if not any(name in ("speed-blind", "no-capacity") for name in names):
         reject(args, ["backend"], "applies only to the speed-blind and no-capacity baselines")
-    instance = load(instance_name)
-    applied = variants(args)
-    plans = [read_plan(d, instance) for d in result_dirs] + _baselines(instance, names, args.backend, applied)
-    if len(plans) < 2:
-        raise OptionError("give at least two plans (result directories and/or --baselines)")
-    scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
-    progress = Progress()
-    results = {name: evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
-                                   resolve_every=args.resolve_every,
-                                   progress=progress, variants=applied)
-               for name, plan in zip(_column_names(plans), plans)}
+    with StatusLine(enabled=not args.quiet and sys.stderr.isatty()) as line:
+        line.phase(f"loading {instance_name}")
+        instance = load(instance_name)
+        applied = variants(args)
+        progress = Progress(line=line)
+        plans = [read_plan(d, instance) for d in result_dirs] + _baselines(instance, names, args.backend, applied,
+                                                                           progress)
+        if len(plans) < 2:
+            raise OptionError("give at least two plans (result directories and/or --baselines)")
+        line.phase("sampling the scenarios")
+        scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
+        results = {name: evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
+                                       resolve_every=args.resolve_every,
+                                       progress=progress, variants=applied)
+                   for name, plan in zip(_column_names(plans), plans)}
     record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest, args.resolve_every)
     record_variants(record, scenarios, applied, record["policies"])
     out = args.out if args.out is not None else (result_dirs[0] if result_dirs else Path("results"))

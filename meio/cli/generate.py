@@ -8,6 +8,7 @@ from pathlib import Path
 from meio.cli.options import non_negative_int, positive_float, positive_int, probability
 from meio.data.generator import SPEEDS, GeneratorConfig, write_instance
 from meio.data.writer import INSTANCE_FILES, check_target_dir
+from meio.progress import StatusLine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         name=args.name or args.out_dir.resolve().name)
     config.check()
     check_target_dir(args.out_dir, args.force)
-    out = write_instance(args.out_dir, config)
+    with StatusLine() as line:  # on a terminal: each phase, the demand scenario by scenario
+        out = write_instance(args.out_dir, config, line)
     print(f"wrote instance '{config.name}' to {out}")
     return 0

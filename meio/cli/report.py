@@ -7,6 +7,7 @@ from pathlib import Path
 
 from meio.cli.common import warn
 from meio.evaluation.report import write_report
+from meio.progress import StatusLine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the report; print its warnings."""
     out = args.out if args.out is not None else args.result_dir / "report.html"
-    for message in write_report(args.result_dir, out, args.instance).warnings:
+    with StatusLine() as line:  # on a terminal: reading, each figure as it is drawn, writing
+        report = write_report(args.result_dir, out, args.instance, progress=line)
+    for message in report.warnings:
         warn(message)
     print(f"report written to {out}")
     return 0

@@ -35,6 +35,7 @@ import pandas as pd
 from meio.data.scenarios import negbin_demand, protection_intervals, scenario_names
 from meio.data.writer import clear_instance_files
 from meio.errors import MeioError
+from meio.progress import SILENT, StatusLine
 
 METROS_CSV = Path(__file__).resolve().parent / "metros.csv"
 EARTH_RADIUS_KM = 6371.0
@@ -146,16 +147,18 @@ def generate_instance(out_dir: str | Path, *, products: int, nodes: int, zones: 
     return write_instance(out_dir, config)
 
 
-def write_instance(out_dir: str | Path, config: GeneratorConfig) -> Path:
+def write_instance(out_dir: str | Path, config: GeneratorConfig, progress: StatusLine = SILENT) -> Path:
     """Write the instance of ``config`` to ``out_dir`` (created if needed) and return its path.
 
     Instance files an earlier instance left in ``out_dir`` are removed first (see
-    :func:`meio.data.writer.clear_instance_files`).
+    :func:`meio.data.writer.clear_instance_files`). ``progress`` shows each phase (the demand
+    scenario by scenario).
     """
     config.check()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     clear_instance_files(out)
+    progress.phase("placing the nodes and lanes")
     rng = np.random.default_rng(config.seed)
     zones = zone_table(config.zones)
     nodes = place_nodes(config, zones, rng)
@@ -164,7 +167,8 @@ def write_instance(out_dir: str | Path, config: GeneratorConfig) -> Path:
     products = product_table(config, rng)
     mean = daily_means(config, products, zones, speeds, rng)
     areas = natural_areas(config, nodes, zones, speeds)
-    load = _sample_and_write_demand(out / "demand.csv", config, products, zones, speeds, mean, areas, rng)
+    load = _sample_and_write_demand(out / "demand.csv", config, products, zones, speeds, mean, areas, rng, progress)
+    progress.phase("writing the tables")
     nodes = sized_nodes(config, nodes, products, load)
     for name, table in [("zones", zones[["zone", "lat", "lon", "population"]]),
                         ("nodes", nodes[NODE_COLUMNS]), ("lanes", lanes), ("speeds", speeds),
@@ -367,7 +371,8 @@ def natural_areas(config: GeneratorConfig, nodes: pd.DataFrame, zones: pd.DataFr
 
 def _sample_and_write_demand(path: Path, config: GeneratorConfig, products: pd.DataFrame,
                              zones: pd.DataFrame, speeds: pd.DataFrame, mean: np.ndarray,
-                             areas: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
+                             areas: dict[str, np.ndarray], rng: np.random.Generator,
+                             progress: StatusLine = SILENT) -> dict[str, np.ndarray]:
     """Write demand.csv scenario by scenario; return the design loads.
 
     ``stock`` (P, N): expected units of each product's demand in each node's area;
@@ -386,6 +391,7 @@ def _sample_and_write_demand(path: Path, config: GeneratorConfig, products: pd.D
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write("product,zone,speed,scenario,quantity\n")
         for s, scenario in enumerate(scenario_names(config.scenarios)):
+            progress.phase(f"sampling demand.csv: scenario {s + 1:,}/{config.scenarios:,}", throttle=s > 0)
             quantity = negbin_demand(rng, flat * interval[s][:, None], config.dispersion)
             load = np.where(large[:, None], quantity @ areas["large"].T, quantity @ areas["small"].T)
             stock += load / config.scenarios

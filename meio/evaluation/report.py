@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.evaluation import figures
 from meio.evaluation.files import Record, not_evaluated, stale_reason
+from meio.progress import SILENT, StatusLine
 from meio.results import units
 from meio.results.binding import binding_constraints, has_duals, zero_price_text, zero_priced
 from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
@@ -146,8 +148,15 @@ def _current(directory: Path, name: str, warnings: list[str]) -> Record | None:
     return None
 
 
-def build_report(result_dir: str | Path, instance_name: str | None = None) -> Report:
-    """The report of ``result_dir``; evaluation files about another plan are left out with a warning."""
+def build_report(result_dir: str | Path, instance_name: str | None = None, progress: StatusLine = SILENT) -> Report:
+    """The report of ``result_dir``; evaluation files about another plan are left out with a warning.
+    ``progress`` shows each phase (each figure as it is drawn)."""
+
+    def figure(caption: str, draw: Callable[[], Figure]) -> str:
+        progress.phase(f"drawing the figures: {caption.lower()}")
+        return _figure(caption, draw())
+
+    progress.phase("reading the result files")
     directory = Path(result_dir)
     summary = _read_json(directory / "summary.json")
     if summary is None:
@@ -159,6 +168,7 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> Re
     comparison = _current(directory, "comparison.json", warnings)
     gap = _current(directory, "gap.json", warnings)
     evaluation_nodes = _read_csv(directory / "evaluation_nodes.csv") if evaluation else None
+    progress.phase("loading the instance")
     instance = find_instance(directory, instance_name, [evaluation, comparison, summary])
     if instance is not None:
         warnings += list(instance.notes)
@@ -177,38 +187,41 @@ def build_report(result_dir: str | Path, instance_name: str | None = None) -> Re
         body.append(_evaluation_section(evaluation))
     body.append("<h2>Figures</h2>")
     if summary.get("costs"):
-        body.append(_figure("Cost breakdown", figures.cost_breakdown(
+        body.append(figure("Cost breakdown", lambda: figures.cost_breakdown(
             columns, "Expected cost per period and its parts, in sample and out of sample")))
     if comparison:
         policy = next(iter(next(iter(comparison["results"].values()))))
         plans = {plan: by_policy[policy] for plan, by_policy in comparison["results"].items()}
-        body.append(_figure("Plans compared", figures.plan_totals(
+        body.append(figure("Plans compared", lambda: figures.plan_totals(
             plans, f"Expected cost of each plan ({policy} fulfillment, {comparison['scenarios']} common "
                    f"{comparison['source']} scenarios)")))
     if summary.get("fill_rate"):
         targets: dict[str, float] = {}
         if instance is not None and "fill_rate_target" in instance.speeds.columns:
             targets = {str(k): float(v) for k, v in instance.speeds["fill_rate_target"].dropna().items()}
-        body.append(_figure("Fill rate per speed", figures.fill_rates(columns, targets)))
+        body.append(figure("Fill rate per speed", lambda: figures.fill_rates(columns, targets)))
     if evaluation and evaluation.get("policy_gap"):
-        body.append(_figure("Fulfillment policies", figures.policy_comparison(evaluation["policies"],
-                                                                              evaluation["policy_gap"])))
+        body.append(figure("Fulfillment policies", lambda: figures.policy_comparison(evaluation["policies"],
+                                                                                     evaluation["policy_gap"])))
     if stock is not None and utilization is not None and len(utilization):
         categories = instance.products["category"] if instance is not None else pd.Series(dtype=str)
-        body.append(_figure("Stock placement", figures.stock_by_node(stock, categories,
-                                                                     list(utilization["node"]))))
-        body.append(_figure("Capacity use", figures.capacity_use(utilization, evaluation_nodes)))
+        body.append(figure("Stock placement", lambda: figures.stock_by_node(stock, categories,
+                                                                            list(utilization["node"]))))
+        body.append(figure("Capacity use", lambda: figures.capacity_use(utilization, evaluation_nodes)))
     if prices is not None:
-        for kind, figure in figures.price_figures(prices).items():
-            body.append(_figure(f"Opportunity cost: {kind}", figure))
+        progress.phase("drawing the figures: opportunity costs")
+        for kind, image in figures.price_figures(prices).items():
+            body.append(_figure(f"Opportunity cost: {kind}", image))
     convergence = _read_csv(directory / "convergence.csv")
     if convergence is not None and len(convergence):
-        image = figures.convergence(convergence)
-        if image is not None:
-            body.append(_figure("Decomposition convergence", image))
+        progress.phase("drawing the figures: decomposition convergence")
+        plot = figures.convergence(convergence)
+        if plot is not None:
+            body.append(_figure("Decomposition convergence", plot))
     if gap:
         body.append(_gap_section(gap))
     if instance is not None:
+        progress.phase("drawing the map")
         flows = _read_csv(directory / "evaluation_flows.csv") if evaluation else None
         body.append(_map_section(instance, flows if flows is not None else _read_csv(directory / "flows.csv")))
     return Report(_page(title, "\n".join(body)), warnings)
@@ -396,9 +409,11 @@ def _map_section(instance: Instance, flows: pd.DataFrame | None) -> str:
     return _figure("Map of nodes, zones and main flows", figures.network_map(zones, nodes, flows))
 
 
-def write_report(result_dir: str | Path, out: str | Path, instance_name: str | None = None) -> Report:
+def write_report(result_dir: str | Path, out: str | Path, instance_name: str | None = None,
+                 progress: StatusLine = SILENT) -> Report:
     """Write the report of ``result_dir`` to ``out``; return it (with its warnings)."""
-    report = build_report(result_dir, instance_name)
+    report = build_report(result_dir, instance_name, progress)
+    progress.phase(f"writing {out}")
     path = Path(out)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

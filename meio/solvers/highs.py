@@ -39,6 +39,7 @@ class HighsBackend:
     """Solve the compiled model with HiGHS (simplex for LPs, branch and cut for ``integer_stock``)."""
 
     name = "highs"
+    label = "HiGHS"  # as the status line names it
     supports_integer = True
     supports_duals = True
 
