@@ -25,7 +25,7 @@ from meio.data.instance import Instance
 from meio.decomposition import solve_decomposition
 from meio.decomposition.structure import VariantError
 from meio.exact import solve_extensive
-from meio.models.build import BuiltModel, build_model, build_variant_skeleton
+from meio.models.build import COMPLETE_ONLY, BuiltModel, build_model, build_variant_skeleton
 from meio.models.index import model_index
 from meio.solvers import Status
 
@@ -267,3 +267,68 @@ def test_rows_built_by_iterating_x_or_u_are_kept(tmp_path: Path, variant: Callab
     instance = _instance(tmp_path / "i", 3)
     assert solve_extensive(instance, variants=[variant]).objective > solve_extensive(instance).objective + 1e-3
     _same_answer(instance, variant, "highs")
+
+
+def soft_node_total(built: BuiltModel) -> None:
+    """At most 2 units per node over every product, or more at 5 per unit over: a variable of its own
+    per node, shared by the node's products (an LP the extensive form solves, the decomposition cannot split)."""
+    m = built.model
+    nodes = _nodes(built)
+    m.over = pyo.Var(nodes, within=pyo.NonNegativeReals)
+    m.soft_total = pyo.Constraint(nodes, rule=lambda m, n: sum(m.y[p, q] for p, q in m.A if q == n) <= 2 + m.over[n])
+    built.add_cost("over_cost", 5 * sum(m.over[n] for n in nodes))
+
+
+def purchase_budget(built: BuiltModel) -> None:
+    """A budget through the documented Expression ``model.purchase_cost``."""
+    built.model.purchase_budget = pyo.Constraint(expr=built.model.purchase_cost <= 20)
+
+
+def half_storage(built: BuiltModel) -> None:
+    """Half of every storage capacity, read from ``built.linking``."""
+    m = built.model
+    m.half_storage = pyo.ConstraintList()
+    for row in built.linking:
+        if row.kind.value == "storage":
+            m.half_storage.add(row.constraint.body <= 0.5 * row.capacity)
+
+
+def no_storage_rows(built: BuiltModel) -> None:
+    built.model.linking.storage.deactivate()
+
+
+@pytest.mark.parametrize("variant", [soft_node_total, half_storage, no_storage_rows])
+def test_the_extensive_form_solves_any_linear_variant(tmp_path: Path, variant: Callable[[BuiltModel], None]) -> None:
+    instance = _instance(tmp_path / "i", 3)
+    result = solve_extensive(instance, variants=[variant])
+    assert result.status is Status.OPTIMAL
+    assert result.objective != pytest.approx(solve_extensive(instance).objective, rel=1e-6)  # the variant counts
+    if variant is soft_node_total:  # its rows are over several products
+        rows = result.prices[result.prices["kind"] == "variant"]["constraint"]
+        assert list(rows) == [f"soft_total[{n}]" for n in sorted(instance.nodes.index)]
+
+
+@pytest.mark.parametrize(("variant", "named"), [
+    (soft_node_total, r"variable over\[.*\] belongs to no product.*--method extensive"),
+    (half_storage, r"variant .*half_storage: it reads built.linking.*--method extensive"),
+    (no_storage_rows, r"variant .*no_storage_rows: it reads model.linking.*--method extensive"),
+])
+def test_what_the_decomposition_cannot_read_is_an_error_naming_it(tmp_path: Path,
+                                                                  variant: Callable[[BuiltModel], None],
+                                                                  named: str) -> None:
+    with pytest.raises(VariantError, match=named):
+        solve_decomposition(_instance(tmp_path / "i", 3), variants=[variant])
+
+
+def test_a_variant_over_purchase_cost_gives_the_same_optimum(tmp_path: Path) -> None:
+    instance = _instance(tmp_path / "i", 4)
+    assert solve_extensive(instance, variants=[purchase_budget]).objective > solve_extensive(instance).objective
+    _same_answer(instance, purchase_budget, "highs")
+
+
+def test_the_skeleton_names_every_component_it_leaves_out(tmp_path: Path) -> None:
+    instance = _instance(tmp_path / "i", 1)
+    sets = derive_sets(instance)
+    skeleton = build_variant_skeleton(instance, sets, model_index(instance, sets), False, []).model
+    left_out = set(build_model(instance).model.component_map()) - set(skeleton.component_map())
+    assert left_out == {*COMPLETE_ONLY, "purchase_cost"}

@@ -200,21 +200,73 @@ def _check_bounded(rows: list[LinkingSpec], subproblems: list[ProductLP]) -> Non
                                "storage or inbound capacity at its node bounds stock)")
 
 
-def variant_linking_rows(built: BuiltModel, variants: Sequence[ModelVariant]) -> list[LinkingRow]:
+def variant_linking_rows(built: BuiltModel, variants: Sequence[ModelVariant] = ()) -> list[LinkingRow]:
     """The constraints of a complete model that variants added over several products, as linking
     rows (``<=`` halves, like :class:`LinkingSpec`): what the extensive form lists in prices.csv
-    and relaxes to explain an infeasible instance, the same rows the decomposition prices."""
+    and relaxes to explain an infeasible instance, the same rows the decomposition prices.
+
+    Read from ``built`` itself (the variants are not applied again): a row's products are those of
+    the formulation's variables in it and of the variants' own variables tied to one product by
+    rows over that product's variables only (as the decomposition assigns them; here an own
+    variable tied to several products only makes its rows linking)."""
     if not variants:
         return []
-    read = read_variants(built.instance, built.sets, built.index, built.integer, variants)
+    model = built.model
+    spec = {id(model.y), id(model.x), id(model.u)}
+    located: list[tuple[pyo.ConstraintData, set[object], list[int]]] = []
+    own: dict[int, int] = {}
+    for con in _added_constraints(built):
+        repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+        known: set[object] = set()
+        owns = []
+        for var in repn.linear_vars:
+            if id(var.parent_component()) in spec:
+                known.add(var.index()[0])
+            else:
+                owns.append(own.setdefault(id(var), len(own)))
+        located.append((con, known, owns))
+    parent = list(range(len(own)))
+    group_products: list[set[object]] = [set() for _ in own]
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for _, known, owns in located:
+        if owns and len(known) <= 1:
+            first = root(owns[0])
+            for k in owns[1:]:
+                other = root(k)
+                if other != first:
+                    parent[other] = first
+                    group_products[first] |= group_products[other]
+            group_products[first] |= known
     rows = []
-    for term in read.linking:
-        con = built.model.find_component(term.name)
+    for con, known, owns in located:
+        products = known.union(*(group_products[root(k)] for k in owns))
+        if len(products) <= 1:
+            continue
         lower = None if con.lower is None else float(pyo.value(con.lower))
         upper = None if con.upper is None else float(pyo.value(con.upper))
         for sense, sign, capacity in _sides(lower, upper):
-            rows.append(LinkingRow(LinkingKind.VARIANT, None, None, None, capacity, name=term.name, sense=sense,
+            rows.append(LinkingRow(LinkingKind.VARIANT, None, None, None, capacity, name=con.name, sense=sense,
                                    sign=sign, constraint=con))
+    return rows
+
+
+def _added_constraints(built: BuiltModel) -> list[pyo.ConstraintData]:
+    """The active constraints of a complete model that are not the formulation's (every variant row), in
+    model order: those the decomposition reads from the skeleton, in the same order."""
+    model = built.model
+    formulation = {id(getattr(model, name, None)) for name in ("availability", "demand")}
+    linking = getattr(model, "linking", None)
+    rows = []
+    for component in model.component_objects(pyo.Constraint, active=True, descend_into=True):
+        if id(component) in formulation or (linking is not None and component.parent_block() is linking):
+            continue
+        rows += [row for row in component.values() if row.active]
     return rows
 
 
@@ -295,19 +347,22 @@ class _ColumnMap:
                 if other != first:
                     if product[other] >= 0 and product[first] >= 0 and product[other] != product[first]:
                         raise VariantError(f"variable {self.own[int(k)].name} is shared by products "
-                                           f"(constraint {term.name}): the decomposition cannot split it")
+                                           f"(constraint {term.name}): the decomposition cannot split it; "
+                                           "--method extensive solves it")
                     product[first] = max(product[first], product[other])
                     parent[other] = first
             if len(known) == 1:
                 if product[first] >= 0 and product[first] != known[0]:
                     raise VariantError(f"variable {self.own[int(owns[0])].name} is shared by products "
-                                       f"(constraint {term.name}): the decomposition cannot split it")
+                                       f"(constraint {term.name}): the decomposition cannot split it; "
+                                       "--method extensive solves it")
                 product[first] = int(known[0])
         for k, var in enumerate(self.own):
             p = product[root(k)]
             if p < 0:
                 raise VariantError(f"variable {var.name} belongs to no product (it appears in no constraint with "
-                                   "one product's variables): the decomposition cannot split it")
+                                   "one product's variables): the decomposition cannot split it; "
+                                   "--method extensive solves it")
             self.position[id(var)] = (p, self.sizes[p])
             self.sizes[p] += 1
         for term in terms:

@@ -14,7 +14,7 @@ from meio.data.instance import Instance
 from meio.errors import MeioError, VariantError
 from meio.models.index import ModelIndex, model_index
 from meio.models.linking import LinkingRow, declare_linking
-from meio.models.objective import declare_costs
+from meio.models.objective import declare_costs, declare_purchase_cost
 from meio.models.per_product import declare_availability, declare_demand
 from meio.models.variables import declare_shipments, declare_stock, declare_unmet
 
@@ -89,12 +89,13 @@ def build_variant_skeleton(instance: Instance, sets: DerivedSets, index: ModelIn
     ``variants`` applied: every constraint and variable on it is a variant's. Shipment and
     unmet variables are created only when a variant uses them (sparse), so this costs
     milliseconds where the full model costs seconds per thousand products."""
-    model = pyo.ConcreteModel(name=instance.name or "meio")
+    model = _Skeleton(name=instance.name or "meio")
+    model.__dict__["variant_index"] = index  # for purchase_cost, declared on first use
     declare_stock(model, index, integer)
     declare_shipments(model, index, sparse=True)
     declare_unmet(model, index, sparse=True)
-    built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=[], integer=integer,
-                       complete=False)
+    built = BuiltModel(model=model, instance=instance, sets=sets, index=index, linking=_SkeletonLinking(),
+                       integer=integer, complete=False)
     for variant in variants:
         apply_variant(built, variant)
     return built
@@ -158,3 +159,34 @@ def apply_variant(built: BuiltModel, variant: ModelVariant) -> None:
         if degree not in (0, 1):
             raise VariantError(f"variant {name}: cost term {term.name} is not linear: the LP solvers need "
                                "linear constraints and costs")
+
+
+#: Components of the complete model that the variant skeleton does not have (the formulation's
+#: constraints and costs), and ``purchase_cost``, which it declares when a variant first reads it.
+COMPLETE_ONLY = ("availability", "demand", "linking", "holding_cost", "shipping_cost", "lost_sales_cost", "cost")
+
+
+class _Skeleton(pyo.ConcreteModel):
+    """The variant skeleton's model: ``purchase_cost`` (over stock only) is declared on first use; the
+    formulation's constraints and other costs, which it leaves out, are a :class:`VariantError`
+    naming them instead of an AttributeError."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "purchase_cost" and "variant_index" in self.__dict__:
+            declare_purchase_cost(self, self.__dict__["variant_index"])
+            return self.component("purchase_cost")
+        if name in COMPLETE_ONLY:
+            raise VariantError(f"it reads model.{name}, which the decomposition does not build on the model "
+                               "it reads variants from (only y, x, u, their sets, on_hand, d and purchase_cost): "
+                               "solve it with --method extensive")
+        return super().__getattr__(name)
+
+
+class _SkeletonLinking(list[LinkingRow]):
+    """``built.linking`` of the variant skeleton, which has no linking rows: reading it is an error."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise VariantError("it reads built.linking, which the decomposition does not build on the model it "
+                           "reads variants from (it prices those rows itself): solve it with --method extensive")
+
+    __iter__ = __len__ = __getitem__ = __bool__ = __contains__ = _refuse

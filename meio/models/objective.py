@@ -12,15 +12,22 @@ import pyomo.environ as pyo
 from meio.models.index import ModelIndex
 
 
+def declare_purchase_cost(model: pyo.ConcreteModel, index: ModelIndex) -> None:
+    """Expression purchase_cost = sum unit_cost_p (y[p,n] - on_hand[p,n])."""
+    y = index.y
+    y_keys = list(zip(y["product"], y["node"]))
+    model.purchase_cost = pyo.Expression(expr=pyo.quicksum(
+        float(c) * (model.y[k] - model.on_hand[k]) for k, c in zip(y_keys, y["unit_cost"])),
+        doc="sum unit_cost_p (y[p,n] - on_hand[p,n])")
+
+
 def declare_costs(model: pyo.ConcreteModel, index: ModelIndex) -> None:
     """Expressions purchase_cost, holding_cost, shipping_cost, lost_sales_cost and objective cost."""
     y, x, u = index.y, index.x, index.u
     y_keys = list(zip(y["product"], y["node"]))
     x_keys = list(zip(x["product"], x["route"], x["class"], x["scenario"]))
     u_keys = list(zip(u["product"], u["class"], u["scenario"]))
-    model.purchase_cost = pyo.Expression(expr=pyo.quicksum(
-        float(c) * (model.y[k] - model.on_hand[k]) for k, c in zip(y_keys, y["unit_cost"])),
-        doc="sum unit_cost_p (y[p,n] - on_hand[p,n])")
+    declare_purchase_cost(model, index)
     model.holding_cost = pyo.Expression(expr=pyo.quicksum(
         float(h) * model.y[k] for k, h in zip(y_keys, y["holding"]) if h)
         - pyo.quicksum(float(w * h) * model.x[k] for k, w, h in zip(x_keys, x["weight"], x["holding"]) if h),
