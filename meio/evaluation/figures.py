@@ -65,20 +65,33 @@ def _mean_half(estimate: dict | None) -> tuple[float, float]:
     return float(estimate["mean"]), float(half)
 
 
+#: A cost part below this share of every column's total would be an invisible bar: no legend entry.
+VISIBLE_SHARE = 0.0005
+
+
 def cost_breakdown(columns: dict[str, dict[str, dict]], title: str) -> Figure:
-    """Cost parts per column (a plan or a policy) stacked into the expected cost, with its 95% interval."""
+    """Cost parts per column (a plan or a policy) stacked into the expected cost, with its 95% interval.
+
+    A part that is (nearly) zero in every column gets no legend entry; the axis label names it."""
     names = list(columns)[::-1]
     figure, axis = _new(len(names), 0.5, base=2.2)
     left = np.zeros(len(names))
+    totals = [_mean_half(columns[n].get("total")) for n in names]
+    scale = np.array([abs(t[0]) if math.isfinite(t[0]) and t[0] else 1.0 for t in totals])
+    hidden = []
     for part in PARTS:
         values = np.nan_to_num([_mean_half(columns[n]["costs"].get(part))[0] for n in names])
-        axis.barh(names, values, left=left, color=COLORS[part], label=part.replace("_", " "), height=0.6)
+        shown = bool((np.abs(values) / scale >= VISIBLE_SHARE).any())
+        if not shown:
+            hidden.append(part.replace("_", " "))
+        axis.barh(names, values, left=left, color=COLORS[part], height=0.6,
+                  label=part.replace("_", " ") if shown else None)
         left += values
-    totals = [_mean_half(columns[n].get("total")) for n in names]
     axis.errorbar([t[0] for t in totals], names, xerr=[t[1] for t in totals], fmt="none", ecolor="black",
                   capsize=5, label="95% interval of the total")
     axis.xaxis.set_major_formatter(MONEY)
-    axis.set_xlabel("expected cost per period")
+    below = f" ({' and '.join(hidden)}: below {100 * VISIBLE_SHARE:g}% of the total)" if hidden else ""
+    axis.set_xlabel(f"expected cost per period{below}")
     axis.set_title(title, fontsize=10)
     _legend_below(figure, axis, 5)
     return figure

@@ -182,13 +182,19 @@ def build_report(result_dir: str | Path, instance_name: str | None = None, progr
                  "total": {"mean": summary.get("objective")},
                  "fill_rate": {k: {"mean": v} for k, v in summary.get("fill_rate", {}).items()}}
     columns: dict[str, Record] = {"in sample (solve)": in_sample}
+    out_of_sample = ""
     if evaluation:
         columns.update({f"{p} (out of sample)": s for p, s in evaluation["policies"].items()})
+        out_of_sample = f"and out of sample (evaluate, {evaluation.get('scenarios', '?')} scenarios)"
         body.append(_evaluation_section(evaluation))
+    elif comparison and comparison.get("reference") in comparison.get("results", {}):
+        by_policy = comparison["results"][comparison["reference"]]
+        columns.update({f"{p} (out of sample)": s for p, s in by_policy.items()})
+        out_of_sample = f"and out of sample (compare, {comparison.get('scenarios', '?')} scenarios)"
     body.append("<h2>Figures</h2>")
     if summary.get("costs"):
-        body.append(figure("Cost breakdown", lambda: figures.cost_breakdown(
-            columns, "Expected cost per period and its parts, in sample and out of sample")))
+        title = " ".join(["Expected cost per period and its parts, in sample (solve)", out_of_sample]).strip()
+        body.append(figure("Cost breakdown", lambda: figures.cost_breakdown(columns, title)))
     if comparison:
         policy = next(iter(next(iter(comparison["results"].values()))))
         plans = {plan: by_policy[policy] for plan, by_policy in comparison["results"].items()}
