@@ -332,3 +332,15 @@ def test_the_skeleton_names_every_component_it_leaves_out(tmp_path: Path) -> Non
     skeleton = build_variant_skeleton(instance, sets, model_index(instance, sets), False, []).model
     left_out = set(build_model(instance).model.component_map()) - set(skeleton.component_map())
     assert left_out == {*COMPLETE_ONLY, "purchase_cost"}
+
+
+def test_prices_show_the_right_hand_side_the_variant_wrote(tmp_path: Path) -> None:
+    """A budget over purchases (y - on_hand: a constant in the row) keeps its own right-hand side in
+    prices.csv by both methods, with the same use (the constant is a product's use, not moved to the rhs)."""
+    instance = _instance(tmp_path / "i", 4)
+    assert instance.inventory["on_hand"].sum() > 0
+    variant = budget(0.5 * _plain_stock(instance))
+    exact = solve_extensive(instance, variants=[variant]).prices.set_index("constraint")
+    decomposed = solve_decomposition(instance, variants=[variant]).prices.set_index("constraint")
+    assert exact.at["budget", "rhs"] == decomposed.at["budget", "rhs"] == pytest.approx(0.5 * _plain_stock(instance))
+    assert decomposed.at["budget", "lhs"] == pytest.approx(exact.at["budget", "lhs"], rel=1e-4, abs=1e-6)

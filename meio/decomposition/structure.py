@@ -52,6 +52,7 @@ class Term:
     lower: float
     upper: float
     constant: float = 0.0
+    stated: tuple[float, float] = (-np.inf, np.inf)  # the bounds as written (lower, upper: with the constant)
 
 
 @dataclass(frozen=True, eq=False)
@@ -406,7 +407,9 @@ def _term(name: str, expression: object, lower: object, upper: object, columns: 
                 column=np.array([j for _, j in located], dtype=np.int64),
                 value=np.array([float(c) for c in repn.linear_coefs], dtype=float),
                 lower=-np.inf if lower is None else float(pyo.value(lower)) - constant,
-                upper=np.inf if upper is None else float(pyo.value(upper)) - constant, constant=constant)
+                upper=np.inf if upper is None else float(pyo.value(upper)) - constant, constant=constant,
+                stated=(-np.inf if lower is None else float(pyo.value(lower)),
+                        np.inf if upper is None else float(pyo.value(upper))))
 
 
 def _add_costs(subproblems: list[ProductLP], costs: list[Term]) -> list[ProductLP]:
@@ -455,22 +458,25 @@ def _add_linking_rows(rows: list[LinkingSpec], subproblems: list[ProductLP],
                       terms: list[Term]) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The multi-product constraints as new global linking rows (after the formulation's, in model order)."""
     new_rows = list(rows)
-    extra: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}  # product -> (global row, columns, values)
+    # product -> (global row, columns, values, constant)
+    extra: dict[int, list[tuple[int, np.ndarray, np.ndarray, float]]] = {}
     for term in terms:
-        for sense, sign, capacity in _sides(term.lower, term.upper):
+        # the right-hand side as the user wrote it; the row's constant is the first product's use
+        for sense, sign, capacity in _sides(*term.stated):
             row = len(new_rows)
             new_rows.append(LinkingSpec(LinkingKind.VARIANT, None, None, None, capacity, name=term.name,
                                         sense=sense, sign=sign))
-            for p in np.unique(term.product):
+            for k, p in enumerate(np.unique(term.product)):
                 mask = term.product == p
-                extra.setdefault(int(p), []).append((row, term.column[mask], sign * term.value[mask]))
+                extra.setdefault(int(p), []).append((row, term.column[mask], sign * term.value[mask],
+                                                     sign * term.constant if k == 0 else 0.0))
     out = list(subproblems)
     for p, entries in extra.items():
         sub = out[p]
-        matrix = sp.csr_array((np.concatenate([v for _, _, v in entries]),
-                               (np.concatenate([np.full(len(v), i) for i, (_, _, v) in enumerate(entries)]),
-                                np.concatenate([c for _, c, _ in entries]))), shape=(len(entries), sub.columns))
-        out[p] = replace(sub, link_rows=np.concatenate([sub.link_rows, [r for r, _, _ in entries]]).astype(np.int64),
+        matrix = sp.csr_array((np.concatenate([v for _, _, v, _ in entries]),
+                               (np.concatenate([np.full(len(v), i) for i, (_, _, v, _) in enumerate(entries)]),
+                                np.concatenate([c for _, c, _, _ in entries]))), shape=(len(entries), sub.columns))
+        out[p] = replace(sub, link_rows=np.concatenate([sub.link_rows, [e[0] for e in entries]]).astype(np.int64),
                          D=sp.csr_array(sp.vstack([sub.D, matrix])),
-                         link_const=np.concatenate([sub.link_const, np.zeros(len(entries))]))
+                         link_const=np.concatenate([sub.link_const, [e[3] for e in entries]]))
     return new_rows, out
