@@ -49,3 +49,32 @@ def test_the_cost_breakdown_has_no_legend_entry_for_a_part_that_is_zero() -> Non
     assert "holding: below 0.05% of the total" in figure.axes[0].get_xlabel()
     figure = figures.cost_breakdown({"a": column(5.0)}, "t")
     assert "holding" in [text.get_text() for legend in figure.legends for text in legend.get_texts()]
+
+
+def test_map_markers_at_one_place_are_spread_apart_and_far_labels_have_leaders() -> None:
+    import numpy as np
+    import pandas as pd
+    from matplotlib.collections import PathCollection
+    from matplotlib.text import Annotation
+
+    zones = pd.DataFrame({"lon": [-118.2, -87.6, -74.0], "lat": [34.1, 41.9, 40.7], "size": [3.0, 2.0, 4.0]},
+                         index=["los_angeles", "chicago", "new_york"])
+    sites = ["dc_los_angeles", "sd_los_angeles", "fc_los_angeles", "fc_riverside", "fc_ontario", "fc_chicago"]
+    nodes = pd.DataFrame({"lon": [-118.2, -118.2, -118.2, -117.4, -117.6, -87.6],
+                          "lat": [34.1, 34.1, 34.1, 34.0, 34.1, 41.9],
+                          "kind": ["dc", "sameday", "fc", "fc", "fc", "fc"]}, index=sites)
+    figure = figures.network_map(zones, nodes, None)
+    axis = figure.axes[0]
+    figure.canvas.draw()
+    markers = np.vstack([c.get_offsets() for c in axis.collections if isinstance(c, PathCollection)][1:])
+    pixels = axis.transData.transform(markers)
+    distance = np.linalg.norm(pixels[:, None] - pixels[None], axis=2) + np.eye(len(pixels)) * 1e9
+    assert distance.min() >= 12 * figure.dpi / 72 - 0.5  # no marker covers another
+    labels = {a.get_text(): a for a in axis.texts if isinstance(a, Annotation)}
+    assert set(labels) == set(sites)
+    drawn = {tuple(np.round(p, 6)) for p in markers}
+    assert all(tuple(np.round(a.xy, 6)) in drawn for a in labels.values())  # each label points at its marker
+    for label in labels.values():
+        offset = np.hypot(*label.xyann)
+        assert (label.arrow_patch is not None) == (offset > 7.0), label.get_text()  # moved: a leader line
+    assert any(label.arrow_patch is not None for label in labels.values())

@@ -23,7 +23,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
-from meio.evaluation.labels import place_labels  # noqa: E402
+from meio.evaluation.labels import place_labels, spread_points  # noqa: E402
 from meio.results.binding import binding_constraints  # noqa: E402
 from meio.results.units import PRICE_UNITS  # noqa: E402
 
@@ -256,27 +256,35 @@ def network_map(zones: pd.DataFrame, nodes: pd.DataFrame, flows: pd.DataFrame | 
         axis.fill(outline["lon"], outline["lat"], facecolor="#f2f2ee", edgecolor="#9a9a90", linewidth=0.8, zorder=0)
         axis.set_xlim(outline["lon"].min() - 1, outline["lon"].max() + 1)
         axis.set_ylim(outline["lat"].min() - 1, outline["lat"].max() + 1)
+    else:  # the limits autoscaling would give (5% margins), fixed before the markers are placed
+        for limits, values in ((axis.set_xlim, pd.concat([zones["lon"], nodes["lon"]])),
+                               (axis.set_ylim, pd.concat([zones["lat"], nodes["lat"]]))):
+            margin = 0.05 * (values.max() - values.min()) or 1.0
+            limits(values.min() - margin, values.max() + margin)
+    axis.set_aspect(1.25)
+    axis.set_axis_off()
+    # markers where they are drawn: sites of one metro spread apart so that none hides another
+    lon, lat = spread_points(axis, nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float))
+    drawn = pd.DataFrame({"lon": lon, "lat": lat}, index=nodes.index)
     size = zones["size"].to_numpy(float)
     size = 20 + 300 * size / size.max() if size.max() > 0 else np.full(len(size), 50.0)
     if flows is not None and len(flows):
         flows = flows.head(top)
         widest = flows["units"].max()
         for origin, zone, units in zip(flows["origin"], flows["zone"], flows["units"]):
-            if origin in nodes.index and zone in zones.index:
-                a, b = nodes.loc[origin], zones.loc[zone]
+            if origin in drawn.index and zone in zones.index:
+                a, b = drawn.loc[origin], zones.loc[zone]
                 axis.plot([a["lon"], b["lon"]], [a["lat"], b["lat"]], color="#55a868", alpha=0.6,
                           linewidth=0.5 + 4 * units / widest, zorder=1)
     axis.scatter(zones["lon"], zones["lat"], s=size, color="#4c72b0", alpha=0.35, linewidth=0,
                  label="customer zones (area: size)", zorder=2)
     kinds = nodes["kind"].fillna("").replace("", "node")
     for kind, marker in zip(sorted(kinds.unique()), "s^Dvo*"):
-        here = nodes[kinds == kind]
+        here = drawn[(kinds == kind).to_numpy()]
         axis.scatter(here["lon"], here["lat"], marker=marker, s=60, edgecolor="black", label=kind, zorder=3)
-    axis.set_aspect(1.25)
-    axis.set_axis_off()
     axis.set_title(f"Network and its {top} largest expected flows (line width: units)", fontsize=10)
     axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    place_labels(axis, nodes["lon"].to_numpy(float), nodes["lat"].to_numpy(float), [str(n) for n in nodes.index])
+    place_labels(axis, lon, lat, [str(n) for n in nodes.index])
     return figure
 
 

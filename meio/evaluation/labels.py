@@ -1,6 +1,7 @@
 """Point labels that do not overlap: each label tries offsets around its point, nearest first,
 and keeps the first whose box meets no other label, no other point and stays in the axes;
-labels pushed away from their point get a leader line."""
+labels pushed away from their point get a leader line. Markers that would cover each other
+(sites of one metro) are first spread apart slightly (:func:`spread_points`)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,54 @@ def place_labels(axis: Axes, x: np.ndarray, y: np.ndarray, names: Sequence[str],
         if label is None:  # no free place: the nearest one
             dx, dy = _candidates()[0]
             _annotate(axis, (x[i], y[i]), names[i], dx, dy, fontsize)
+
+
+def spread_points(axis: Axes, x: np.ndarray, y: np.ndarray, distance: float = 12.0) -> tuple[np.ndarray, np.ndarray]:
+    """The points moved apart where markers would cover each other: every group of points closer
+    than ``distance`` points (a marker's width and a margin) to another one is laid on a circle
+    around the group's centre, neighbours ``distance`` apart, in the order of their directions from
+    the centre (by position in the input when they coincide). Others stay; the axes' limits and
+    aspect must be final."""
+    figure = axis.get_figure()
+    assert figure is not None
+    axis.apply_aspect()
+    pixels = axis.transData.transform(np.column_stack([x, y]))
+    apart = distance * figure.dpi / 72.0
+    moved = pixels.copy()
+    for members in _groups(pixels, apart):
+        if len(members) < 2:
+            continue
+        centre = pixels[members].mean(axis=0)
+        offsets = pixels[members] - centre
+        angles = np.arctan2(offsets[:, 1], offsets[:, 0])
+        coincide = bool(np.abs(offsets).max() < 1e-6)
+        order = np.arange(len(members)) if coincide else np.argsort(angles, kind="stable")
+        start = math.pi / 2 if coincide else float(angles[order[0]])
+        radius = apart / (2 * math.sin(math.pi / len(members)))
+        for j, member in enumerate(np.asarray(members)[order]):
+            angle = start + 2 * math.pi * j / len(members)
+            moved[member] = centre + radius * np.array([math.cos(angle), math.sin(angle)])
+    back = axis.transData.inverted().transform(moved)
+    return back[:, 0], back[:, 1]
+
+
+def _groups(pixels: np.ndarray, apart: float) -> list[list[int]]:
+    """Points linked by chains of distances below ``apart`` (single linkage), in input order."""
+    parent = list(range(len(pixels)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    distance = np.linalg.norm(pixels[:, None, :] - pixels[None, :, :], axis=2)
+    for i, j in zip(*np.nonzero(np.triu(distance < apart, k=1))):
+        parent[root(int(j))] = root(int(i))
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pixels)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
 
 
 def _crowding(pixels: np.ndarray) -> np.ndarray:
