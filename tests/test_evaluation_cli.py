@@ -171,3 +171,16 @@ def test_progress_writes_only_when_enabled() -> None:
     progress.advance()
     progress.done()
     assert "evaluating: 1/2" in stream.getvalue()
+
+
+def test_a_report_after_compare_alone_shows_the_policies_figure(solved: tuple[Path, Path], tmp_path: Path) -> None:
+    """comparison.json records each plan's policy gap; the report draws the reference plan's without evaluate."""
+    instance, result = solved
+    for name in ("summary.json", "stock.csv", "prices.csv", "utilization.csv"):
+        (tmp_path / name).write_bytes((result / name).read_bytes())
+    assert main(["compare", str(instance), str(tmp_path), "--baselines", "single-echelon", "--scenarios", "3",
+                 "--policy", "all", "--out", str(tmp_path), "--quiet"]) == 0
+    record = json.loads((tmp_path / "comparison.json").read_text())
+    assert "recovered_of_myopic_loss" in record["policy_gap"][record["reference"]]["dual-price"]
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report.html"), "--instance", str(instance)]) == 0
+    assert "<h3>Fulfillment policies</h3>" in (tmp_path / "report.html").read_text()

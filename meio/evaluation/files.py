@@ -113,6 +113,7 @@ def comparison_record(scenarios: Scenarios, results: dict[str, dict[str, Outcome
         "results": {name: {policy: estimate_dict(summarize(o, network)) for policy, o in by_policy.items()}
                     for name, by_policy in results.items()},
         "savings_of_reference": differences,
+        "policy_gap": {name: policy_gap(by_policy) for name, by_policy in results.items()},
     }
 
 

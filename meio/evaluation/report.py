@@ -206,9 +206,10 @@ def build_report(result_dir: str | Path, instance_name: str | None = None, progr
         if instance is not None and "fill_rate_target" in instance.speeds.columns:
             targets = {str(k): float(v) for k, v in instance.speeds["fill_rate_target"].dropna().items()}
         body.append(figure("Fill rate per speed", lambda: figures.fill_rates(columns, targets)))
-    if evaluation and evaluation.get("policy_gap"):
-        body.append(figure("Fulfillment policies", lambda: figures.policy_comparison(evaluation["policies"],
-                                                                                     evaluation["policy_gap"])))
+    policies = ((evaluation["policies"], evaluation["policy_gap"]) if evaluation and evaluation.get("policy_gap")
+                else _compared_policies(comparison))
+    if policies:
+        body.append(figure("Fulfillment policies", lambda: figures.policy_comparison(*policies)))
     if stock is not None and utilization is not None and len(utilization):
         categories = instance.products["category"] if instance is not None else pd.Series(dtype=str)
         body.append(figure("Stock placement", lambda: figures.stock_by_node(stock, categories,
@@ -382,6 +383,13 @@ def _evaluation_section(evaluation: dict) -> str:
     notes = "".join(f"<p class='note'>The plan breaks {html.escape(v)}</p>"
                     for v in evaluation.get("plan_violations", []))
     return text + _policies_note(list(policies)) + _table([""] + list(policies), rows) + notes
+
+
+def _compared_policies(comparison: Record | None) -> tuple[Record, Record] | None:
+    """The policies of the reference plan of ``meio compare`` and their gap, if it evaluated them (None else)."""
+    reference = comparison.get("reference") if comparison else None
+    gap = comparison.get("policy_gap", {}).get(reference) if comparison and reference else None
+    return (comparison["results"][reference], gap) if comparison and gap else None
 
 
 def _policies_note(evaluated: list[str]) -> str:
