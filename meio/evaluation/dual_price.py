@@ -51,7 +51,7 @@ from meio.evaluation.opportunity import RemainingDemandLp
 #: Default number of orders between two re-solves of a scenario's LPs.
 RESOLVE_EVERY = 25
 #: Default number of demand futures the opportunity costs are averaged over.
-SAMPLES = 10
+SAMPLES = 30
 #: Target number of LP columns of the futures of the scenarios simulated together (bounds memory:
 #: the LPs of every future of every scenario stay in memory for their warm starts).
 FUTURE_COLUMNS = 1_000_000
@@ -77,47 +77,56 @@ class DualPricePolicy:
         futures = np.atleast_2d(np.asarray(futures, dtype=float))
         self.network, self.resolve_every = network, resolve_every
         self.candidates = network.candidates()
-        self.classes = np.flatnonzero(futures.max(axis=0, initial=0.0) > 0)
-        self.futures = futures[:, self.classes]
+        self.futures = futures
         self.weights = (np.full(len(futures), 1.0 / len(futures)) if weights is None
                         else np.asarray(weights, dtype=float))
         self.samples = min(samples, len(futures))
-        self.class_window = network.class_window[self.classes % len(network.classes)]
+        self.future_classes = [np.flatnonzero(f > 0) for f in futures]
         self.penalty = network.penalty.ravel()
 
     def group_size(self) -> int:
         """How many scenarios to simulate together so that their futures' LPs have about ``FUTURE_COLUMNS`` columns."""
-        columns = float(np.diff(self.network.pc_start)[self.classes].sum() + len(self.classes)) * self.samples
-        return int(max(1, FUTURE_COLUMNS // max(columns, 1.0)))
+        arcs = np.diff(self.network.pc_start)
+        mean = float(np.mean([arcs[c].sum() + len(c) for c in self.future_classes])) * self.samples
+        return int(max(1, FUTURE_COLUMNS // max(mean, 1.0)))
 
     def start(self, demand: ScenarioDemand, orders: Orders, state: State) -> None:
-        """Pick each scenario's futures and set up their LPs."""
+        """Pick each scenario's futures and set up their LPs (one per future of each scenario)."""
         S, J, T = len(demand.scenarios), self.samples, len(self.futures)
         turn = np.random.default_rng(0).permutation(T)
-        self.picks = turn[(np.arange(S)[:, None] * J + np.arange(J)[None, :]) % T]  # (S, J) future ids
-        w = self.weights[self.picks]
-        self.pick_weight = w / np.where(w.sum(axis=1, keepdims=True) > 0, w.sum(axis=1, keepdims=True), 1.0)
-        self.lp = RemainingDemandLp(self.network, self.classes, S * J)
+        picks = turn[(np.arange(S)[:, None] * J + np.arange(J)[None, :]) % T].ravel()  # future of row s J + j
+        w = self.weights[picks].reshape(S, J)
+        total = w.sum(axis=1, keepdims=True)
+        self.pick_weight = w / np.where(total > 0, total, 1.0)
+        counts = np.array([len(self.future_classes[f]) for f in picks], dtype=np.int64)
+        self.row_lp = np.repeat(np.arange(S * J), counts)  # the LP (s J + j) of each demand row
+        self.row_pc = (np.concatenate([self.future_classes[f] for f in picks]) if len(picks)
+                       else np.zeros(0, dtype=np.int64))
+        self.row_demand = self.futures[np.repeat(picks, counts), self.row_pc]
+        self.row_window = self.network.class_window[self.row_pc % len(self.network.classes)]
+        self.lp = RemainingDemandLp(self.network, self.row_lp, self.row_pc, S * J)
         self.stock_price = np.zeros((S, len(self.network.pairs)))
         self.node_price = np.zeros((S, len(self.network.throughput)))
         self.orders = orders
 
     def remaining(self, k: int, scenario: np.ndarray) -> np.ndarray:
-        """(S J, classes) remaining demand of each future when the k-th orders of ``scenario`` arrive
-        (row s J + j: future j of scenario s; 0 for other scenarios)."""
+        """Remaining demand of each demand row of the futures' LPs when the k-th orders of ``scenario`` arrive
+        (0 for rows of other scenarios)."""
+        S, J = self.pick_weight.shape
+        window = np.zeros(S, dtype=np.int64)
+        left = np.zeros(S)
+        active = np.zeros(S, dtype=bool)
         pc = self.orders.pc[scenario, k]
-        window = self.network.class_window[pc % len(self.network.classes)][:, None]
-        left = 1.0 - self.orders.time[scenario, k][:, None]
-        share = np.where(self.class_window[None, :] > window, 1.0,
-                         np.where(self.class_window[None, :] == window, left, 0.0))
-        S, J = self.picks.shape
-        remaining = np.zeros((S, J, len(self.classes)))
-        remaining[scenario] = share[:, None, :] * self.futures[self.picks[scenario]]
-        return remaining.reshape(S * J, len(self.classes))
+        window[scenario] = self.network.class_window[pc % len(self.network.classes)]
+        left[scenario] = 1.0 - self.orders.time[scenario, k]
+        active[scenario] = True
+        s = self.row_lp // J
+        share = np.where(self.row_window > window[s], 1.0, np.where(self.row_window == window[s], left[s], 0.0))
+        return np.where(active[s], share * self.row_demand, 0.0)
 
     def resolve(self, k: int, scenario: np.ndarray, state: State) -> None:
         """Re-solve the LPs of every future of ``scenario`` and average their duals."""
-        S, J = self.picks.shape
+        S, J = self.pick_weight.shape
         rows = (scenario[:, None] * J + np.arange(J)[None, :]).ravel()
         futures_state = State(np.repeat(state.stock, J, axis=0), np.repeat(state.throughput, J, axis=0))
         self.lp.solve(rows, self.remaining(k, scenario), futures_state)
