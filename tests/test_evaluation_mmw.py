@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ from test_evaluation import one_node_instance
 
 from meio.data import load_instance
 from meio.errors import MeioError
+from meio.evaluation.files import write_gap
 from meio.evaluation.mmw import format_gap, mmw_gap
 from meio.exact import solve_extensive
+from meio.models.variants import parse_variant
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +46,11 @@ def test_gap_interval_shrinks_as_n_grows(instance) -> None:  # noqa: ANN001
 def test_mmw_needs_two_replications(instance) -> None:  # noqa: ANN001
     with pytest.raises(MeioError, match="replications must be >= 2"):
         mmw_gap(instance, replications=1, scenarios=3, eval_scenarios=10)
+
+
+def test_gap_json_records_the_variants_as_summary_json_does(instance, tmp_path: Path) -> None:  # noqa: ANN001
+    estimate = mmw_gap(instance, replications=2, scenarios=2, eval_scenarios=10, seed=5, source="bootstrap",
+                       variants=[parse_variant("salvage:fraction=0.5")])
+    write_gap(tmp_path, estimate, None)
+    record = json.loads((tmp_path / "gap.json").read_text())
+    assert record["variants"] == [{"name": "salvage", "parameters": {"fraction": 0.5}}]

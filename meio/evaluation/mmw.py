@@ -39,6 +39,7 @@ from meio.evaluation.progress import SILENT, Progress
 from meio.evaluation.stats import Estimate, mean_ci, t_quantile
 from meio.exact import solve_extensive
 from meio.models.build import ModelVariant
+from meio.models.variants import variant_record
 from meio.solvers import SolveOptions
 
 
@@ -57,6 +58,7 @@ class GapEstimate:
     scenarios: int
     eval_scenarios: int
     notes: tuple[str, ...] = ()
+    variants: tuple[dict[str, object], ...] = ()  # each variant's name and parameters, as summary.json records them
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -65,7 +67,8 @@ class GapEstimate:
             "lower_bound": self.lower.as_dict(), "upper_bound": self.upper.as_dict(),
             "gap": self.gap.as_dict(), "gap_one_sided_95": _number(self.gap_one_sided),
             "gap_relative": _number(self.gap.mean / abs(self.upper.mean)) if self.upper.mean else None,
-            "gap_independent": self.gap_independent.as_dict(), "notes": list(self.notes),
+            "gap_independent": self.gap_independent.as_dict(), "variants": list(self.variants),
+            "notes": list(self.notes),
         }
 
 
@@ -117,7 +120,7 @@ def mmw_gap(instance: Instance, *, replications: int, scenarios: int, eval_scena
     half = t_quantile(min(replications, eval_scenarios)) * se
     independent = Estimate(difference, se, difference - half, difference + half, replications)
     return GapEstimate(lower, upper, gap, one_sided, independent, table, candidate.name, used, scenarios,
-                       eval_scenarios, tuple(notes))
+                       eval_scenarios, tuple(notes), tuple(variant_record(v) for v in variants))
 
 
 def _solve(instance: Instance, backend: str, options: SolveOptions, what: str,
