@@ -45,7 +45,7 @@ def test_dual_price_assignment_is_feasible_for_the_recourse_lp(tmp_path_factory:
     network, demand = scenarios.network, scenarios.demand
     y = y_plan.aligned(network.pairs)
     orders = order_sequence(network, demand, order_size, np.random.default_rng(seed))
-    policy = Recording(network, scenarios.forecast, resolve_every)
+    policy = Recording(network, scenarios.futures, resolve_every, weights=scenarios.future_weights)
     dual = simulate(network, demand, y, orders, policy)
     assert np.all(policy.state.stock >= -1e-9)  # availability: never more than the stock of a pair
     assert np.all(policy.state.throughput >= -1e-9)  # throughput at every node
@@ -82,11 +82,12 @@ def test_dual_price_keeps_the_last_unit_for_the_dearer_same_day_order(tmp_path: 
     """One unit; a two-day order (penalty 10) arrives before a same-day order (penalty 30).
 
     Training demand: same-day 1 and 3 units, two-day 1 and 1 (forecast 2 and 1). At the first
-    order (time 0.2) the LP expects 1.6 same-day and 0.8 two-day units for one unit of stock:
-    it gives the unit to same-day, whose demand row is then partly unmet, so lambda = 30
-    (no shipping or holding cost), and the two-day order would cost 0 + 30 > 10: it is lost
-    and the same-day order gets the unit. Cost 1 (purchase) + 10, as optimal recourse. The
-    myopic policy ships the unit to the two-day order and loses the same-day one: 1 + 30.
+    order (time 0.2) the mean-demand LP expects 1.6 same-day and 0.8 two-day units for one unit
+    of stock: it gives the unit to same-day, whose demand row is then partly unmet, so lambda =
+    30 (no shipping or holding cost). The two futures expect 0.8 + 0.8 (lambda = 10: two-day is
+    short) and 2.4 + 0.8 (lambda = 30): mean 20. Either way the two-day order would cost more
+    than its penalty 10: it is lost and the same-day order gets the unit. Cost 1 (purchase) + 10,
+    as optimal recourse. The myopic policy ships the unit to the two-day order and loses the same-day one: 1 + 30.
     """
     directory = write_fast_and_slow(tmp_path, "same_day", "two_day", [
         (k, s, q) for s, same in (("s1", 1), ("s2", 3)) for k, q in (("same_day", same), ("two_day", 1))])
@@ -97,9 +98,12 @@ def test_dual_price_keeps_the_last_unit_for_the_dearer_same_day_order(tmp_path: 
     two_day, same_day = classes.index("two_day"), classes.index("same_day")  # product 0: (p, c) id = c
     orders = Orders(pc=np.array([[two_day, same_day]]), size=np.ones((1, 2)), time=np.array([[0.2, 0.6]]))
     y = np.array([1.0])
-    dual = simulate(network, demand, y, orders, DualPricePolicy(network, scenarios.forecast, resolve_every))
+    dual = simulate(network, demand, y, orders,
+                    DualPricePolicy(network, scenarios.futures, resolve_every, weights=scenarios.future_weights))
+    mean_lp = simulate(network, demand, y, orders, DualPricePolicy(network, scenarios.forecast, resolve_every))
     myopic = simulate(network, demand, y, orders, MyopicPolicy(network))
     assert dual.total[0] == pytest.approx(11.0)
+    assert mean_lp.total[0] == pytest.approx(11.0)
     assert myopic.total[0] == pytest.approx(31.0)
     assert optimal_recourse(network, demand, y).total[0] == pytest.approx(11.0)
     speeds = list(network.speeds)
