@@ -145,3 +145,25 @@ def test_evaluation_with_a_variant_matches_the_solve_on_the_training_scenarios(t
     plan = Plan("solved", result.stock[["product", "node", "stock"]])
     outcome = evaluate_plan(prepare(instance), plan, ("optimal",), variants=[variant])["optimal"]
     assert outcome.objective == pytest.approx(result.objective, rel=1e-7)
+
+
+def test_plans_that_break_a_variant_are_flagged_outside_evaluate(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """baseline and compare name the variant rows a plan breaks; evaluate without --variant says that
+    the plan was solved with variants."""
+    file = tmp_path / "none.py"
+    file.write_text("import pyomo.environ as pyo\n\n\ndef none(built):\n"
+                    "    m = built.model\n    m.none = pyo.Constraint(expr=sum(m.y[k] for k in m.A) <= 0)\n")
+    variant, out = f"{file}:none", tmp_path / "b"
+    assert main(["baseline", "tiny", "--policy", "single-echelon", "--variant", variant, "--out", str(out),
+                 "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["plan_violations"][0].startswith("none: ")
+    assert "breaks 1 row(s) of the model variants: none: " in capsys.readouterr().err
+    assert main(["compare", str(out), "tiny", "--baselines", "speed-blind", "--variant", variant,
+                 "--scenarios", "5", "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    comparison = json.loads((tmp_path / "c" / "comparison.json").read_text())
+    assert [rows[0].split(":")[0] for rows in comparison["plan_violations"].values()] == ["none"]
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "tiny", "--scenarios", "5", "--out", str(tmp_path / "e"), "--quiet"]) == 0
+    assert f"solved with model variants ({variant}, summary.json)" in capsys.readouterr().err

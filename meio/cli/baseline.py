@@ -9,6 +9,7 @@ from pathlib import Path
 
 from meio.cli.common import load
 from meio.cli.options import reject
+from meio.cli.variant_evaluation import plan_breaks, warn_breaks
 from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation.baselines import BASELINES, baseline_plan
 from meio.evaluation.plan_result import plan_result
@@ -51,9 +52,13 @@ def run(args: argparse.Namespace) -> int:
             line.phase("evaluating the plan in sample")
             result = plan_result(instance, plan, f"baseline-{args.policy}", args.backend, time.perf_counter() - start)
         result.details["variants"] = [variant_record(v) for v in applied]
+        broken = plan_breaks(instance, plan, applied)
+        if broken:
+            result.details["plan_violations"] = broken
         out = args.out if args.out is not None else Path("results") / f"{instance.name}-{args.policy}"
         line.phase(f"writing {out}/")
         write_result(result, out)
+    warn_breaks(f"baseline-{args.policy}", broken, f"{out}/summary.json")
     if not args.quiet:
         print(format_result(result).replace("  no capacity or service constraint in this instance",
                                             "  (a baseline plan has no dual prices)"))

@@ -10,7 +10,7 @@ from meio.cli.common import load
 from meio.cli.options import name_list, reject
 from meio.cli.paths import split_instance_and_results
 from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
-from meio.cli.variant_evaluation import record_variants
+from meio.cli.variant_evaluation import plan_breaks, record_variants, warn_breaks
 from meio.cli.variant_option import add_variant_option, variants
 from meio.data.instance import Instance
 from meio.errors import OptionError
@@ -100,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
                    for name, plan in zip(_column_names(plans), plans)}
     record = comparison_record(scenarios, results, args.seed, args.order_size, plans[0].digest, args.resolve_every)
     record_variants(record, scenarios, applied, record["policies"])
+    breaks = {name: plan_breaks(instance, plan, applied) for name, plan in zip(_column_names(plans), plans)}
+    record["plan_violations"] = {name: rows for name, rows in breaks.items() if rows}  # variant rows, per plan
+    for name, rows in record["plan_violations"].items():
+        warn_breaks(name, rows, "comparison.json")
     out = args.out if args.out is not None else (result_dirs[0] if result_dirs else Path("results"))
     write_comparison(out, record)
     if not args.quiet:

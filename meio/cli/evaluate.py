@@ -8,7 +8,7 @@ from pathlib import Path
 from meio.cli.common import load
 from meio.cli.paths import split_instance_and_results
 from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
-from meio.cli.variant_evaluation import record_variants
+from meio.cli.variant_evaluation import record_variants, warn_unapplied
 from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation import evaluate_plan, prepare, read_plan
 from meio.evaluation.files import evaluation_record, format_evaluation, write_evaluation
@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     instance = load(name)
     plan = read_plan(results[0], instance)
     applied = variants(args)
+    warn_unapplied(results[0], applied)
     scenarios = prepare(instance, args.scenarios, args.seed, args.source, args.demand_file)
     outcomes = evaluate_plan(scenarios, plan, policies(args), seed=args.seed, order_size=args.order_size,
                              resolve_every=args.resolve_every,
