@@ -159,8 +159,23 @@ def _plan_cost(built: BuiltModel, solver: Backend, options: SolveOptions, cost: 
 
 
 if __name__ == "__main__":
+    import pandas as pd
+
     from meio.cli import main
+    from meio.data import load_instance
 
     suite = sys.argv[1] if len(sys.argv) > 1 else "reference"  # a bundled suite or a directory of instances
-    sys.exit(main(["benchmark", suite, "--methods", f"extensive,{__file__}:solve_subgradient",
-                   "--backends", "highs", "--out", "results/benchmark-subgradient"]))
+    code = main(["benchmark", suite, "--methods", f"extensive,{__file__}:solve_subgradient",
+                 "--backends", "highs", "--out", "results/benchmark-subgradient"])
+    # self-check: the bound is never above the reference optimum, a plan never below it
+    runs = pd.read_csv("results/benchmark-subgradient/benchmark.csv")
+    ours = runs[runs["method"].str.endswith("solve_subgradient") & runs["reference"].notna()]
+    slack = 1e-6 * ours["reference"].abs().clip(lower=1.0)
+    assert not (ours["lower_bound"] > ours["reference"] + slack).any(), ours
+    assert not (ours["objective"] < ours["reference"] - slack).any(), ours
+    # and its plan is feasible: every linking row holds at the plan it returns
+    result = solve_subgradient(load_instance("reference/storage_binds"), "highs", SolveOptions())
+    assert result.has_plan and (result.prices["slack"] >= -1e-6 * result.prices["rhs"].abs().clip(lower=1.0)).all()
+    print(f"checked: {len(ours)} subgradient runs, no bound above and no plan below the reference optimum; "
+          f"storage_binds' plan meets its {len(result.prices)} linking rows")
+    sys.exit(code)
