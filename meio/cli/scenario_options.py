@@ -11,7 +11,7 @@ from meio.evaluation import DEFAULT_POLICIES, POLICIES
 from meio.evaluation.dual_price import RESOLVE_EVERY
 from meio.evaluation.fresh import SOURCES
 
-#: The policies of ``--policy`` by default: not dual-price, which costs about 30 times myopic per order.
+#: The policies of ``--policy`` by default: not dual-price, which costs 100-300 times myopic per order.
 
 
 def add_scenario_options(parser: argparse.ArgumentParser, scenarios: int = 200) -> None:
@@ -30,11 +30,12 @@ def add_scenario_options(parser: argparse.ArgumentParser, scenarios: int = 200) 
     parser.add_argument("--policy", default=",".join(DEFAULT_POLICIES), metavar="LIST",
                         help="comma-separated fulfillment policies to evaluate under: optimal (clairvoyant "
                              "recourse), myopic and dual-price (real-time order-by-order assignment), or all. "
-                             "dual-price re-solves an LP every --resolve-every orders and takes about 30 times "
-                             "as long per order as myopic (minutes per plan on the demo's 200 scenarios), so it "
+                             "dual-price re-solves an LP per demand future (up to 30) every --resolve-every "
+                             "orders and takes 100-300 times as long per order as myopic (a quarter of an hour "
+                             "or more per plan on the demo's 200 scenarios), so it "
                              f"runs only when named (default: {','.join(DEFAULT_POLICIES)})")
     parser.add_argument("--resolve-every", type=positive_int, default=RESOLVE_EVERY,
-                        help="orders between re-solves of the dual-price policy's LP")
+                        help="orders between re-solves of the dual-price policy's LPs")
 
 
 def check_scenario_options(args: argparse.Namespace) -> None:

@@ -35,7 +35,7 @@ from meio.models.build import ModelVariant
 
 #: Optimal recourse (the clairvoyant reference) and the real-time policies.
 POLICIES = ("optimal", "myopic", "dual-price")
-#: The policies evaluated unless others are named: dual-price costs about 30x myopic per order.
+#: The policies evaluated unless others are named: dual-price costs 100-300x myopic per order.
 DEFAULT_POLICIES = ("optimal", "myopic")
 #: Target number of shipment columns of one chunk of scenarios (bounds memory).
 CHUNK_COLUMNS = 2_000_000

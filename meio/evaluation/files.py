@@ -208,7 +208,7 @@ def not_evaluated(evaluated: list[str]) -> str | None:
     missing = [policy for policy in POLICIES if policy not in evaluated]
     if not missing:
         return None
-    cost = "; dual-price takes about 30 times as long per order as myopic" if "dual-price" in missing else ""
+    cost = "; dual-price takes 100-300 times as long per order as myopic" if "dual-price" in missing else ""
     return f"  not evaluated: {', '.join(missing)} (name it in --policy, or --policy all{cost})"
 
 
