@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import time
 from pathlib import Path
 
 from meio.cli.common import load
@@ -12,11 +14,12 @@ from meio.cli.options import gap_fraction, positive_float, positive_int, reject
 from meio.cli.variant_option import add_variant_option, variants
 from meio.decomposition import DecompositionConfig
 from meio.decomposition.engine import ENGINES, make_engine
+from meio.errors import SolverError
 from meio.progress import StatusLine
-from meio.results import write_result
+from meio.results import Result, write_result
 from meio.results.text import format_result
 from meio.solve import check_method_backend, solve
-from meio.solvers import SolveOptions
+from meio.solvers import SolveOptions, Termination
 
 #: Options of --method decomposition only (destinations).
 DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization",
@@ -61,6 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def failed_result(instance: str, args: argparse.Namespace, message: str, seconds: float) -> Result:
+    """The result of a solve a solver error stopped: no plan, no bound, the error as its message."""
+    return Result(termination=Termination.SOLVER_ERROR, objective=math.nan, lower_bound=math.nan,
+                  method=args.method, backend=args.backend, seconds=seconds, instance=instance, message=message)
+
+
 def run(args: argparse.Namespace) -> int:
     """Solve, write the result directory, print the summary; exit code 1 when there is no plan."""
     if args.method != "decomposition":
@@ -83,9 +92,15 @@ def run(args: argparse.Namespace) -> int:
                                                                         else "processes"),
                                                         args.workers, args.address)
                                      ) if args.method == "decomposition" else None
-        result = solve(instance, method=args.method, backend=args.backend, options=options,
-                       variants=variants(args), config=config)
         out = args.out if args.out is not None else Path("results") / instance.name
+        start = time.perf_counter()
+        try:
+            result = solve(instance, method=args.method, backend=args.backend, options=options,
+                           variants=variants(args), config=config)
+        except SolverError as error:
+            # the directory must not keep an earlier plan as if it were this run's
+            write_result(failed_result(instance.name, args, str(error), time.perf_counter() - start), out)
+            raise SolverError(f"{error} (summary.json of the failed solve written to {out}/)") from None
         line.phase(f"writing {out}/")
         write_result(result, out)
     if not args.quiet:
