@@ -99,7 +99,8 @@ def fastest_routes(instance: Instance) -> pd.DataFrame:
     np.minimum.at(last, (origin_at[~inner], to_zone[~inner]), hours[~inner])
     reach = np.where(np.eye(len(nodes), dtype=bool), handling[:, None], np.inf)  # origin -> node
     duration = np.full((len(nodes), len(zones)), np.inf)
-    for _ in range(instance.max_route_lanes):
+    # a route visits a node at most once, so it has at most len(nodes) lanes whatever the setting says
+    for _ in range(min(instance.max_route_lanes, len(nodes))):
         duration = np.minimum(duration, (reach[:, :, None] + last[None, :, :]).min(axis=1))
         reach = (reach[:, :, None] + onward[None, :, :]).min(axis=1)
     o, z = np.nonzero(np.isfinite(duration))
