@@ -88,7 +88,10 @@ def test_no_line_unless_on_a_terminal_and_verbose_passes_the_log(tmp_path: Path,
     assert "HiGHS" in capfd.readouterr().out  # the solver's own log
 
 
-def test_a_nested_step_shows_after_the_count() -> None:
+def test_a_nested_step_shows_after_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the whole line, whatever the terminal (80 columns in a pytest-xdist worker) and the clock
+    # (started=0.0: the elapsed time is the machine's uptime, "495 min 30 s" on a long-running one)
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback: __import__("os").terminal_size((200, 24)))
     stream = Terminal()
     line = StatusLine(stream=stream, started=0.0)
     count = Progress(line=line)
