@@ -41,8 +41,12 @@ def phases(text: str) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def every_update_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+def every_update_draws_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every update drawn, on a terminal wide enough for the whole line: a pytest-xdist worker's
+    terminal is 80 columns, too narrow for a long temporary path, and the elapsed time is the
+    machine's uptime where a test starts the clock at 0 ("495 min 30 s" on a long-running one)."""
     monkeypatch.setattr(progress, "INTERVAL", 0.0)
+    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback=(80, 24): __import__("os").terminal_size((400, 24)))
 
 
 @pytest.mark.parametrize("integer", [False, True])
@@ -89,9 +93,6 @@ def test_no_line_unless_on_a_terminal_and_verbose_passes_the_log(tmp_path: Path,
 
 
 def test_a_nested_step_shows_after_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the whole line, whatever the terminal (80 columns in a pytest-xdist worker) and the clock
-    # (started=0.0: the elapsed time is the machine's uptime, "495 min 30 s" on a long-running one)
-    monkeypatch.setattr("shutil.get_terminal_size", lambda fallback: __import__("os").terminal_size((200, 24)))
     stream = Terminal()
     line = StatusLine(stream=stream, started=0.0)
     count = Progress(line=line)
