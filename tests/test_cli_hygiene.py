@@ -205,6 +205,34 @@ def test_generated_instances_are_named_after_their_directory(tmp_path: Path) -> 
     assert load_instance(tmp_path / "west").name == "custom"
 
 
+@pytest.mark.parametrize("name", ["..", ".", "", " ", "a/b", "../up", "a\\b", "c:d", "tab\there"])
+def test_generate_refuses_a_name_that_is_not_a_single_path_component(name: str, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture) -> None:
+    assert main(["generate", str(tmp_path / "net"), *GENERATE, "--name", name]) == 2
+    err = capsys.readouterr().err
+    assert f"argument --name: unsafe instance name {name!r}" in err and "Traceback" not in err
+    assert not (tmp_path / "net").exists()
+
+
+@pytest.mark.parametrize("name", ["..", "a/b", " "])
+def test_an_unsafe_name_in_instance_toml_is_an_error(name: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    directory = tmp_path / "inst"
+    shutil.copytree(FULL, directory)
+    (directory / "instance.toml").write_text(f"name = {json.dumps(name)}\n")
+    assert main(["validate", str(directory)]) == 2
+    assert f"instance.toml, column 'name': unsafe instance name {name!r}" in capsys.readouterr().err
+
+
+def test_an_instance_given_as_dot_is_named_after_its_directory(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "east"
+    shutil.copytree(FULL, directory)
+    (directory / "instance.toml").unlink(missing_ok=True)
+    monkeypatch.chdir(directory)
+    assert load_instance(".").name == "east"
+
+
 def test_generate_never_writes_into_the_bundled_instances(capsys: pytest.CaptureFixture) -> None:
     before = (BUNDLED_DIR / "demo" / "demand.csv").read_bytes()
     assert main(["generate", str(BUNDLED_DIR / "demo"), *GENERATE, "--force"]) == 2

@@ -7,8 +7,17 @@ from pathlib import Path
 
 from meio.cli.options import non_negative_int, positive_float, positive_int, probability
 from meio.data.generator import SPEEDS, GeneratorConfig, write_instance
+from meio.data.names import name_problem
 from meio.data.writer import INSTANCE_FILES, check_target_dir
 from meio.progress import StatusLine
+
+
+def instance_name(text: str) -> str:
+    """``text`` if it can name an instance (:func:`meio.data.names.name_problem`), else an argparse error."""
+    problem = name_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--on-hand", action="store_true", help="write inventory.csv (on-hand stock)")
     parser.add_argument("--fill-rate-target", type=probability, default=None,
                         help="fill-rate target of every speed (default: none)")
-    parser.add_argument("--name", default="", help="instance name (default: the name of OUT_DIR)")
+    parser.add_argument("--name", type=instance_name, default=None,
+                        help="instance name, which names its result directories (default: the name of OUT_DIR)")
     parser.set_defaults(run=run)
 
 
@@ -50,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, speeds=tuple(s.strip() for s in args.speeds.split(",") if s.strip()),
         tightness=args.tightness, same_day_sites=args.same_day_sites, nonsort_sites=args.nonsort_sites,
         windows=args.windows, on_hand=args.on_hand, fill_rate_target=args.fill_rate_target,
-        name=args.name or args.out_dir.resolve().name)
+        name=args.name if args.name is not None else args.out_dir.resolve().name)
     config.check()
     check_target_dir(args.out_dir, args.force)
     with StatusLine() as line:  # on a terminal: each phase, the demand scenario by scenario

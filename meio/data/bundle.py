@@ -108,8 +108,9 @@ def open_instance(path_or_name: str | Path) -> tuple[TableSource, Path]:
 
 
 def instance_name(path: Path) -> str:
-    """The default name of an instance stored at ``path`` (a bundle's name without ``.zip``)."""
-    name = path.name
+    """The default name of an instance stored at ``path`` (a bundle's name without ``.zip``), from its
+    absolute path so that ``.`` or ``..`` give the directory's own name."""
+    name = path.resolve().name
     return name[: -len(BUNDLE_SUFFIX)] if name.lower().endswith(BUNDLE_SUFFIX) else name
 
 

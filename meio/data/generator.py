@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from meio.data.names import name_problem
 from meio.data.scenarios import negbin_demand, protection_intervals, scenario_names
 from meio.data.writer import clear_instance_files
 from meio.errors import MeioError
@@ -133,6 +134,8 @@ class GeneratorConfig:
         for broken, message in problems:
             if broken:
                 raise GeneratorError(message)
+        if (problem := name_problem(self.name)) is not None:
+            raise GeneratorError(problem)
         counts = node_counts(self)
         if counts["fc"] < 1 or counts["fc"] + counts["nonsort"] > metros - counts["dc"]:
             raise GeneratorError(f"nodes={self.nodes} leaves {counts['fc']} fulfillment centers; "

@@ -17,7 +17,7 @@ import pandas as pd
 from meio.data.bundle import instance_name, open_instance
 from meio.data.instance import Instance
 from meio.data.magnitudes import cost_span_notes
-from meio.data.names import close_match, unknown_file_notes
+from meio.data.names import close_match, name_problem, unknown_file_notes
 from meio.data.reachability import pooled_demand, unreachable_notes
 from meio.data.schema import TABLE_BY_NAME, TABLES, TOML_KEYS
 from meio.data.tables import TableSource, read_table
@@ -76,6 +76,8 @@ def _read_toml(source: TableSource, violations: list[Violation], notes: list[str
                                         column=key))
         elif key == "max_route_lanes" and isinstance(value, int) and value < 1:
             violations.append(Violation("instance.toml", f"must be >= 1, got {value}", column=key))
+        elif key == "name" and value != "" and (problem := name_problem(str(value))):
+            violations.append(Violation("instance.toml", problem, column=key))
         else:
             settings[key] = value
     return settings

@@ -1,9 +1,12 @@
-"""Misspelt column and file names: which known name an unknown one was meant to be.
+"""Names: misspelt column and file names, and instance names that cannot name a directory.
 
 A known column written in another case or with a typo would otherwise be ignored and its
 values silently replaced by the default; a misspelt optional file would be skipped without a
 word. The loader turns the first into an error and the second into a warning, both naming
 the intended name.
+
+An instance's name is a path component (``results/NAME``, ``results/NAME-gap``): a name that is
+empty, ``.`` or ``..``, or holds a path separator, would write elsewhere (:func:`name_problem`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,20 @@ def close_match(name: str, candidates: Iterable[str]) -> str | None:
         return lowered[name.lower()]
     found = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=CLOSE_NAME_CUTOFF)
     return lowered[found[0]] if found else None
+
+
+#: Characters an instance name cannot hold: path separators (``:`` starts a drive on Windows).
+PATH_SEPARATORS = "/\\:"
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an instance's name (it names directories), or ``None`` if it can."""
+    unsafe = any(c in PATH_SEPARATORS or not c.isprintable() for c in name)
+    if name.strip() and name not in (".", "..") and not unsafe:
+        return None
+    separators = ", ".join(f"'{c}'" for c in PATH_SEPARATORS)
+    return (f"unsafe instance name {name!r}: it names result directories (results/NAME), so it must be "
+            f"non-empty, not '.' or '..', and hold no {separators} or control character")
 
 
 def unknown_file_notes(files: Iterable[str]) -> list[str]:

@@ -205,7 +205,9 @@ INSTANCE_FILES: tuple[str, ...] = (*(t.file for t in TABLES), "instance.toml")
 
 #: Keys of ``instance.toml`` with their type and default.
 TOML_KEYS: dict[str, tuple[type, object, str]] = {
-    "name": (str, "", "Instance name."),
+    "name": (str, "", "Instance name (empty: the directory's or bundle's name). It names result directories "
+                      "(`results/NAME`), so it cannot be `.` or `..` nor hold `/`, `\\`, `:` or a control "
+                      "character."),
     "description": (str, "", "Free text."),
     "max_route_lanes": (int, 2, "Maximum number of lanes on a route (>= 1)."),
     "integer_stock": (bool, False, "Whether stock positions y must be integer."),
