@@ -283,3 +283,15 @@ def test_instance_warnings_go_to_stderr_even_under_quiet(command: list[str], tmp
     err = capsys.readouterr().err
     assert "warning: zones.csv: column 'colour' is not part of the format and is ignored" in err
     assert errors(err) == []
+
+
+def test_benchmark_prints_the_warnings_of_every_member_after_its_name(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture) -> None:
+    directory = tmp_path / "suite" / "extra"
+    shutil.copytree(FULL, directory)
+    (directory / "zones.csv").write_text("zone,colour\nZ1,red\nZ2,blue\n")
+    assert main(["benchmark", str(tmp_path / "suite"), "--methods", "extensive", "--backends", "highs",
+                 "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: extra: zones.csv: column 'colour' is not part of the format and is ignored" in err
+    assert errors(err) == []

@@ -7,11 +7,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from meio.cli.common import load
 from meio.cli.names import BACKEND_HELP, METHOD_HELP, backend_name, method_name
 from meio.cli.options import positive_float
+from meio.data.instance import Instance
 from meio.solvers import SolveOptions
 from meio.suite import suite_members
 from meio.suite.benchmark import Run, run_benchmark
+from meio.suite.members import Member
 from meio.suite.table import write_benchmark
 
 
@@ -52,13 +55,18 @@ def run(args: argparse.Namespace) -> int:
     members = suite_members(args.suite)
     show = not args.quiet and sys.stderr.isatty()
     runs = run_benchmark(members, args.methods, args.backends, SolveOptions(time_limit=args.time_limit),
-                         progress=_progress if show else None)
+                         progress=_progress if show else None, load=_load)
     out = args.out if args.out is not None else Path("results") / f"benchmark-{Path(args.suite).name}"
     csv, table = write_benchmark(runs, out)
     if not args.quiet:
         print(table.read_text(encoding="utf-8"), end="")
         print(f"  written to {csv} and {table}")
     return 1 if any(run.flag for run in runs) else 0
+
+
+def _load(member: Member) -> Instance:
+    """A member's instance; its warnings are printed as solve prints them, after the member's name."""
+    return load(member.path, label=member.name)
 
 
 def _progress(done: int, total: int, run: Run) -> None:

@@ -16,14 +16,15 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def warn_notes(instance: Instance) -> None:
-    """Print the instance's warnings (``instance.notes``, filled by the loader)."""
+def warn_notes(instance: Instance, label: str = "") -> None:
+    """Print the instance's warnings (``instance.notes``, filled by the loader), each after ``label: ``
+    when a label is given (a command that loads several instances names the one warned about)."""
     for note in instance.notes:
-        warn(note)
+        warn(f"{label}: {note}" if label else note)
 
 
-def load(name: str | Path) -> Instance:
-    """Load an instance (directory, bundle or bundled name) and print its warnings."""
+def load(name: str | Path, label: str = "") -> Instance:
+    """Load an instance (directory, bundle or bundled name) and print its warnings (see :func:`warn_notes`)."""
     instance = load_instance(name)
-    warn_notes(instance)
+    warn_notes(instance, label)
     return instance

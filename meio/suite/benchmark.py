@@ -87,11 +87,17 @@ def member_variants(member: Member) -> list[ModelVariant]:
         raise OptionError(f"{member.name}: reference.toml: {error}") from error
 
 
+def load_member(member: Member) -> Instance:
+    """A member's instance, loaded without a word (its warnings are its ``notes``)."""
+    return load_instance(member.path)
+
+
 def run_benchmark(members: Sequence[Member], methods: Sequence[str], backends: Sequence[str],
-                  options: SolveOptions, progress: Callable[[int, int, Run], None] | None = None) -> list[Run]:
+                  options: SolveOptions, progress: Callable[[int, int, Run], None] | None = None,
+                  load: Callable[[Member], Instance] = load_member) -> list[Run]:
     """Every method on every backend over ``members`` (methods, backends and the members' variants
     are checked before anything runs); ``progress`` is called after each run with its position,
-    the total and the run."""
+    the total and the run; ``load`` loads each member's instance (the CLI's prints its warnings)."""
     for method in methods:
         for backend in backends:
             check_method_backend(method, backend)
@@ -99,7 +105,7 @@ def run_benchmark(members: Sequence[Member], methods: Sequence[str], backends: S
     takes = {method: method_takes_variants(method) for method in methods}
     total, runs = len(members) * len(methods) * len(backends), []
     for member in members:
-        instance = load_instance(member.path)
+        instance = load(member)
         reference = member.reference.value if member.reference is not None else math.nan
         for method in methods:
             for backend in backends:
