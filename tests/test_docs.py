@@ -28,6 +28,23 @@ def test_cli_reference_is_generated_from_the_parsers() -> None:
     assert page == _script("cli_reference").cli_reference(), "run: python scripts/cli_reference.py"
 
 
+def _option_rows(section: str) -> dict[str, str]:
+    """The rows of the option table of docs/cli.md's ``section`` (its heading), by option."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split(f"\n## {section}\n", 1)[1]
+    rows = [line for line in text.split("\n## ", 1)[0].splitlines() if line.startswith("| `--")]
+    return {row.split("`")[1].split()[0]: row for row in rows}
+
+
+def test_the_extensive_time_limit_is_documented_to_include_the_model_build(capsys: pytest.CaptureFixture) -> None:
+    from meio.cli import main
+
+    assert main(["solve", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "counts from the start of the solve, model build included" in shown
+    assert "counts from the start of the solve, model build included" in _option_rows("`meio solve INSTANCE`")[
+        "--time-limit"]
+
+
 def test_no_page_refers_to_a_specification_outside_the_repository() -> None:
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     outside = [f"{p.name}: {m.group(0)}" for p in pages
