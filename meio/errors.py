@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def python_value(value: object) -> object:
+    """``value`` as a plain Python object: a numpy scalar becomes the number, string or bool it holds,
+    so that a message quoting it with ``!r`` shows ``-5``, not ``np.int64(-5)``; other values are kept."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) and getattr(value, "ndim", None) == 0 else value
+
+
 class MeioError(Exception):
     """Base class of every error meio reports to a user without a traceback.
 

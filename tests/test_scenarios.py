@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,6 +135,7 @@ def test_same_seed_same_scenarios_and_spec_columns() -> None:
     (lambda f: f.assign(dispersion=[0.5, 1.0, 2.0]), "column 'dispersion': must be >= 1"),
     (lambda f: f.assign(review_days=[4.0, 5.0, 2.0]), "line 3, column 'review_days'"),
     (lambda f: f.assign(daily_mean=["x", 1, 2]), "line 2, column 'daily_mean': not a finite number"),
+    (lambda f: f.assign(daily_mean=[1.0, math.inf, 2.0]), "line 3, column 'daily_mean': not a finite number: inf$"),
     (lambda f: pd.concat([f, f.iloc[[0]]]), "duplicate (product, zone, speed)"),
 ])
 def test_bad_forecast_names_the_problem(change, message: str) -> None:

@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from meio.errors import MeioError
+from meio.errors import MeioError, python_value
 
 DISTRIBUTIONS = ("poisson", "negbin", "normal", "empirical")
 KEY_COLUMNS = ("product", "zone", "speed")
@@ -212,7 +212,7 @@ def _numeric(forecast: pd.DataFrame, column: str, source: str) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ForecastError(f"{source}, line {row + 2}, column '{column}': not a finite number: "
-                            f"{forecast[column].iloc[row]!r}")
+                            f"{python_value(forecast[column].iloc[row])!r}")
     return values
 
 

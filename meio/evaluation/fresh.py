@@ -32,7 +32,7 @@ import pandas as pd
 
 from meio.data.instance import Instance
 from meio.data.scenarios import negbin_demand, protection_intervals
-from meio.errors import MeioError
+from meio.errors import MeioError, python_value
 
 if TYPE_CHECKING:
     from meio.data.generator import GeneratorConfig
@@ -122,7 +122,8 @@ def read_demand_file(path: str | Path, instance: Instance, scenarios: int) -> pd
     bad = ~np.isfinite(quantity) | (quantity < 0)
     if bad.any():
         line = int(np.flatnonzero(bad)[0]) + 2
-        raise MeioError(f"{path}, line {line}, column 'quantity': must be a number >= 0")
+        raise MeioError(f"{path}, line {line}, column 'quantity': must be a number >= 0, got "
+                        f"{python_value(table['quantity'].iloc[line - 2])!r}")
     known = {"product": instance.products.index, "zone": instance.zones.index, "speed": instance.speeds.index}
     if "window" in table.columns and table["window"].notna().any():
         known["window"] = instance.windows.index if instance.windows is not None else pd.Index([])

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from meio.data.instance import Instance
-from meio.errors import MeioError
+from meio.errors import MeioError, python_value
 from meio.results.writer import plan_digest
 
 #: Stock may sit below on-hand stock by this much (rounding in stock.csv) before it is an error.
@@ -62,7 +62,7 @@ def read_plan(result_dir: str | Path, instance: Instance, name: str | None = Non
     if bad.any():
         line = int(np.flatnonzero(bad)[0]) + 2
         raise MeioError(f"{path}, line {line}, column 'stock': must be a number >= 0, got "
-                        f"{stock['stock'].iloc[line - 2]!r}")
+                        f"{python_value(stock['stock'].iloc[line - 2])!r}")
     stock = stock.assign(stock=values.to_numpy(float))
     _check_against(path, stock, instance)
     return Plan(name or _plan_name(directory), stock[["product", "node", "stock"]].reset_index(drop=True),
