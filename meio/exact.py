@@ -53,6 +53,7 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
             line.phase("reading the solution")
             fill_result(result, built, outcome.duals, variant_linking_rows(built, variants))
         elif outcome.termination is Termination.INFEASIBLE:
+            result.lower_bound = math.inf  # proven: no plan, the optimum is +inf (as the decomposition says)
             line.phase("")
             with line.step("infeasible: finding the constraints that conflict"):
                 result.message = explain_infeasibility(instance, solver, options, variants)

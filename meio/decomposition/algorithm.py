@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from meio import diagnose
+from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.coordinator import Products, worker_specs
@@ -31,14 +33,16 @@ from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.shares import capacity_shares
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, read_prices
-from meio.diagnose import describe_violations
 from meio.errors import InfeasibleError
+from meio.model_size import count_model
 from meio.models.build import ModelVariant
 from meio.models.linking import LinkingKind, LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
-from meio.solvers import SolveOptions, Termination
+from meio.solvers import SolveOptions, Termination, get_backend
 
+#: Largest extensive model (constraint-matrix nonzeros) an infeasible decomposition builds to describe its rows.
+DESCRIBE_NONZEROS = 5_000_000
 #: Infeasibility is proven when the phase-one Lagrangian exceeds this, relative to max(1, |mu . b|).
 PROOF_TOLERANCE = 1e-6
 
@@ -81,7 +85,8 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
         rows, links = products.build(instance)
         build_seconds = time.perf_counter() - start
         try:
-            result = _run(instance, backend, options, config, rows, links, products, start, build_seconds)
+            result = _run(instance, backend, options, config, variants, rows, links, products, start,
+                          build_seconds)
         except InfeasibleError as error:  # a product's own rows cannot be met
             result = Result(termination=Termination.INFEASIBLE, objective=math.nan, lower_bound=math.nan,
                             method="decomposition", backend=backend, seconds=time.perf_counter() - start,
@@ -105,6 +110,7 @@ class Counters:
     iterations: int = 0
 
     share_seconds: float = 0.0
+    proof: float = math.nan  # the phase-one Lagrangian that proved infeasibility
 
     def add(self, priced: PricingPass) -> None:
         self.pricing_seconds += priced.seconds
@@ -121,8 +127,8 @@ class Counters:
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
-         rows: list[LinkingSpec], links: list[ProductLinks], products: Products, start: float,
-         build_seconds: float) -> Result:
+         variants: Sequence[ModelVariant], rows: list[LinkingSpec], links: list[ProductLinks], products: Products,
+         start: float, build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
     master = RestrictedMaster(rows, links, backend)
     mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
@@ -162,7 +168,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     if termination is Termination.INFEASIBLE:
         result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
-        result.message = describe_violations(instance, rows, solution.slack)
+        result.details["phase_one_bound"] = counters.proof
+        result.message = _infeasibility_message(instance, backend, options, variants, rows, solution.mu)
     elif termination is Termination.NUMERICAL_FAILURE:
         result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
                           "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")
@@ -177,6 +184,22 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
                                             "(the lower bound is still proven); raise the limit")
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _infeasibility_message(instance: Instance, backend: str, options: SolveOptions,
+                           variants: Sequence[ModelVariant], rows: list[LinkingSpec], mu: np.ndarray) -> str:
+    """The extensive form's message (rows and shortfalls of the canonical least violation, see
+    :mod:`meio.diagnose`) while its elastic model is small enough to build; else the rows the
+    proof prices."""
+    size = count_model(instance, derive_sets(instance)).nonzeros
+    if size <= DESCRIBE_NONZEROS:
+        with options.status_line().step("infeasible: finding the constraints that conflict"):
+            return diagnose.explain_infeasibility(instance, get_backend(backend), options, variants)
+    priced = ", ".join(row.label for row, price in zip(rows, mu) if price > 0.0)
+    return (f"the linking constraints cannot all be met (proven by the decomposition's phase one); its proof "
+            f"prices these rows: {priced}. The rows' shortfalls are found on the extensive elastic model, here "
+            f"{size:,} nonzeros, more than the {DESCRIBE_NONZEROS:,} this run builds: run `meio solve "
+            "--method extensive` for them")
 
 
 def _iterate(config: DecompositionConfig, options: SolveOptions, products: Products, master: RestrictedMaster,
@@ -231,22 +254,22 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
 
 def _phase_one_step(products: Products, master: RestrictedMaster, solution: MasterSolution, counters: Counters,
                     capacity: np.ndarray) -> Termination:
-    """One phase-one pricing at the master's prices (0 <= mu_i <= 1 / scale_i) with new columns
-    added: ``INFEASIBLE`` when no column prices out and the phase-one Lagrangian
-    L1(mu) = sum_p min_z mu . (D_p z + e_p) - mu . b, a lower bound on the least total scaled
-    violation, proves it positive; ``NUMERICAL_FAILURE`` when neither feasibility nor a proof
-    can be reached; ``ITERATION_LIMIT`` (go on) otherwise."""
+    """One phase-one pricing at the master's prices (0 <= mu_i <= 1 / scale_i): ``INFEASIBLE``
+    as soon as the phase-one Lagrangian L1(mu) = sum_p min_z mu . (D_p z + e_p) - mu . b, a
+    lower bound on the least total scaled violation at any such mu, is positive (long before
+    column generation would close on the least violation); otherwise new columns are added
+    and it is ``ITERATION_LIMIT`` (go on), or ``NUMERICAL_FAILURE`` when no column prices out
+    (neither feasibility nor a proof can be reached)."""
     priced = products.price(solution.mu, phase_one=True)
     counters.add(priced)
+    proof = lagrangian(priced, capacity)
+    if proof > PROOF_TOLERANCE * max(1.0, abs(float(solution.mu @ capacity))):
+        counters.proof = proof
+        return Termination.INFEASIBLE
     new, back = master.entering(priced.columns, solution), master.reentering(solution)
     master.add(new)
     master.restore(back)
-    if new or len(back):
-        return Termination.ITERATION_LIMIT
-    proof = lagrangian(priced, capacity)
-    if proof > PROOF_TOLERANCE * max(1.0, abs(float(solution.mu @ capacity))):
-        return Termination.INFEASIBLE
-    return Termination.NUMERICAL_FAILURE
+    return Termination.ITERATION_LIMIT if new or len(back) else Termination.NUMERICAL_FAILURE
 
 
 def _details(counters: Counters, master: RestrictedMaster, config: DecompositionConfig,

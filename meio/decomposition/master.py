@@ -36,9 +36,8 @@ import scipy.sparse as sp
 
 from meio.decomposition.lp import HighsEngine, LinearModel, make_engine
 from meio.decomposition.pricing import Column, ProductLinks, linking_use
-from meio.diagnose import violation_scale
 from meio.errors import SolverError
-from meio.models.linking import LinkingSpec
+from meio.models.linking import LinkingSpec, violation_scale
 
 #: A slack is "zero" below this, relative to max(1, |b_i|).
 SLACK_TOLERANCE = 1e-7

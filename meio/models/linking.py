@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
 import pyomo.environ as pyo
 
 from meio.data.instance import Instance
@@ -163,3 +164,10 @@ def _declare_service(model: pyo.ConcreteModel, instance: Instance, index: ModelI
             w * (model.u[key] - (1.0 - float(target[k])) * model.d[key]) for key, w in groups[k]) <= 0.0,
         doc="service: expected unmet demand of the speed within (1 - fill-rate target) of its demand")
     return [LinkingRow(LinkingKind.SERVICE, None, k, None, 0.0, constraint=model.linking.service[k]) for k in groups]
+
+
+def violation_scale(capacity: np.ndarray) -> np.ndarray:
+    """The size max(1, |b_i|) a row's violation is measured against: the weights of the least
+    total violation that both methods minimise (the elastic model of meio.diagnose, phase one of
+    the decomposition), so that they name the same rows with the same shortfalls."""
+    return np.maximum(1.0, np.abs(capacity))

@@ -1,0 +1,79 @@
+"""Infeasible instances: proven by both methods on both backends, and described the same way.
+
+The least total scaled violation T* is unique, but how it splits among the rows is not: on
+these generated networks the backends' own optima differ (a shortfall moves between the
+throughput rows and the service targets). The describer's lexicographic split is unique, so
+all four runs must print one message.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pyomo.environ as pyo
+import pytest
+
+from meio.data import load_instance
+from meio.data.generator import GeneratorConfig, write_instance
+from meio.decomposition import solve_decomposition
+from meio.diagnose import elastic_model, lexicographic_split
+from meio.exact import solve_extensive
+from meio.solvers import SolveOptions, Status, Termination, get_backend
+
+BACKENDS = ["highs", "ortools"]
+
+#: ``meio generate inf3 --products 12 --nodes 6 --zones 12 --scenarios 8 --seed 5 --on-hand
+#: --tightness 0.1 --fill-rate-target 0.9 --windows``: tight capacities against high targets.
+TIGHT = GeneratorConfig(products=12, nodes=6, zones=12, scenarios=8, seed=5, on_hand=True, tightness=0.1,
+                        fill_rate_target=0.9, windows=True, name="inf3")
+#: ``meio generate ri26 --products 7 --nodes 6 --zones 12 --scenarios 10 --seed 26 --fill-rate-target 0.6
+#: --tightness 0.2 --nonsort-sites``: phase one's column generation needed 821 iterations to close on
+#: the least violation (the default limit is 200); its Lagrangian is positive from the 9th.
+SLOW_PROOF = GeneratorConfig(products=7, nodes=6, zones=12, scenarios=10, seed=26, fill_rate_target=0.6,
+                             tightness=0.2, nonsort_sites=True, name="ri26")
+
+
+@pytest.mark.parametrize("config", [TIGHT, SLOW_PROOF], ids=["tight", "slow-proof"])
+def test_both_methods_and_backends_name_the_same_rows_with_the_same_shortfalls(tmp_path: Path,
+                                                                               config: GeneratorConfig) -> None:
+    instance = load_instance(write_instance(tmp_path / config.name, config))
+    messages = {}
+    for backend in BACKENDS:
+        for method, result in (("extensive", solve_extensive(instance, backend)),
+                               ("decomposition", solve_decomposition(instance, backend))):
+            assert result.status is Status.INFEASIBLE and result.lower_bound == math.inf, (method, backend)
+            messages[method, backend] = result.message
+    assert len(set(messages.values())) == 1, messages
+    assert "cannot all be met (least total violation" in messages["extensive", "highs"]
+
+
+def test_the_decomposition_proves_infeasibility_as_soon_as_its_phase_one_bound_is_positive(tmp_path: Path) -> None:
+    instance = load_instance(write_instance(tmp_path / "ri26", SLOW_PROOF))
+    for backend in BACKENDS:
+        result = solve_decomposition(instance, backend)
+        assert result.status is Status.INFEASIBLE
+        assert result.details["iterations"] < 50, result.details["iterations"]
+        assert result.details["phase_one_bound"] > 0.0
+
+
+def test_the_split_totals_the_least_violation_and_puts_no_more_on_a_row_than_it_must(tmp_path: Path) -> None:
+    instance = load_instance(write_instance(tmp_path / "inf3", TIGHT))
+    elastic = elastic_model(instance)
+    assert get_backend("highs").solve(elastic.built, SolveOptions()).objective > 0.0
+    least_total = float(elastic.violation() @ (1.0 / elastic.scale))
+    split = lexicographic_split(elastic, least_total, SolveOptions())
+    assert split is not None
+    assert split @ (1.0 / elastic.scale) == pytest.approx(least_total, rel=1e-6)
+    # its first positive row is at its least among the least-violation plans that meet the rows before
+    # it: bound it lower and the elastic model, its total capped at T*, has no plan
+    first = int((split > 1e-6 * elastic.scale).argmax())
+    assert first > 0
+    model = elastic.built.model
+    for i in range(first):
+        model.violation[i].fix(0.0)
+    model.violation[first].setub(0.99 * split[first])
+    model.cap = pyo.Constraint(expr=model.total_violation.expr <= least_total * (1 + 1e-9))
+    model.total_violation.deactivate()
+    model.first = pyo.Objective(expr=model.violation[first])
+    assert get_backend("highs").solve(elastic.built, SolveOptions()).termination is Termination.INFEASIBLE
