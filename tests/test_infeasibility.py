@@ -9,6 +9,7 @@ all four runs must print one message.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pyomo.environ as pyo
@@ -77,3 +78,15 @@ def test_the_split_totals_the_least_violation_and_puts_no_more_on_a_row_than_it_
     model.total_violation.deactivate()
     model.first = pyo.Objective(expr=model.violation[first])
     assert get_backend("highs").solve(elastic.built, SolveOptions()).termination is Termination.INFEASIBLE
+
+
+def test_above_the_describer_s_size_the_decomposition_names_the_rows_its_proof_prices(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("meio.decomposition.algorithm.DESCRIBE_NONZEROS", 0)
+    result = solve_decomposition(load_instance(write_instance(tmp_path / "ri26", SLOW_PROOF)))
+    assert result.status is Status.INFEASIBLE
+    assert "proven by the decomposition's phase one" in result.message
+    listed = re.search(r"its proof prices (\d+) rows: (.*) and (\d+) more\.", result.message)
+    assert listed is not None, result.message
+    assert len(listed[2].split(", ")) == 20 and int(listed[1]) == 20 + int(listed[3])
+    assert "--method extensive" in result.message

@@ -43,6 +43,8 @@ from meio.solvers import SolveOptions, Termination, get_backend
 
 #: Largest extensive model (constraint-matrix nonzeros) an infeasible decomposition builds to describe its rows.
 DESCRIBE_NONZEROS = 5_000_000
+#: Rows the message names when the proof's rows are listed instead.
+LISTED_ROWS = 20
 #: Infeasibility is proven when the phase-one Lagrangian exceeds this, relative to max(1, |mu . b|).
 PROOF_TOLERANCE = 1e-6
 
@@ -195,9 +197,11 @@ def _infeasibility_message(instance: Instance, backend: str, options: SolveOptio
     if size <= DESCRIBE_NONZEROS:
         with options.status_line().step("infeasible: finding the constraints that conflict"):
             return diagnose.explain_infeasibility(instance, get_backend(backend), options, variants)
-    priced = ", ".join(row.label for row, price in zip(rows, mu) if price > 0.0)
+    priced = [row.label for row, price in zip(rows, mu) if price > 0.0]
+    named = ", ".join(priced[:LISTED_ROWS]) + (f" and {len(priced) - LISTED_ROWS} more" if len(priced) > LISTED_ROWS
+                                                else "")
     return (f"the linking constraints cannot all be met (proven by the decomposition's phase one); its proof "
-            f"prices these rows: {priced}. The rows' shortfalls are found on the extensive elastic model, here "
+            f"prices {len(priced)} rows: {named}. The rows' shortfalls are found on the extensive elastic model, here "
             f"{size:,} nonzeros, more than the {DESCRIBE_NONZEROS:,} this run builds: run `meio solve "
             "--method extensive` for them")
 
