@@ -88,5 +88,5 @@ def test_above_the_describer_s_size_the_decomposition_names_the_rows_its_proof_p
     assert "proven by the decomposition's phase one" in result.message
     listed = re.search(r"its proof prices (\d+) rows: (.*) and (\d+) more\.", result.message)
     assert listed is not None, result.message
-    assert len(listed[2].split(", ")) == 20 and int(listed[1]) == 20 + int(listed[3])
+    assert len(re.findall(r"\w+\[[^]]*\]", listed[2])) == 20 and int(listed[1]) == 20 + int(listed[3])
     assert "--method extensive" in result.message
