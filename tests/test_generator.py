@@ -134,9 +134,14 @@ def test_capacity_tightness(tmp_path: Path, tightness: float, binds: bool) -> No
 
 @pytest.mark.parametrize("knobs, message", [
     ({"speeds": ("warp",)}, "unknown speed"),
-    ({"nodes": 2}, "fulfillment centers"),
+    ({"nodes": 2}, "nodes must be >= 3 with these sites and speeds"),
+    ({"nodes": 2, "same_day_sites": False, "nonsort_sites": True}, "nodes must be >= 3"),
+    ({"nodes": 63}, "nodes must be <= 62"),
     ({"zones": 51}, "zones must be in"),
     ({"tightness": 0.0}, "tightness must be > 0"),
+    ({"tightness": 1e300}, r"tightness must be > 0 and <= 100, got 1e\+300"),
+    ({"lead_time_std": -1.0}, "lead_time_std must be >= 0"),
+    ({"name": ".."}, "name must be one path component"),
 ])
 def test_bad_configuration_is_a_user_error(tmp_path: Path, knobs: dict, message: str) -> None:
     with pytest.raises(GeneratorError, match=message):

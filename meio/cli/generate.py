@@ -6,18 +6,10 @@ import argparse
 from pathlib import Path
 
 from meio.cli.options import non_negative_int, positive_float, positive_int, probability
-from meio.data.generator import SPEEDS, GeneratorConfig, write_instance
-from meio.data.names import name_problem
+from meio.data.generator import MAX_TIGHTNESS, SPEEDS, GeneratorConfig, GeneratorError, write_instance
 from meio.data.writer import INSTANCE_FILES, check_target_dir
+from meio.errors import OptionError
 from meio.progress import StatusLine
-
-
-def instance_name(text: str) -> str:
-    """``text`` if it can name an instance (:func:`meio.data.names.name_problem`), else an argparse error."""
-    problem = name_problem(text)
-    if problem is not None:
-        raise argparse.ArgumentTypeError(problem)
-    return text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,14 +24,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"write into a non-empty directory: remove the instance files there first "
                              f"({', '.join(INSTANCE_FILES)}), keep any other file")
     parser.add_argument("--products", type=positive_int, required=True, help="number of products")
-    parser.add_argument("--nodes", type=positive_int, required=True, help="number of nodes (all kinds)")
+    parser.add_argument("--nodes", type=positive_int, required=True,
+                        help="number of nodes, all kinds (at least 2 to 4, by the kinds of sites)")
     parser.add_argument("--zones", type=positive_int, required=True, help="customer zones (largest metros, <= 50)")
     parser.add_argument("--scenarios", type=positive_int, required=True, help="demand scenarios")
     parser.add_argument("--seed", type=non_negative_int, required=True, help="random seed")
     parser.add_argument("--speeds", default="same_day,one_day,two_day",
                         help=f"comma-separated speeds among {', '.join(SPEEDS)} (default: %(default)s)")
     parser.add_argument("--tightness", type=positive_float, default=0.8,
-                        help="capacity / design load: < 1 binds, > 1 slack")
+                        help=f"capacity / design load: < 1 binds, > 1 slack; at most {MAX_TIGHTNESS:g}")
     parser.add_argument("--no-same-day-sites", dest="same_day_sites", action="store_false",
                         help="no same-day sites")
     parser.add_argument("--nonsort-sites", action="store_true",
@@ -48,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--on-hand", action="store_true", help="write inventory.csv (on-hand stock)")
     parser.add_argument("--fill-rate-target", type=probability, default=None,
                         help="fill-rate target of every speed (default: none)")
-    parser.add_argument("--name", type=instance_name, default=None,
+    parser.add_argument("--name", default=None,
                         help="instance name, which names its result directories (default: the name of OUT_DIR)")
     parser.set_defaults(run=run)
 
@@ -61,9 +54,17 @@ def run(args: argparse.Namespace) -> int:
         tightness=args.tightness, same_day_sites=args.same_day_sites, nonsort_sites=args.nonsort_sites,
         windows=args.windows, on_hand=args.on_hand, fill_rate_target=args.fill_rate_target,
         name=args.name if args.name is not None else args.out_dir.resolve().name)
-    config.check()
+    check_options(config)
     check_target_dir(args.out_dir, args.force)
     with StatusLine() as line:  # on a terminal: each phase, the demand scenario by scenario
         out = write_instance(args.out_dir, config, line)
     print(f"wrote instance '{config.name}' to {out}")
     return 0
+
+
+def check_options(config: GeneratorConfig) -> None:
+    """:meth:`GeneratorConfig.check`, its error naming the option of the knob at fault (``--knob``)."""
+    try:
+        config.check()
+    except GeneratorError as error:
+        raise OptionError(f"argument --{error.knob.replace('_', '-')}: {error.rule}") from None

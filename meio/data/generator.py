@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -81,8 +81,19 @@ WINDOWS = pd.DataFrame({"window": ["morning", "midday", "evening"], "order_hour"
                         "share": [0.3, 0.45, 0.25]})
 
 
+#: Largest ``tightness``: capacities far above any load are slack all the same, and beyond it they
+#: would grow past what an instance may hold (:data:`meio.data.schema.MAX_MAGNITUDE`).
+MAX_TIGHTNESS = 100.0
+
+
 class GeneratorError(MeioError):
-    """A generator configuration that cannot produce a valid instance."""
+    """A generator configuration that cannot produce a valid instance: ``knob`` (a field of
+    :class:`GeneratorConfig`, the CLI's ``--knob``) breaks ``rule`` ("must be ..., got ...")."""
+
+    def __init__(self, knob: str, rule: str) -> None:
+        super().__init__(f"{knob} {rule}")
+        self.knob = knob
+        self.rule = rule
 
 
 @dataclass(frozen=True)
@@ -113,33 +124,56 @@ class GeneratorConfig:
     description: str = ""
 
     def check(self) -> None:
-        """Raise :class:`GeneratorError` for sizes and values outside what the generator supports."""
+        """Raise :class:`GeneratorError` for the first knob outside what the generator supports."""
         metros = len(load_metros())
-        problems = [
-            (self.products < 1, f"products must be >= 1, got {self.products}"),
-            (not 1 <= self.zones <= metros, f"zones must be in [1, {metros}], got {self.zones}"),
-            (self.scenarios < 1, f"scenarios must be >= 1, got {self.scenarios}"),
-            (self.tightness <= 0, f"tightness must be > 0, got {self.tightness}"),
-            (not self.speeds, "at least one speed is needed"),
-            (len(set(self.speeds)) != len(self.speeds), f"speeds repeat: {self.speeds}"),
-            (bool(set(self.speeds) - set(SPEEDS)),
-             f"unknown speed(s) {sorted(set(self.speeds) - set(SPEEDS))} (known: {', '.join(SPEEDS)})"),
-            (self.fill_rate_target is not None and not 0 <= self.fill_rate_target <= 1,
-             f"fill_rate_target must be in [0, 1], got {self.fill_rate_target}"),
-            (not 0 <= self.large_share <= 1, f"large_share must be in [0, 1], got {self.large_share}"),
-            (self.dispersion < 1, f"dispersion (variance/mean) must be >= 1, got {self.dispersion}"),
-            (min(self.review_days, self.lead_time_mean, self.lead_time_std) < 0,
-             "review_days, lead_time_mean and lead_time_std must be >= 0"),
+        broken = next(((knob, rule) for bad, knob, rule in self._rules(metros) if bad), None)
+        if broken is not None:
+            raise GeneratorError(*broken)
+        self._check_nodes(metros)
+
+    def _rules(self, metros: int) -> list[tuple[bool, str, str]]:
+        """(broken, knob, rule) of every knob but ``nodes``, whose range depends on the others."""
+        unknown = [speed for speed in self.speeds if speed not in SPEEDS]
+        name = name_problem(self.name)
+        return [
+            (self.products < 1, "products", f"must be >= 1, got {self.products}"),
+            (not 1 <= self.zones <= metros, "zones", f"must be in [1, {metros}], got {self.zones}"),
+            (self.scenarios < 1, "scenarios", f"must be >= 1, got {self.scenarios}"),
+            (not 0 < self.tightness <= MAX_TIGHTNESS, "tightness",
+             f"must be > 0 and <= {MAX_TIGHTNESS:g}, got {self.tightness:g}"),
+            (not self.speeds, "speeds", "must name at least one speed"),
+            (len(set(self.speeds)) != len(self.speeds), "speeds",
+             f"must not repeat a speed, got {','.join(self.speeds)}"),
+            (bool(unknown), "speeds", f"must be among {', '.join(SPEEDS)}, got unknown speed(s) {', '.join(unknown)}"),
+            (self.fill_rate_target is not None and not 0 <= self.fill_rate_target <= 1, "fill_rate_target",
+             f"must be in [0, 1], got {self.fill_rate_target}"),
+            (not 0 <= self.large_share <= 1, "large_share", f"must be in [0, 1], got {self.large_share}"),
+            (self.dispersion < 1, "dispersion", f"(variance/mean) must be >= 1, got {self.dispersion}"),
+            *((getattr(self, knob) < 0, knob, f"must be >= 0, got {getattr(self, knob)}")
+              for knob in ("review_days", "lead_time_mean", "lead_time_std")),
+            (name is not None, "name", name or ""),
         ]
-        for broken, message in problems:
-            if broken:
-                raise GeneratorError(message)
-        if (problem := name_problem(self.name)) is not None:
-            raise GeneratorError(problem)
-        counts = node_counts(self)
-        if counts["fc"] < 1 or counts["fc"] + counts["nonsort"] > metros - counts["dc"]:
-            raise GeneratorError(f"nodes={self.nodes} leaves {counts['fc']} fulfillment centers; "
-                                 f"use between {sum(counts.values()) - counts['fc'] + 1} and {metros} nodes")
+
+    def _check_nodes(self, metros: int) -> None:
+        """``nodes`` must leave a fulfillment center besides the DCs and sites, and fit the metros."""
+        low, high = self.node_range(metros)
+        if self.nodes < low:
+            raise GeneratorError("nodes", f"must be >= {low} with these sites and speeds (fewer leave no "
+                                          f"fulfillment center), got {self.nodes}")
+        if self.nodes > high:
+            raise GeneratorError("nodes", f"must be <= {high} with these sites and speeds (more need more "
+                                          f"than the {metros} metros), got {self.nodes}")
+
+    def node_range(self, metros: int) -> tuple[int, int]:
+        """The fewest and the most nodes the other knobs allow (an unbroken range): at least one
+        fulfillment center, and no more fulfillment and non-sortable centers than metros without a DC."""
+        fits = [n for n in range(1, 2 * metros + 1) if _nodes_fit(node_counts(replace(self, nodes=n)), metros)]
+        return fits[0], fits[-1]
+
+
+def _nodes_fit(counts: dict[str, int], metros: int) -> bool:
+    """Whether the node counts of :func:`node_counts` can be placed on ``metros`` metros."""
+    return counts["fc"] >= 1 and counts["fc"] + counts["nonsort"] <= metros - counts["dc"]
 
 
 def generate_instance(out_dir: str | Path, *, products: int, nodes: int, zones: int, scenarios: int,

@@ -37,8 +37,8 @@ def name_problem(name: str) -> str | None:
     if name.strip() and name not in (".", "..") and not unsafe:
         return None
     separators = ", ".join(f"'{c}'" for c in PATH_SEPARATORS)
-    return (f"unsafe instance name {name!r}: it names result directories (results/NAME), so it must be "
-            f"non-empty, not '.' or '..', and hold no {separators} or control character")
+    return (f"must be one path component, as it names result directories (results/NAME): not empty, '.' or "
+            f"'..', and no {separators} or control character, got {name!r}")
 
 
 def unknown_file_notes(files: Iterable[str]) -> list[str]:
