@@ -45,6 +45,18 @@ def test_the_extensive_time_limit_is_documented_to_include_the_model_build(capsy
         "--time-limit"]
 
 
+@pytest.mark.parametrize("command, section", [("solve", "`meio solve INSTANCE`"),
+                                              ("benchmark", "`meio benchmark SUITE`")])
+def test_the_option_table_of_a_command_lists_every_option_of_its_help(command: str, section: str) -> None:
+    from meio.cli import build_parser
+
+    parser = build_parser(command)
+    action = next(a for a in parser._actions if a.dest == "command")
+    options = [a.option_strings[-1] for a in action.choices[command]._actions
+               if a.option_strings and a.dest != "help"]
+    assert [o for o in options if o not in _option_rows(section)] == []
+
+
 def test_no_page_refers_to_a_specification_outside_the_repository() -> None:
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     outside = [f"{p.name}: {m.group(0)}" for p in pages
