@@ -21,6 +21,8 @@ its total bounded by T*.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,31 +74,35 @@ def elastic_model(instance: Instance, variants: Sequence[ModelVariant] = ()) -> 
 def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOptions,
                           variants: Sequence[ModelVariant] = ()) -> str:
     """A message naming each linking constraint that cannot be met and its violation in the
-    canonical split of the least total violation (the same for every backend and method)."""
+    canonical split of the least total violation (the same for every backend and method), all
+    within ``options.time_limit``."""
+    start = time.perf_counter()
     elastic = elastic_model(instance, variants)
-    outcome = backend.solve(elastic.built, options)
+    outcome = backend.solve(elastic.built, options.remaining(time.perf_counter() - start))
     if outcome.termination is not Termination.OPTIMAL:
         if outcome.termination is Termination.INFEASIBLE:
             return ("the instance is infeasible even with every linking constraint relaxed: "
                     "a constraint added by a model variant cannot be met")
         return f"the instance is infeasible; finding which linking constraints fail did not finish: {outcome.message}"
-    violation = lexicographic_split(elastic, float(elastic.violation() @ (1.0 / elastic.scale)), options)
+    violation = lexicographic_split(elastic, float(elastic.violation() @ (1.0 / elastic.scale)),
+                                    options.remaining(time.perf_counter() - start))
     if violation is None:
         return (describe_violations(instance, elastic.rows, elastic.violation())
-                + "\n  (the split among the rows is the solver's: HiGHS failed on the canonical one)")
+                + "\n  (the canonical split did not finish, at the time limit or by a HiGHS failure: this split "
+                "among the rows is the solver's own and may differ between backends)")
     return describe_violations(instance, elastic.rows, violation)
 
 
 def lexicographic_split(elastic: ElasticModel, least_total: float, options: SolveOptions) -> np.ndarray | None:
     """The violation vector, among those of total ``least_total``, that is lexicographically
-    least in the rows' order (see the module's docstring); None if HiGHS fails on the way."""
+    least in the rows' order (see the module's docstring); None if HiGHS fails on the way or
+    ``options.time_limit`` (for the whole split) runs out."""
     form = compile_matrix(elastic.built.model)
     position = {id(var): j for j, var in enumerate(form.variables)}
     columns = np.array([position[id(elastic.built.model.violation[i])] for i in range(len(elastic.rows))],
                        dtype=np.int32)
+    deadline = math.inf if options.time_limit is None else time.perf_counter() + options.time_limit
     highs = new_highs()
-    if options.time_limit is not None:
-        highs.setOptionValue("time_limit", float(options.time_limit))
     highs.passModel(to_highs_lp(form, integer=False))
     highs.addRow(-highspy.kHighsInf, least_total * (1.0 + FACE_TOLERANCE) + FACE_TOLERANCE, len(columns), columns,
                  1.0 / elastic.scale)
@@ -107,6 +113,9 @@ def lexicographic_split(elastic: ElasticModel, least_total: float, options: Solv
         if point is not None and point[column] <= slack[i]:  # its least is 0: this point has it
             highs.changeColBounds(column, 0.0, slack[i])
             continue
+        if time.perf_counter() >= deadline:
+            return None
+        highs.setOptionValue("time_limit", min(highspy.kHighsInf, deadline - time.perf_counter()))
         highs.changeColCost(column, 1.0)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:

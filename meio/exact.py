@@ -20,9 +20,6 @@ from meio.results.result import Result
 from meio.results.tables import PlanValues, fill_plan
 from meio.solvers import SolveOptions, Termination, get_backend
 
-#: The solver gets at least this long when building the model used up the time limit.
-MIN_SOLVER_SECONDS = 0.01
-
 
 def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOptions | None = None,
                     integer: bool | None = None, variants: Sequence[ModelVariant] = ()) -> Result:
@@ -43,7 +40,7 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
         line.phase(f"solving ({getattr(solver, 'label', backend)})")
         if options.verbose:
             line.close()  # the solver's log on standard output takes over
-        outcome = solver.solve(built, _remaining(options, build_seconds))
+        outcome = solver.solve(built, options.remaining(build_seconds))
         details: dict[str, object] = {"build_seconds": round(build_seconds, 6),
                                       "solve_seconds": round(outcome.seconds, 6), **model_size(built)}
         result = Result(termination=outcome.termination, objective=outcome.objective, lower_bound=outcome.bound,
@@ -56,19 +53,13 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
             result.lower_bound = math.inf  # proven: no plan, the optimum is +inf (as the decomposition says)
             line.phase("")
             with line.step("infeasible: finding the constraints that conflict"):
-                result.message = explain_infeasibility(instance, solver, options, variants)
+                result.message = explain_infeasibility(instance, solver, options.remaining(time.perf_counter() - start),
+                                                       variants)
     finally:
         if owned:
             line.close()
     result.seconds = time.perf_counter() - start
     return result
-
-
-def _remaining(options: SolveOptions, spent: float) -> SolveOptions:
-    """The options with the time limit (of the whole solve) less the seconds already spent building."""
-    if options.time_limit is None:
-        return options
-    return dataclasses.replace(options, time_limit=max(options.time_limit - spent, MIN_SOLVER_SECONDS))
 
 
 def fill_result(result: Result, built: BuiltModel, duals: dict[pyo.ConstraintData, float],

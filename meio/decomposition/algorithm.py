@@ -171,7 +171,9 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     if termination is Termination.INFEASIBLE:
         result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
         result.details["phase_one_bound"] = counters.proof
-        result.message = _infeasibility_message(instance, backend, options, variants, rows, solution.mu)
+        limit = config.time_limit if config.time_limit is not None else options.time_limit
+        left = dataclasses.replace(options, time_limit=limit).remaining(time.perf_counter() - start)
+        result.message = _infeasibility_message(instance, backend, left, variants, rows, solution.mu)
     elif termination is Termination.NUMERICAL_FAILURE:
         result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
                           "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -61,6 +62,10 @@ class Status(str, Enum):
         return Status.FEASIBLE if has_plan else Status.ERROR
 
 
+#: The least time limit a solver is given, whatever the earlier steps of a solve have spent.
+MIN_SOLVER_SECONDS = 0.01
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """Limits of one exact solve (checked: a bad value raises :class:`OptionError`)."""
@@ -80,6 +85,13 @@ class SolveOptions:
             raise OptionError(f"MIP gap must be in [0, 1), got {self.mip_gap}")
         if self.threads is not None and self.threads < 1:
             raise OptionError(f"threads must be >= 1, got {self.threads}")
+
+    def remaining(self, spent: float) -> SolveOptions:
+        """These options with the time limit (of a whole solve) less the ``spent`` seconds, and at
+        least :data:`MIN_SOLVER_SECONDS` so that a solver still gets to start."""
+        if self.time_limit is None:
+            return self
+        return dataclasses.replace(self, time_limit=max(self.time_limit - spent, MIN_SOLVER_SECONDS))
 
     def status_line(self) -> StatusLine:
         """The line to show progress on: the command's, a new one (``progress=True``) or a silent one."""
