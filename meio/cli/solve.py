@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
@@ -68,8 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def failed_result(instance: str, args: argparse.Namespace, message: str, seconds: float) -> Result:
     """The result of a solve a solver error stopped: no plan, no bound, the error as its message."""
-    return Result(termination=Termination.SOLVER_ERROR, objective=math.nan, lower_bound=math.nan,
-                  method=args.method, backend=args.backend, seconds=seconds, instance=instance, message=message)
+    return Result.without_plan(Termination.SOLVER_ERROR, args.method, args.backend, instance, message, seconds)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -90,9 +90,8 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
             result = _run(instance, backend, options, config, variants, rows, links, products, start,
                           build_seconds)
         except InfeasibleError as error:  # a product's own rows cannot be met
-            result = Result(termination=Termination.INFEASIBLE, objective=math.nan, lower_bound=math.nan,
-                            method="decomposition", backend=backend, seconds=time.perf_counter() - start,
-                            instance=instance.name, message=str(error))
+            result = Result.without_plan(Termination.INFEASIBLE, "decomposition", backend, instance.name,
+                                         str(error), time.perf_counter() - start)
         result.details["subproblem_builder"] = config.builder
         result.details["variant_linking_constraints"] = sum(row.kind is LinkingKind.VARIANT for row in rows)
         result.details.update(engine=engine.name, workers=engine.workers, worker_replacements=engine.replacements)

@@ -55,6 +55,15 @@ class Result:
     arrays: dict[str, Callable[[], dict[str, np.ndarray]]] = field(default_factory=dict)
     message: str = ""
 
+    @classmethod
+    def without_plan(cls, termination: Termination, method: str, backend: str, instance: str, message: str,
+                     seconds: float = 0.0) -> Result:
+        """A solve that ended with no plan: no objective, and a lower bound only where the
+        termination proves one (``inf`` for a proven infeasible instance, else NaN)."""
+        bound = math.inf if termination is Termination.INFEASIBLE else math.nan
+        return cls(termination=termination, objective=math.nan, lower_bound=bound, method=method, backend=backend,
+                   seconds=seconds, instance=instance, message=message)
+
     @property
     def status(self) -> Status:
         """``optimal`` only with a plan and a proven bound within the method's gap (see :meth:`Status.of`)."""
