@@ -8,21 +8,26 @@ slack s_i >= 0 to every linking row and minimises the total scaled violation
 
 T* is unique, but the split of the violation among the rows usually is not (a shortfall
 can often be moved between a throughput row and a service target), so two solvers, or the
-two methods, would name different rows. The split reported is the *lexicographically least*
-one among those of total T*, in the order the rows are listed (storage, inbound,
-throughput, service, then the variants' rows): the least violation of the first row,
-then, with that fixed, of the second, and so on. It is unique, so every backend and both
-methods report the same rows with the same shortfalls; read in that order, a capacity is
-said to be short only by what no service target could take instead. It is computed by
-HiGHS whatever the backend (one LP re-solved from its basis for each row that is still
-violated when its turn comes; the others keep the 0 they have), on the elastic model with
-its total bounded by T*.
+two methods, would name different rows. The split reported is fixed by a rule instead:
+
+1. by kind, in the order the rows are listed (storage, inbound, throughput, service, then
+   the variants' rows), each kind's total scaled violation at its least given the kinds
+   before it (so a capacity is said to be short only by what no later kind, such as a
+   service target, could take instead);
+2. within the kinds, the split that minimises sum_i w_i s_i / scale_i, with a weight
+   w_i in [1, 2) fixed by the row's label (:func:`tie_weights`): generic, so that LP has
+   a single optimum.
+
+HiGHS computes it whatever the backend, on the elastic model with its total capped at T*:
+one LP per kind that still has violation when its turn comes, and the last one, each
+re-solved from the previous basis.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,7 +41,7 @@ from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.linking import LinkingKind, LinkingSpec, violation_scale
 from meio.solvers.base import Backend, SolveOptions, Termination
 from meio.solvers.highs import new_highs, to_highs_lp
-from meio.solvers.matrix import compile_matrix
+from meio.solvers.matrix import MatrixForm, compile_matrix
 
 VIOLATION_TOLERANCE = 1e-6
 #: Slack of the canonical split's LPs: its total may exceed T*, and a row its least, by this (relative).
@@ -84,8 +89,8 @@ def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOp
             return ("the instance is infeasible even with every linking constraint relaxed: "
                     "a constraint added by a model variant cannot be met")
         return f"the instance is infeasible; finding which linking constraints fail did not finish: {outcome.message}"
-    violation = lexicographic_split(elastic, float(elastic.violation() @ (1.0 / elastic.scale)),
-                                    options.remaining(time.perf_counter() - start))
+    violation = canonical_split(elastic, float(elastic.violation() @ (1.0 / elastic.scale)),
+                                options.remaining(time.perf_counter() - start))
     if violation is None:
         return (describe_violations(instance, elastic.rows, elastic.violation())
                 + "\n  (the canonical split did not finish, at the time limit or by a HiGHS failure: this split "
@@ -93,37 +98,69 @@ def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOp
     return describe_violations(instance, elastic.rows, violation)
 
 
-def lexicographic_split(elastic: ElasticModel, least_total: float, options: SolveOptions) -> np.ndarray | None:
-    """The violation vector, among those of total ``least_total``, that is lexicographically
-    least in the rows' order (see the module's docstring); None if HiGHS fails on the way or
-    ``options.time_limit`` (for the whole split) runs out."""
+def canonical_split(elastic: ElasticModel, least_total: float, options: SolveOptions) -> np.ndarray | None:
+    """The violation vector of total ``least_total`` chosen by the rule of the module's docstring:
+    each kind's total, in the rows' order of kinds, at its least given the kinds before it; then
+    the split within the kinds that minimises the fixed weighting :func:`tie_weights`. None if
+    HiGHS fails on the way or ``options.time_limit`` (for the whole split) runs out."""
     form = compile_matrix(elastic.built.model)
     position = {id(var): j for j, var in enumerate(form.variables)}
     columns = np.array([position[id(elastic.built.model.violation[i])] for i in range(len(elastic.rows))],
                        dtype=np.int32)
-    deadline = math.inf if options.time_limit is None else time.perf_counter() + options.time_limit
-    highs = new_highs()
-    highs.passModel(to_highs_lp(form, integer=False))
-    highs.addRow(-highspy.kHighsInf, least_total * (1.0 + FACE_TOLERANCE) + FACE_TOLERANCE, len(columns), columns,
-                 1.0 / elastic.scale)
-    highs.changeColsCost(len(form.c), np.arange(len(form.c), dtype=np.int32), np.zeros(len(form.c)))
+    lp = _SplitLP(form, options)
+    lp.cap(columns, 1.0 / elastic.scale, least_total)
     slack = FACE_TOLERANCE * elastic.scale
     point: np.ndarray | None = None
-    for i, column in enumerate(columns):
-        if point is not None and point[column] <= slack[i]:  # its least is 0: this point has it
-            highs.changeColBounds(column, 0.0, slack[i])
+    kinds = np.array([row.kind.value for row in elastic.rows])
+    for kind in dict.fromkeys(kinds):  # the kinds in the rows' order
+        group = np.flatnonzero(kinds == kind)
+        if point is not None and np.all(point[columns[group]] <= slack[group]):  # its least is 0: this point has it
+            lp.highs.changeColsBounds(len(group), columns[group], np.zeros(len(group)), slack[group])
             continue
-        if time.perf_counter() >= deadline:
+        point = lp.minimise(columns[group], 1.0 / elastic.scale[group])
+        if point is None:
             return None
-        highs.setOptionValue("time_limit", min(highspy.kHighsInf, deadline - time.perf_counter()))
-        highs.changeColCost(column, 1.0)
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        lp.cap(columns[group], 1.0 / elastic.scale[group], float(point[columns[group]] @ (1.0 / elastic.scale[group])))
+    point = lp.minimise(columns, tie_weights(elastic.rows) / elastic.scale)
+    return None if point is None else np.maximum(0.0, point[columns])
+
+
+def tie_weights(rows: Sequence[LinkingSpec]) -> np.ndarray:
+    """A weight in [1, 2) per row, fixed by its label (CRC-32): generic, so the LP that splits a
+    kind's violation among its rows has one optimum, the same on every machine."""
+    return 1.0 + np.array([zlib.crc32(row.label.encode()) for row in rows], dtype=float) / 2.0**32
+
+
+class _SplitLP:
+    """The elastic model loaded in HiGHS with no objective, for a few re-solves from its basis
+    within one deadline."""
+
+    def __init__(self, form: MatrixForm, options: SolveOptions) -> None:
+        self.deadline = math.inf if options.time_limit is None else time.perf_counter() + options.time_limit
+        self.highs = new_highs()
+        self.highs.passModel(to_highs_lp(form, integer=False))
+        self.width = len(form.c)
+        self._costs(np.arange(self.width, dtype=np.int32), np.zeros(self.width))
+
+    def _costs(self, columns: np.ndarray, costs: np.ndarray) -> None:
+        self.highs.changeColsCost(len(columns), columns.astype(np.int32), costs)
+
+    def cap(self, columns: np.ndarray, weights: np.ndarray, total: float) -> None:
+        """Add the row weights . x[columns] <= total (plus the tolerance)."""
+        self.highs.addRow(-highspy.kHighsInf, total * (1.0 + FACE_TOLERANCE) + FACE_TOLERANCE, len(columns),
+                          columns.astype(np.int32), weights)
+
+    def minimise(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+        """The point minimising weights . x[columns], or None (failure or past the deadline)."""
+        if time.perf_counter() >= self.deadline:
             return None
-        point = np.asarray(highs.getSolution().col_value)
-        highs.changeColCost(column, 0.0)
-        highs.changeColBounds(column, 0.0, max(0.0, point[column]) + slack[i])
-    return np.maximum(0.0, point[columns]) if point is not None else np.zeros(len(columns))
+        self.highs.setOptionValue("time_limit", min(highspy.kHighsInf, self.deadline - time.perf_counter()))
+        self._costs(columns, weights)
+        self.highs.run()
+        solved = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        point = np.asarray(self.highs.getSolution().col_value) if solved else None
+        self._costs(columns, np.zeros(len(columns)))  # a change clears HiGHS's status: read it first
+        return point
 
 
 def describe_violations(instance: Instance, rows: Sequence[LinkingSpec], violation: np.ndarray) -> str:

@@ -2,7 +2,7 @@
 
 The least total scaled violation T* is unique, but how it splits among the rows is not: on
 these generated networks the backends' own optima differ (a shortfall moves between the
-throughput rows and the service targets). The describer's lexicographic split is unique, so
+throughput rows and the service targets). The describer's split, fixed by a rule, is unique, so
 all four runs must print one message.
 """
 
@@ -12,14 +12,16 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pyomo.environ as pyo
 import pytest
 
 from meio.data import load_instance
 from meio.data.generator import GeneratorConfig, write_instance
 from meio.decomposition import solve_decomposition
-from meio.diagnose import elastic_model, lexicographic_split
+from meio.diagnose import canonical_split, elastic_model, tie_weights
 from meio.exact import solve_extensive
+from meio.models.linking import LinkingKind, LinkingSpec
 from meio.solvers import SolveOptions, Status, Termination, get_backend
 
 BACKENDS = ["highs", "ortools"]
@@ -58,26 +60,36 @@ def test_the_decomposition_proves_infeasibility_as_soon_as_its_phase_one_bound_i
         assert result.details["phase_one_bound"] > 0.0
 
 
-def test_the_split_totals_the_least_violation_and_puts_no_more_on_a_row_than_it_must(tmp_path: Path) -> None:
+def test_the_split_totals_the_least_violation_and_puts_no_more_on_a_kind_than_it_must(tmp_path: Path) -> None:
     instance = load_instance(write_instance(tmp_path / "inf3", TIGHT))
     elastic = elastic_model(instance)
     assert get_backend("highs").solve(elastic.built, SolveOptions()).objective > 0.0
     least_total = float(elastic.violation() @ (1.0 / elastic.scale))
-    split = lexicographic_split(elastic, least_total, SolveOptions())
+    split = canonical_split(elastic, least_total, SolveOptions())
     assert split is not None
     assert split @ (1.0 / elastic.scale) == pytest.approx(least_total, rel=1e-6)
-    # its first positive row is at its least among the least-violation plans that meet the rows before
-    # it: bound it lower and the elastic model, its total capped at T*, has no plan
-    first = int((split > 1e-6 * elastic.scale).argmax())
-    assert first > 0
+    # the first kind with a positive share is at its least among the least-violation plans that meet
+    # the kinds before it: bound its total lower and the elastic model, its total capped at T*, has no plan
+    kinds = [row.kind for row in elastic.rows]
+    first = kinds[int((split > 1e-6 * elastic.scale).argmax())]
+    assert kinds.index(first) > 0
     model = elastic.built.model
-    for i in range(first):
+    group = [i for i, kind in enumerate(kinds) if kind is first]
+    for i in range(kinds.index(first)):
         model.violation[i].fix(0.0)
-    model.violation[first].setub(0.99 * split[first])
+    model.group = pyo.Constraint(expr=sum(model.violation[i] / elastic.scale[i] for i in group)
+                                 <= 0.99 * float(split[group] @ (1.0 / elastic.scale[group])))
     model.cap = pyo.Constraint(expr=model.total_violation.expr <= least_total * (1 + 1e-9))
     model.total_violation.deactivate()
-    model.first = pyo.Objective(expr=model.violation[first])
+    model.first = pyo.Objective(expr=model.violation[group[0]])
     assert get_backend("highs").solve(elastic.built, SolveOptions()).termination is Termination.INFEASIBLE
+
+
+def test_the_split_within_a_kind_is_fixed_by_the_rows_labels() -> None:
+    rows = [LinkingSpec(LinkingKind.THROUGHPUT, "FC1", None, f"s{k}", 10.0) for k in range(1, 4)]
+    weights = tie_weights(rows)
+    assert np.all((1.0 <= weights) & (weights < 2.0)) and len(set(weights)) == 3
+    assert np.array_equal(weights, tie_weights(rows)) and tie_weights(rows[::-1])[0] == weights[-1]
 
 
 def test_above_the_describer_s_size_the_decomposition_names_the_rows_its_proof_prices(
