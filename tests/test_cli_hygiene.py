@@ -222,6 +222,15 @@ def test_generate_names_the_fewest_nodes_the_sites_allow(sites: list[str], fewes
     assert main(["generate", str(tmp_path / "enough"), *sizes, "--nodes", str(fewest)]) == 0
 
 
+def test_generate_writes_every_node_asked_for_or_refuses(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # a same-day site per zone: 20 nodes would ask for 4 of them among 3 zones (19 nodes were written)
+    sizes = ["--products", "2", "--zones", "3", "--scenarios", "2", "--seed", "1"]
+    assert main(["generate", str(tmp_path / "many"), *sizes, "--nodes", "20"]) == 2
+    assert "argument --nodes: must be <= 19 with these sites, speeds and zones" in capsys.readouterr().err
+    assert main(["generate", str(tmp_path / "fits"), *sizes, "--nodes", "19"]) == 0
+    assert len(load_instance(tmp_path / "fits").nodes) == 19
+
+
 def test_generated_instances_are_named_after_their_directory(tmp_path: Path) -> None:
     assert main(["generate", str(tmp_path / "east"), *GENERATE]) == 0
     assert main(["generate", str(tmp_path / "west"), *GENERATE, "--name", "custom"]) == 0

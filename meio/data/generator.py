@@ -161,19 +161,23 @@ class GeneratorConfig:
             raise GeneratorError("nodes", f"must be >= {low} with these sites and speeds (fewer leave no "
                                           f"fulfillment center), got {self.nodes}")
         if self.nodes > high:
-            raise GeneratorError("nodes", f"must be <= {high} with these sites and speeds (more need more "
-                                          f"than the {metros} metros), got {self.nodes}")
+            raise GeneratorError("nodes", f"must be <= {high} with these sites, speeds and zones (more need more "
+                                          f"than the {metros} metros, or more same-day sites than the "
+                                          f"{self.zones} zones, one per zone), got {self.nodes}")
 
     def node_range(self, metros: int) -> tuple[int, int]:
         """The fewest and the most nodes the other knobs allow (an unbroken range): at least one
         fulfillment center, and no more fulfillment and non-sortable centers than metros without a DC."""
-        fits = [n for n in range(1, 2 * metros + 1) if _nodes_fit(node_counts(replace(self, nodes=n)), metros)]
+        fits = [n for n in range(1, 2 * metros + 1)
+                if _nodes_fit(node_counts(replace(self, nodes=n)), metros, self.zones)]
         return fits[0], fits[-1]
 
 
-def _nodes_fit(counts: dict[str, int], metros: int) -> bool:
-    """Whether the node counts of :func:`node_counts` can be placed on ``metros`` metros."""
-    return counts["fc"] >= 1 and counts["fc"] + counts["nonsort"] <= metros - counts["dc"]
+def _nodes_fit(counts: dict[str, int], metros: int, zones: int) -> bool:
+    """Whether the node counts of :func:`node_counts` can be placed on ``metros`` metros, with a
+    same-day site in each of that many of the ``zones`` (one site per zone)."""
+    return (counts["fc"] >= 1 and counts["fc"] + counts["nonsort"] <= metros - counts["dc"]
+            and counts["sameday"] <= zones)
 
 
 def generate_instance(out_dir: str | Path, *, products: int, nodes: int, zones: int, scenarios: int,
@@ -255,8 +259,7 @@ def node_counts(config: GeneratorConfig) -> dict[str, int]:
     sameday = max(1, n // 5) if config.same_day_sites and "same_day" in config.speeds else 0
     nonsort = max(1, n // 8) if config.nonsort_sites else 0
     dc = 1 if n < 10 else 2
-    return {"dc": dc, "fc": n - dc - sameday - nonsort, "sameday": min(sameday, config.zones),
-            "nonsort": nonsort}
+    return {"dc": dc, "fc": n - dc - sameday - nonsort, "sameday": sameday, "nonsort": nonsort}
 
 
 def p_median(candidates: pd.DataFrame, zones: pd.DataFrame, count: int, exclude: set[str]) -> list[int]:
