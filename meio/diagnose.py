@@ -18,9 +18,10 @@ two methods, would name different rows. The split reported is fixed by a rule in
    w_i in [1, 2) fixed by the row's label (:func:`tie_weights`): generic, so that LP has
    a single optimum.
 
-HiGHS computes it whatever the backend, on the elastic model with its total capped at T*:
-one LP per kind that still has violation when its turn comes, and the last one, each
-re-solved from the previous basis.
+HiGHS computes T* and the split whatever the backend of the solve that found the instance
+infeasible (a split computed from each backend's own T*, equal to 9 digits, can differ): one
+LP for T*, one per kind that still has violation when its turn comes, and the last one, each
+re-solved from the previous basis with the total capped at T*.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from meio.data.instance import Instance
 from meio.decomposition.structure import variant_linking_rows
 from meio.models.build import BuiltModel, ModelVariant, build_model
 from meio.models.linking import LinkingKind, LinkingSpec, violation_scale
-from meio.solvers.base import Backend, SolveOptions, Termination
+from meio.solvers.base import SolveOptions
 from meio.solvers.highs import new_highs, to_highs_lp
 from meio.solvers.matrix import MatrixForm, compile_matrix
 
@@ -76,53 +77,68 @@ def elastic_model(instance: Instance, variants: Sequence[ModelVariant] = ()) -> 
     return ElasticModel(built, rows, scale)
 
 
-def explain_infeasibility(instance: Instance, backend: Backend, options: SolveOptions,
-                          variants: Sequence[ModelVariant] = ()) -> str:
+def explain_infeasibility(instance: Instance, options: SolveOptions, variants: Sequence[ModelVariant] = ()) -> str:
     """A message naming each linking constraint that cannot be met and its violation in the
-    canonical split of the least total violation (the same for every backend and method), all
-    within ``options.time_limit``."""
+    canonical split of the least total violation (the same whatever the method and backend
+    of the solve that found the instance infeasible), all within ``options.time_limit``."""
     start = time.perf_counter()
     elastic = elastic_model(instance, variants)
-    outcome = backend.solve(elastic.built, options.remaining(time.perf_counter() - start))
-    if outcome.termination is not Termination.OPTIMAL:
-        if outcome.termination is Termination.INFEASIBLE:
+    split = canonical_split(elastic, options.remaining(time.perf_counter() - start))
+    if split.violation is None:
+        if split.status == highspy.HighsModelStatus.kInfeasible:
             return ("the instance is infeasible even with every linking constraint relaxed: "
                     "a constraint added by a model variant cannot be met")
-        return f"the instance is infeasible; finding which linking constraints fail did not finish: {outcome.message}"
-    violation = canonical_split(elastic, float(elastic.violation() @ (1.0 / elastic.scale)),
-                                options.remaining(time.perf_counter() - start))
-    if violation is None:
-        return (describe_violations(instance, elastic.rows, elastic.violation())
-                + "\n  (the canonical split did not finish, at the time limit or by a HiGHS failure: this split "
-                "among the rows is the solver's own and may differ between backends)")
-    return describe_violations(instance, elastic.rows, violation)
+        return ("the instance is infeasible; finding which linking constraints fail did not finish: HiGHS ended "
+                f"with status '{split.reason}'")
+    message = describe_violations(instance, elastic.rows, split.violation)
+    if split.status != highspy.HighsModelStatus.kOptimal:
+        message += (f"\n  (HiGHS's own split among the rows: the canonical one did not finish ({split.reason}), so "
+                    "this one may differ from another run's)")
+    return message
 
 
-def canonical_split(elastic: ElasticModel, least_total: float, options: SolveOptions) -> np.ndarray | None:
-    """The violation vector of total ``least_total`` chosen by the rule of the module's docstring:
-    each kind's total, in the rows' order of kinds, at its least given the kinds before it; then
-    the split within the kinds that minimises the fixed weighting :func:`tie_weights`. None if
-    HiGHS fails on the way or ``options.time_limit`` (for the whole split) runs out."""
+@dataclass
+class Split:
+    """What the describer's LPs gave: ``violation`` is the canonical split when ``status`` is
+    optimal, the first least-violation point HiGHS found when a later LP stopped, None when
+    the first did; ``reason`` is HiGHS's word for ``status``."""
+
+    violation: np.ndarray | None
+    status: highspy.HighsModelStatus
+    reason: str
+
+
+def canonical_split(elastic: ElasticModel, options: SolveOptions) -> Split:
+    """The least total violation T* and its split by the rule of the module's docstring: each
+    kind's total, in the rows' order of kinds, at its least given the kinds before it; then the
+    split within the kinds that minimises the fixed weighting :func:`tie_weights`. All LPs are
+    HiGHS's (whatever the backend), re-solved from the previous basis within
+    ``options.time_limit``."""
     form = compile_matrix(elastic.built.model)
     position = {id(var): j for j, var in enumerate(form.variables)}
     columns = np.array([position[id(elastic.built.model.violation[i])] for i in range(len(elastic.rows))],
                        dtype=np.int32)
     lp = _SplitLP(form, options)
-    lp.cap(columns, 1.0 / elastic.scale, least_total)
+    point = lp.minimise(columns, 1.0 / elastic.scale)
+    if point is None:
+        return Split(None, lp.status, lp.reason)
+    lp.cap(columns, 1.0 / elastic.scale, float(point[columns] @ (1.0 / elastic.scale)))
     slack = FACE_TOLERANCE * elastic.scale
-    point: np.ndarray | None = None
     kinds = np.array([row.kind.value for row in elastic.rows])
     for kind in dict.fromkeys(kinds):  # the kinds in the rows' order
         group = np.flatnonzero(kinds == kind)
-        if point is not None and np.all(point[columns[group]] <= slack[group]):  # its least is 0: this point has it
+        if np.all(point[columns[group]] <= slack[group]):  # its least is 0: this point has it
             lp.highs.changeColsBounds(len(group), columns[group], np.zeros(len(group)), slack[group])
             continue
-        point = lp.minimise(columns[group], 1.0 / elastic.scale[group])
-        if point is None:
-            return None
+        better = lp.minimise(columns[group], 1.0 / elastic.scale[group])
+        if better is None:
+            break
+        point = better
         lp.cap(columns[group], 1.0 / elastic.scale[group], float(point[columns[group]] @ (1.0 / elastic.scale[group])))
-    point = lp.minimise(columns, tie_weights(elastic.rows) / elastic.scale)
-    return None if point is None else np.maximum(0.0, point[columns])
+    else:  # every kind at its least: the split within them
+        final = lp.minimise(columns, tie_weights(elastic.rows) / elastic.scale)
+        point = point if final is None else final
+    return Split(np.maximum(0.0, point[columns]), lp.status, lp.reason)
 
 
 def tie_weights(rows: Sequence[LinkingSpec]) -> np.ndarray:
@@ -133,7 +149,7 @@ def tie_weights(rows: Sequence[LinkingSpec]) -> np.ndarray:
 
 class _SplitLP:
     """The elastic model loaded in HiGHS with no objective, for a few re-solves from its basis
-    within one deadline."""
+    within one deadline; ``status`` and ``reason`` are those of the last solve."""
 
     def __init__(self, form: MatrixForm, options: SolveOptions) -> None:
         self.deadline = math.inf if options.time_limit is None else time.perf_counter() + options.time_limit
@@ -141,6 +157,7 @@ class _SplitLP:
         self.highs.passModel(to_highs_lp(form, integer=False))
         self.width = len(form.c)
         self._costs(np.arange(self.width, dtype=np.int32), np.zeros(self.width))
+        self.status, self.reason = highspy.HighsModelStatus.kNotset, "not solved"
 
     def _costs(self, columns: np.ndarray, costs: np.ndarray) -> None:
         self.highs.changeColsCost(len(columns), columns.astype(np.int32), costs)
@@ -153,11 +170,14 @@ class _SplitLP:
     def minimise(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
         """The point minimising weights . x[columns], or None (failure or past the deadline)."""
         if time.perf_counter() >= self.deadline:
+            self.status, self.reason = highspy.HighsModelStatus.kTimeLimit, "Time limit reached"
             return None
         self.highs.setOptionValue("time_limit", min(highspy.kHighsInf, self.deadline - time.perf_counter()))
         self._costs(columns, weights)
         self.highs.run()
-        solved = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        self.status = self.highs.getModelStatus()
+        self.reason = self.highs.modelStatusToString(self.status)
+        solved = self.status == highspy.HighsModelStatus.kOptimal
         point = np.asarray(self.highs.getSolution().col_value) if solved else None
         self._costs(columns, np.zeros(len(columns)))  # a change clears HiGHS's status: read it first
         return point

@@ -53,8 +53,8 @@ def solve_extensive(instance: Instance, backend: str = "highs", options: SolveOp
             result.lower_bound = math.inf  # proven: no plan, the optimum is +inf (as the decomposition says)
             line.phase("")
             with line.step("infeasible: finding the constraints that conflict"):
-                result.message = explain_infeasibility(instance, solver, options.remaining(time.perf_counter() - start),
-                                                       variants)
+                left = options.remaining(time.perf_counter() - start)
+                result.message = explain_infeasibility(instance, left, variants)
     finally:
         if owned:
             line.close()

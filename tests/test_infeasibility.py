@@ -12,6 +12,7 @@ import math
 import re
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pyomo.environ as pyo
 import pytest
@@ -37,7 +38,14 @@ SLOW_PROOF = GeneratorConfig(products=7, nodes=6, zones=12, scenarios=10, seed=2
                              tightness=0.2, nonsort_sites=True, name="ri26")
 
 
-@pytest.mark.parametrize("config", [TIGHT, SLOW_PROOF], ids=["tight", "slow-proof"])
+#: ``meio generate g22 --products 14 --nodes 5 --zones 13 --scenarios 7 --seed 2887 --tightness 0.098
+#: --fill-rate-target 0.554 --on-hand``: GLOP's and HiGHS's least totals differ in the 9th digit, and a
+#: split computed from each backend's own total named different shortfalls (158.879 against 158.912).
+NEAR_TIE = GeneratorConfig(products=14, nodes=5, zones=13, scenarios=7, seed=2887, tightness=0.098,
+                           fill_rate_target=0.554, on_hand=True, name="g22")
+
+
+@pytest.mark.parametrize("config", [TIGHT, SLOW_PROOF, NEAR_TIE], ids=["tight", "slow-proof", "near-tie"])
 def test_both_methods_and_backends_name_the_same_rows_with_the_same_shortfalls(tmp_path: Path,
                                                                                config: GeneratorConfig) -> None:
     instance = load_instance(write_instance(tmp_path / config.name, config))
@@ -63,10 +71,11 @@ def test_the_decomposition_proves_infeasibility_as_soon_as_its_phase_one_bound_i
 def test_the_split_totals_the_least_violation_and_puts_no_more_on_a_kind_than_it_must(tmp_path: Path) -> None:
     instance = load_instance(write_instance(tmp_path / "inf3", TIGHT))
     elastic = elastic_model(instance)
-    assert get_backend("highs").solve(elastic.built, SolveOptions()).objective > 0.0
+    found = canonical_split(elastic, SolveOptions())
+    assert found.status == highspy.HighsModelStatus.kOptimal and found.violation is not None
+    split = found.violation
+    assert get_backend("ortools").solve(elastic.built, SolveOptions()).objective > 0.0  # GLOP's T*, on its own
     least_total = float(elastic.violation() @ (1.0 / elastic.scale))
-    split = canonical_split(elastic, least_total, SolveOptions())
-    assert split is not None
     assert split @ (1.0 / elastic.scale) == pytest.approx(least_total, rel=1e-6)
     # the first kind with a positive share is at its least among the least-violation plans that meet
     # the kinds before it: bound its total lower and the elastic model, its total capped at T*, has no plan

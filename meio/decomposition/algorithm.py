@@ -39,7 +39,7 @@ from meio.models.build import ModelVariant
 from meio.models.linking import LinkingKind, LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
-from meio.solvers import SolveOptions, Termination, get_backend
+from meio.solvers import SolveOptions, Termination
 
 #: Largest extensive model (constraint-matrix nonzeros) an infeasible decomposition builds to describe its rows.
 DESCRIBE_NONZEROS = 5_000_000
@@ -172,7 +172,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         result.details["phase_one_bound"] = counters.proof
         limit = config.time_limit if config.time_limit is not None else options.time_limit
         left = dataclasses.replace(options, time_limit=limit).remaining(time.perf_counter() - start)
-        result.message = _infeasibility_message(instance, backend, left, variants, rows, solution.mu)
+        result.message = _infeasibility_message(instance, left, variants, rows, solution.mu)
     elif termination is Termination.NUMERICAL_FAILURE:
         result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
                           "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")
@@ -189,7 +189,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     return result
 
 
-def _infeasibility_message(instance: Instance, backend: str, options: SolveOptions,
+def _infeasibility_message(instance: Instance, options: SolveOptions,
                            variants: Sequence[ModelVariant], rows: list[LinkingSpec], mu: np.ndarray) -> str:
     """The extensive form's message (rows and shortfalls of the canonical least violation, see
     :mod:`meio.diagnose`) while its elastic model is small enough to build; else the rows the
@@ -197,7 +197,7 @@ def _infeasibility_message(instance: Instance, backend: str, options: SolveOptio
     size = count_model(instance, derive_sets(instance)).nonzeros
     if size <= DESCRIBE_NONZEROS:
         with options.status_line().step("infeasible: finding the constraints that conflict"):
-            return diagnose.explain_infeasibility(instance, get_backend(backend), options, variants)
+            return diagnose.explain_infeasibility(instance, options, variants)
     priced = [row.label for row, price in zip(rows, mu) if price > 0.0]
     named = ", ".join(priced[:LISTED_ROWS]) + (f" and {len(priced) - LISTED_ROWS} more" if len(priced) > LISTED_ROWS
                                                 else "")
