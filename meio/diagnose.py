@@ -87,7 +87,8 @@ def explain_infeasibility(instance: Instance, options: SolveOptions, variants: S
     elastic = elastic_model(instance, variants)
     split = canonical_split(elastic, options.remaining(time.perf_counter() - start))
     if split.violation is None:
-        if split.status == highspy.HighsModelStatus.kInfeasible:
+        # the total violation is bounded below by 0, so "infeasible or unbounded" is infeasible
+        if split.status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return ("the instance is infeasible even with every linking constraint relaxed: "
                     "a constraint added by a model variant cannot be met")
         return ("the instance is infeasible; finding which linking constraints fail did not finish: HiGHS ended "
@@ -157,8 +158,7 @@ class _SplitLP:
         self.deadline = math.inf if options.time_limit is None else time.perf_counter() + options.time_limit
         self.highs = new_highs()
         self.highs.passModel(to_highs_lp(form, integer=False))
-        self.width = len(form.c)
-        self._costs(np.arange(self.width, dtype=np.int32), np.zeros(self.width))
+        self._costs(np.arange(len(form.c), dtype=np.int32), np.zeros(len(form.c)))
         self.status, self.reason = highspy.HighsModelStatus.kNotset, "not solved"
 
     def _costs(self, columns: np.ndarray, costs: np.ndarray) -> None:

@@ -22,6 +22,7 @@ from meio.data.generator import GeneratorConfig, write_instance
 from meio.decomposition import solve_decomposition
 from meio.diagnose import canonical_split, elastic_model, tie_weights
 from meio.exact import solve_extensive
+from meio.models.build import BuiltModel
 from meio.models.linking import LinkingKind, LinkingSpec
 from meio.solvers import SolveOptions, Status, Termination, get_backend
 
@@ -111,3 +112,14 @@ def test_above_the_describer_s_size_the_decomposition_names_the_rows_its_proof_p
     assert listed is not None, result.message
     assert len(re.findall(r"\w+\[[^]]*\]", listed[2])) == 20 and int(listed[1]) == 20 + int(listed[3])
     assert "--method extensive" in result.message
+
+
+def test_a_variant_row_no_relaxation_meets_is_said_to_be_the_cause() -> None:
+    def contradiction(built: BuiltModel) -> None:  # one product's own rows, never relaxed
+        product, node = built.index.y[["product", "node"]].iloc[0]
+        built.model.at_least = pyo.Constraint(expr=built.model.y[product, node] >= 10)
+        built.model.at_most = pyo.Constraint(expr=built.model.y[product, node] <= 5)
+
+    result = solve_extensive(load_instance("tiny"), "ortools", variants=[contradiction])
+    assert result.status is Status.INFEASIBLE
+    assert result.message.startswith("the instance is infeasible even with every linking constraint relaxed")
