@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,41 +19,70 @@ from meio.data.bundle import instance_name, open_instance
 from meio.data.instance import Instance
 from meio.data.magnitudes import cost_span_notes
 from meio.data.names import close_match, name_problem, unknown_file_notes
-from meio.data.reachability import pooled_demand, unreachable_notes
+from meio.data.product_rows import PRODUCT_TABLES, ProductRows
+from meio.data.reachability import unreachable_notes
+from meio.data.references import known_ids, reference_violations
 from meio.data.schema import TABLE_BY_NAME, TABLES, TOML_KEYS
 from meio.data.tables import TableSource, read_table
-from meio.errors import InstanceError, Violation
+from meio.errors import InstanceError, MeioError, Violation
 
 #: Largest key space (bytes of a transient bitmap) for the fast duplicate-key check.
 BITMAP_LIMIT = 2**27
 
 
-def load_instance(path_or_name: str | Path) -> Instance:
+def load_instance(path_or_name: str | Path, products: Sequence[str] | None = None) -> Instance:
     """Read and validate an instance; raise :class:`InstanceError` listing every violation.
 
     ``path_or_name`` is an instance directory, a bundle file (see :mod:`meio.data.bundle`)
     or the name of a bundled instance. Warnings (ignored columns, keys and files, costs the
     LP cannot scale, demand no route serves on time) are the instance's ``notes``.
+
+    ``products`` loads only those products (in that order) with their demand and on-hand rows:
+    the instance ``load_instance(path_or_name).restricted_to(products)``, read without ever
+    holding the other products' rows (a pricing worker's load). Every row is still checked cell
+    by cell and against the other tables, and the warnings are the whole instance's; duplicate
+    rows are looked for among the loaded products' rows (a duplicate repeats its product).
     """
     source, location = open_instance(path_or_name)
-    violations: list[Violation] = []
-    notes: list[str] = []
-    read = {t.name: read_table(source, t, violations, notes) for t in TABLES}
+    found: dict[str, tuple[pd.DataFrame | None, list[Violation], list[str]]] = {}
+    small: dict[str, pd.DataFrame | None] = {}
+    rows = ProductRows(products, small)
+    for table in sorted(TABLES, key=lambda t: t.name in PRODUCT_TABLES):  # the others first: rows are checked
+        table_violations: list[Violation] = []                            # against them as they are read
+        table_notes: list[str] = []
+        keep = rows.keep(table) if table.name in PRODUCT_TABLES else None
+        frame = read_table(source, table, table_violations, table_notes, keep)
+        found[table.name] = frame, table_violations, table_notes
+        if table.name not in PRODUCT_TABLES:
+            small[table.name] = frame
+    violations = [v for t in TABLES for v in found[t.name][1]]
+    notes = [n for t in TABLES for n in found[t.name][2]]
     settings = _read_toml(source, violations, notes)
     if violations:
         raise InstanceError(violations, str(location))
-    raw = {name: frame for name, frame in read.items() if frame is not None}  # every required table
+    raw = {name: frame for name, (frame, _, _) in found.items() if frame is not None}  # every required table
     _check_not_empty(raw, violations)
     _check_keys(raw, violations)
     if violations:
         raise InstanceError(violations, str(location))
-    _check_references(raw, violations)
+    _check_references(raw, rows, violations)
     if violations:
         raise InstanceError(violations, str(location))
     notes += unknown_file_notes(source.files()) + cost_span_notes(raw)
-    pooled = pooled_demand(raw["demand"])  # before _assemble turns the categorical columns plain
-    instance = _assemble(raw, settings, location, tuple(notes))
-    return replace(instance, notes=instance.notes + tuple(unreachable_notes(instance, pooled)))
+    instance = _assemble(raw, settings, location, tuple(notes), rows.scenario_order())
+    if products is not None:
+        instance = _only(instance, products, location)
+    return replace(instance, notes=instance.notes + tuple(unreachable_notes(instance, rows.pooled())))
+
+
+def _only(instance: Instance, products: Sequence[str], location: Path) -> Instance:
+    """``instance`` (read with only ``products``' rows) with only ``products`` in its products table."""
+    missing = [name for name in products if name not in instance.products.index]
+    if missing:
+        raise MeioError(f"{location}: products.csv has no product {', '.join(map(repr, missing[:5]))}"
+                        f"{f' and {len(missing) - 5} more' if len(missing) > 5 else ''} of the "
+                        f"{len(products)} asked for")
+    return replace(instance, products=instance.products.loc[list(products)])
 
 
 def _read_toml(source: TableSource, violations: list[Violation], notes: list[str]) -> dict[str, object]:
@@ -150,101 +180,33 @@ def _codes(values: pd.Series) -> np.ndarray:
     return pd.factorize(values)[0]
 
 
-def _not_in(values: pd.Series, valid: set[str]) -> np.ndarray:
-    """Rows whose identifier is given but not in ``valid`` (checked once per distinct identifier)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        unknown = ~values.cat.categories.isin(list(valid))
-        return (codes >= 0) & unknown[codes]
-    return (values.notna() & ~values.isin(valid)).to_numpy()
-
-
-def _ids(values: pd.Series) -> set[str]:
-    """The distinct identifiers of a column."""
-    return set(values.dropna().unique())
-
-
-def _check_references(raw: dict[str, pd.DataFrame], violations: list[Violation]) -> None:
-    """Identifiers must refer to rows that exist; nodes and zones must not share names."""
-    products, nodes, zones = raw["products"], raw["nodes"], raw["zones"]
-    node_ids, zone_ids = _ids(nodes["node"]), _ids(zones["zone"])
-    for line, zone in zip(zones["line"], zones["zone"]):
+def _check_references(raw: dict[str, pd.DataFrame], rows: ProductRows, violations: list[Violation]) -> None:
+    """Identifiers must refer to rows that exist; nodes and zones must not share names (the per-product
+    tables were checked chunk by chunk as they were read: ``rows``)."""
+    node_ids = set(raw["nodes"]["node"].dropna().unique())
+    for line, zone in zip(raw["zones"]["line"], raw["zones"]["zone"]):
         if zone in node_ids:
             violations.append(Violation("zones.csv", f"'{zone}' is used both as a node and as a zone",
                                         line=int(line), column="zone"))
-    scenario_table = raw.get("scenarios")
-    window_table = raw.get("windows")
-    known = {
-        "products": _ids(products["product"]), "nodes": node_ids, "zones": zone_ids,
-        "speeds": _ids(raw["speeds"]["speed"]),
-        "windows": _ids(window_table["window"]) if window_table is not None else set(),
-    }
-    if scenario_table is not None:  # else scenarios are defined by demand.csv itself
-        known["scenarios"] = _ids(scenario_table["scenario"])
-    for name in ("lanes", "demand", "inventory"):
-        frame, table = raw.get(name), TABLE_BY_NAME[name]
-        if frame is None:
-            continue
-        for column in (c for c in table.columns if c.refers_to):
-            if not all(t in known for t in column.refers_to):
-                continue
-            valid = set().union(*(known[t] for t in column.refers_to))
-            values = frame[column.name]
-            bad = _not_in(values, valid)
-            for line, value in zip(frame.loc[bad, "line"], values[bad].astype(object)):
-                violations.append(Violation(table.file, _unknown_message(value, column.refers_to, raw),
-                                            line=int(line), column=column.name))
+    violations += reference_violations(raw["lanes"], TABLE_BY_NAME["lanes"], known_ids(raw), raw)
+    for name in PRODUCT_TABLES:
+        violations += rows.references[name]
     lanes = raw["lanes"]
     loops = lanes["origin"].astype(object) == lanes["destination"].astype(object)
     for line in lanes.loc[loops, "line"]:
         violations.append(Violation("lanes.csv", "a lane cannot go from a node to itself", line=int(line),
                                     column="destination"))
-    _check_inventory_categories(raw, violations)
-    if scenario_table is None and raw["demand"].empty:
+    violations += rows.categories
+    if "scenarios" not in raw and not rows.demand_rows:
         violations.append(Violation("demand.csv", "no scenario is defined: demand.csv has no rows and "
                                     "there is no scenarios.csv"))
 
 
-def _unknown_message(value: str, refers_to: tuple[str, ...], raw: dict[str, pd.DataFrame]) -> str:
-    if refers_to == ("windows",) and "windows" not in raw:
-        return f"window '{value}' is given but there is no windows.csv"
-    if refers_to == ("nodes",) and value in _ids(raw["zones"]["zone"]):
-        return f"'{value}' is a zone; lanes must start at a node"
-    return f"'{value}' is not defined in {' or '.join(f'{t}.csv' for t in refers_to)}"
-
-
-def _check_inventory_categories(raw: dict[str, pd.DataFrame], violations: list[Violation]) -> None:
-    """On-hand stock only at nodes that accept the product's category (checked per distinct pair)."""
-    inventory = raw.get("inventory")
-    if inventory is None:
-        return
-    products, nodes = raw["products"], raw["nodes"]
-    category = dict(zip(products["product"].astype(object), products["category"]))
-    accepted = dict(zip(nodes["node"].astype(object), nodes["categories"]))
-    rows = pd.DataFrame({"product": inventory["product"].astype(object), "node": inventory["node"].astype(object),
-                         "line": inventory["line"]})
-    rows = rows[(inventory["on_hand"] > 0).to_numpy()]
-    rows["category"] = rows["product"].map(category)
-    refused = set()
-    for node, product_category in rows[["node", "category"]].drop_duplicates().itertuples(index=False):
-        allowed = accepted.get(node)
-        if allowed is not None and isinstance(product_category, str) and product_category not in allowed:
-            refused.add((node, product_category))
-    if not refused:
-        return
-    bad = pd.MultiIndex.from_frame(rows[["node", "category"]]).isin(list(refused))
-    refusing = rows[bad]
-    for product, node, line, product_category in zip(refusing["product"], refusing["node"],
-                                                     refusing["line"].to_numpy(), refusing["category"]):
-        violations.append(Violation(
-            "inventory.csv", f"node '{node}' does not accept category '{product_category}' "
-            f"of product '{product}', so it cannot hold stock of it", line=int(line), column="node"))
-
-
 def _assemble(raw: dict[str, pd.DataFrame], settings: dict[str, object], location: Path,
-              notes: tuple[str, ...]) -> Instance:
-    """The :class:`Instance` of validated tables: indexed, defaults applied, weights and shares normalised."""
-    scenario_order = _first_seen(raw["demand"]["scenario"])
+              notes: tuple[str, ...], scenario_order: list[str]) -> Instance:
+    """The :class:`Instance` of validated tables: indexed, defaults applied, weights and shares normalised
+    (the per-product tables keep the row numbers of the read: a load of some products numbers its
+    rows as a whole load does)."""
     plain = {name: _plain(frame).drop(columns="line") for name, frame in raw.items()}
 
     def indexed(name: str, key: str) -> pd.DataFrame:
@@ -256,14 +218,14 @@ def _assemble(raw: dict[str, pd.DataFrame], settings: dict[str, object], locatio
     windows = indexed("windows", "window") if "windows" in plain else None
     if windows is not None:
         windows["share"] = windows["share"] / windows["share"].sum()
-    inventory = (plain["inventory"].reset_index(drop=True) if "inventory" in plain
+    inventory = (plain["inventory"] if "inventory" in plain
                  else pd.DataFrame({"product": pd.Series(dtype=object), "node": pd.Series(dtype=object),
                                     "on_hand": pd.Series(dtype=float)}))
     return Instance(
         name=str(settings["name"]) or instance_name(location), description=str(settings["description"]),
         products=indexed("products", "product"), nodes=indexed("nodes", "node"), zones=indexed("zones", "zone"),
         speeds=indexed("speeds", "speed"), lanes=plain["lanes"].reset_index(drop=True),
-        demand=plain["demand"].reset_index(drop=True), inventory=inventory, scenarios=scenarios, windows=windows,
+        demand=plain["demand"], inventory=inventory, scenarios=scenarios, windows=windows,
         max_route_lanes=int(str(settings["max_route_lanes"])), integer_stock=bool(settings["integer_stock"]),
         source=location, notes=notes,
     )
@@ -275,16 +237,9 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[name]
         if not isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        if values.isna().all():  # like an all-blank optional column read as text: None throughout
+        if not (values.cat.categories != "").any():  # all blank in the whole file (not just in the rows kept):
+            # like an all-blank optional column read as text, None throughout
             frame[name] = np.full(len(values), None, dtype=object)
         else:
             frame[name] = values.astype(values.cat.categories.dtype)
     return frame
-
-
-def _first_seen(values: pd.Series) -> list[str]:
-    """Distinct identifiers in order of first appearance."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = pd.unique(values.cat.codes.to_numpy())
-        return [values.cat.categories[int(c)] for c in codes if c >= 0]
-    return list(pd.unique(values))

@@ -12,7 +12,9 @@ The header is read as the first row, as written (pandas would rename a repeated 
 repeated and misspelt names are errors (:func:`_known_columns`); rows of the wrong width are
 named by line, and checked at the cost of one comma count only when some row ends in a blank
 cell (:func:`_widths_agree`). Nothing raises here: every problem becomes a :class:`Violation`
-and every warning a note.
+and every warning a note. A file is parsed in chunks of :data:`CHUNK_ROWS` rows, each checked
+cell by cell and then filtered (``keep``): a load holds the text of one chunk, and a load of
+some products keeps only their rows.
 
 Files come from a :class:`TableSource`: a directory (:class:`DirectorySource`) or a
 bundle (:class:`meio.data.bundle.ZipSource`); violations name the file either way.
@@ -25,12 +27,14 @@ import io
 import math
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from meio.data.names import close_match
 from meio.data.schema import INSTANCE_FILES, MAX_MAGNITUDE, Column, Table
@@ -38,6 +42,12 @@ from meio.errors import Violation
 
 #: Text accepted as an infinite capacity (besides a blank cell, which means the default).
 INFINITY_WORDS = {"inf", "+inf", "infinity", "+infinity"}
+#: Rows of a file parsed at once (the text of one chunk is held during a load).
+CHUNK_ROWS = 1_000_000
+#: Picks the rows of a parsed chunk to keep (a boolean mask).
+RowFilter = Callable[[pd.DataFrame], np.ndarray]
+#: Bytes read at once when a file's commas are counted.
+BLOCK = 1 << 20
 
 
 class TableSource(Protocol):
@@ -111,35 +121,105 @@ def as_source(location: Path | TableSource) -> TableSource:
     return DirectorySource(location) if isinstance(location, Path) else location
 
 
-def read_table(location: Path | TableSource, table: Table, violations: list[Violation],
-               notes: list[str]) -> pd.DataFrame | None:
+def read_table(location: Path | TableSource, table: Table, violations: list[Violation], notes: list[str],
+               keep: RowFilter | None = None) -> pd.DataFrame | None:
     """Parse ``table.file``; ``None`` when the file is absent or unreadable.
 
     The returned frame has one column per schema column (defaults filled in), a
-    ``line`` column with each row's line number in the file, and no unknown columns.
-    Identifier columns are categorical (blank cells are missing values). Unknown columns
-    are reported in ``notes``.
+    ``line`` column with each row's line number in the file, and no unknown columns;
+    its index numbers the non-blank data rows from 0. Identifier columns are categorical
+    (blank cells are missing values). Unknown columns are reported in ``notes``.
+
+    The file is parsed :data:`CHUNK_ROWS` rows at a time, so a load holds the text of one
+    chunk, never the whole file's; ``keep`` is given each parsed chunk (every cell checked)
+    and returns the rows to keep, which is how a load of some products reads only theirs.
     """
     source = as_source(location)
     if not source.has(table.file):
         if table.required:
             violations.append(Violation(table.file, "required file is missing" + _file_hint(table.file, source)))
         return None
-    read = _read_cells(source, table.file, violations)
-    if read is None:
+    reader = _ChunkReader(table, notes, keep)
+    scan = _scan_cells(source, table.file, violations, reader.add)
+    if scan is None:
         return None
-    header, cells, lines = read
-    columns = _known_columns(header, cells, table, violations, notes)
-    missing = [c.name for c in table.columns if c.required and c.name not in header]
-    for name in missing:
-        violations.append(Violation(table.file, "required column is missing", column=name))
-    if missing or columns is None:
-        return None
-    frame = pd.DataFrame({"line": lines})
-    for column in table.columns:
-        text = columns.get(column.name) or TextColumn.blank(len(lines))
-        frame[column.name] = _parse_column(text, lines, column, table.file, violations)
-    return frame
+    if scan.maybe_short and not _widths_agree(source, table.file, scan.width, scan.rows, scan.blank):
+        bad = _bad_widths(source, table.file, scan.width)
+        violations.extend(bad)
+        if bad:
+            return None
+    return reader.frame(violations)
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file saw: its rows (header included), the header's width, whether a row
+    was blank, and whether a non-blank row ends in a blank cell (maybe a short row)."""
+
+    rows: int = 0
+    width: int = 0
+    blank: bool = False
+    maybe_short: bool = False
+
+
+class _ChunkReader:
+    """Parses the cells of one table chunk by chunk and keeps the rows ``keep`` picks.
+
+    The header is checked on the first chunk; problems found while the file is still being read
+    (the header's, the cells') are held back and reported by :meth:`frame`, after the row widths
+    were checked, in the order of a whole-file read."""
+
+    def __init__(self, table: Table, notes: list[str], keep: RowFilter | None) -> None:
+        self.table, self.notes, self.keep = table, notes, keep
+        self.header_problems: list[Violation] = []
+        self.cell_problems: list[Violation] = []
+        self.positions: dict[str, int] | None = None
+        self.missing: list[str] = []
+        self.parts: list[pd.DataFrame] = []
+        self.rows = 0
+        self.started = False
+
+    def add(self, header: list[str], cells: list[TextColumn], lines: np.ndarray) -> None:
+        table = self.table
+        if not self.started:
+            self.started = True
+            self.positions = _known_columns(header, table, self.header_problems, self.notes)
+            self.missing = [c.name for c in table.columns if c.required and c.name not in header]
+            self.header_problems += [Violation(table.file, "required column is missing", column=name)
+                                     for name in self.missing]
+        if self.positions is None or self.missing:
+            return
+        frame = pd.DataFrame({"line": lines}, index=pd.RangeIndex(self.rows, self.rows + len(lines)))
+        self.rows += len(lines)
+        for column in table.columns:
+            position = self.positions.get(column.name)
+            text = cells[position] if position is not None else TextColumn.blank(len(lines))
+            frame[column.name] = _parse_column(text, lines, column, table.file, self.cell_problems)
+        self.parts.append(frame if self.keep is None else frame[self.keep(frame)])
+
+    def frame(self, violations: list[Violation]) -> pd.DataFrame | None:
+        """The kept rows of every chunk as one frame; ``None`` when the header is unusable."""
+        violations.extend(self.header_problems)
+        if self.positions is None or self.missing:
+            return None
+        violations.extend(self.cell_problems)
+        return _concatenate(self.parts)
+
+
+def _concatenate(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The chunks' frames as one; identifier columns' categories united in order of first appearance
+    (as a whole-file read gives them). Each column is taken out of the chunks as it is joined, so
+    the rows are held about once, not twice."""
+    if len(parts) == 1:
+        return parts[0]
+    index = np.concatenate([part.index.to_numpy() for part in parts])
+    kept_all = len(index) == 0 or (index[0] == 0 and index[-1] == len(index) - 1)
+    columns: dict[str, object] = {}
+    for name in list(parts[0].columns):
+        pieces = [part.pop(name) for part in parts]
+        columns[name] = (union_categoricals(pieces) if isinstance(pieces[0].dtype, pd.CategoricalDtype)
+                         else np.concatenate([piece.to_numpy() for piece in pieces]))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(index)) if kept_all else pd.Index(index))
 
 
 def _file_hint(file: str, source: TableSource) -> str:
@@ -148,9 +228,9 @@ def _file_hint(file: str, source: TableSource) -> str:
     return f" (there is '{meant}': file names are case-sensitive and must be exact)" if meant else ""
 
 
-def _known_columns(header: list[str], cells: list[TextColumn], table: Table, violations: list[Violation],
-                   notes: list[str]) -> dict[str, TextColumn] | None:
-    """The cells of each known column by name; ``None`` when the header repeats or misspells one.
+def _known_columns(header: list[str], table: Table, violations: list[Violation],
+                   notes: list[str]) -> dict[str, int] | None:
+    """The position of each known column by name; ``None`` when the header repeats or misspells one.
 
     A name given twice, or an unknown name that misspells a known column (other case, or
     close and the known column absent), is an error: the intended values would otherwise be
@@ -168,81 +248,77 @@ def _known_columns(header: list[str], cells: list[TextColumn], table: Table, vio
             errors.append(Violation(table.file, f"unknown column; did you mean '{meant}'? "
                                     "(column names are case-sensitive)", column=name))
     violations.extend(errors)
-    return None if errors else {name: cells[header.index(name)] for name in known if name in counts}
+    return None if errors else {name: header.index(name) for name in known if name in counts}
 
 
-def _read_cells(source: TableSource, file: str,
-                violations: list[Violation]) -> tuple[list[str], list[TextColumn], np.ndarray] | None:
-    """The stripped header names, the data columns as text (by position) and each row's line
-    number; entirely blank rows are dropped. ``None`` (with violations) if the CSV is malformed."""
-    raw = _parse_csv(source, file, violations)
-    if raw is None:
-        return None
-    header = [str(name).strip() for name in raw.iloc[0]]
-    cells = [TextColumn.from_cells(raw.iloc[1:, i].to_numpy()) for i in range(raw.shape[1])]
-    blank_rows = np.ones(len(raw) - 1, dtype=bool)
-    for column in cells:
-        blank_rows &= column.is_blank()
-    if (~blank_rows & cells[-1].is_blank()).any():  # maybe short rows (pandas pads them with blanks)
-        data = _read_bytes(source, file)
-        if not _widths_agree(data, len(header), len(raw), bool(blank_rows.any())):
-            bad = _bad_widths(data, len(header), file)
-            violations.extend(bad)
-            if bad:
-                return None
-    if not blank_rows.any():
-        return header, cells, np.arange(2, len(raw) + 1)
-    kept = np.flatnonzero(~blank_rows)
-    return header, [column.take(kept) for column in cells], kept + 2
+ChunkSink = Callable[[list[str], list[TextColumn], np.ndarray], None]
 
 
-def _read_bytes(source: TableSource, file: str) -> bytes:
-    with source.open(file) as handle:
-        return handle.read()
-
-
-def _parse_csv(source: TableSource, file: str, violations: list[Violation]) -> pd.DataFrame | None:
-    """Every cell as text, the header as the first row (so repeated names stay as written).
-
-    A row longer than the header makes pandas fail; its rows are then counted one by one so
-    that every such row is named with its line.
-    """
+def _scan_cells(source: TableSource, file: str, violations: list[Violation], sink: ChunkSink) -> _Scan | None:
+    """Give ``sink``, chunk by chunk, the stripped header names, the data columns as text (by
+    position) and each row's line number, entirely blank rows dropped. Every cell is read as text,
+    the header as the first row (so repeated names stay as written). ``None`` (with violations) if
+    the CSV is malformed: a row longer than the header makes pandas fail, and the rows are then
+    counted one by one so that every such row is named with its line."""
+    scan, header = _Scan(), None
     try:
         with warnings.catch_warnings(), source.open(file) as handle:
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(handle, header=None, dtype=object, keep_default_na=False,
-                               skip_blank_lines=False, index_col=False, encoding="utf-8-sig")
+            for raw in pd.read_csv(handle, header=None, dtype=object, keep_default_na=False, skip_blank_lines=False,
+                                   index_col=False, encoding="utf-8-sig", chunksize=CHUNK_ROWS):
+                first_line = scan.rows + 1
+                scan.rows += len(raw)
+                if header is None:
+                    header = [str(name).strip() for name in raw.iloc[0]]
+                    scan.width, raw, first_line = len(header), raw.iloc[1:], 2
+                cells = [TextColumn.from_cells(raw.iloc[:, i].to_numpy()) for i in range(raw.shape[1])]
+                blank_rows = np.ones(len(raw), dtype=bool)
+                for column in cells:
+                    blank_rows &= column.is_blank()
+                scan.blank |= bool(blank_rows.any())
+                scan.maybe_short |= bool((~blank_rows & cells[-1].is_blank()).any())
+                kept = np.flatnonzero(~blank_rows)
+                sink(header, [column.take(kept) for column in cells] if blank_rows.any() else cells,
+                     kept + first_line)
+        return scan
     except UnicodeDecodeError as error:
         violations.append(Violation(file, f"file is not valid UTF-8 ({error.reason} at byte {error.start})"))
     except pd.errors.EmptyDataError:
         violations.append(Violation(file, "file is empty: a header row is required"))
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
-        data = _read_bytes(source, file)
-        width = len(next(csv.reader(io.StringIO(data.decode("utf-8-sig", "replace"))), []))
-        violations.extend(_bad_widths(data, width, file) or [Violation(file, f"cannot parse CSV: {error}")])
+        violations.extend(_bad_widths(source, file) or [Violation(file, f"cannot parse CSV: {error}")])
     return None
 
 
-def _widths_agree(data: bytes, width: int, rows: int, any_blank: bool) -> bool:
+def _widths_agree(source: TableSource, file: str, width: int, rows: int, any_blank: bool) -> bool:
     """Whether every row certainly has ``width`` cells, from one count of the file's commas.
 
     Only called when some row ends in a blank cell (a short row always does, as pandas pads
     it): with no quote (no comma inside a cell) and no blank row, ``rows`` rows of ``width``
     cells hold exactly ``(width - 1) * rows`` commas. Otherwise the rows are counted one by
-    one (:func:`_bad_widths`).
+    one (:func:`_bad_widths`). The file is read block by block.
     """
-    if any_blank or b'"' in data:
+    if any_blank:
         return False
-    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(","))) == (width - 1) * rows
+    commas = 0
+    with source.open(file) as handle:
+        while block := handle.read(BLOCK):
+            if b'"' in block:
+                return False
+            commas += block.count(b",")
+    return commas == (width - 1) * rows
 
 
-def _bad_widths(data: bytes, width: int, file: str) -> list[Violation]:
-    """A violation for every non-blank row whose number of cells differs from the header's."""
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+def _bad_widths(source: TableSource, file: str, width: int | None = None) -> list[Violation]:
+    """A violation for every non-blank row whose number of cells differs from the header's
+    (``width``, or the first row's when ``None``), reading the file row by row."""
     try:
-        return [Violation(file, f"row has {len(row)} cells but the header has {width} columns", line=line)
-                for line, row in enumerate(csv.reader(text), start=1)
-                if len(row) != width and any(cell.strip() for cell in row)]
+        with source.open(file) as handle:
+            rows = enumerate(csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")), start=1)
+            if width is None:
+                width = len(next(rows, (1, []))[1])
+            return [Violation(file, f"row has {len(row)} cells but the header has {width} columns", line=line)
+                    for line, row in rows if len(row) != width and any(cell.strip() for cell in row)]
     except (csv.Error, UnicodeDecodeError) as error:
         return [Violation(file, f"cannot parse CSV: {error}")]
 
