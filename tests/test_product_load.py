@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from support.random_instance import write_random_instance
 
-from meio.data import Instance, load_instance
+from meio.data import Instance, load_instance, loader
 from meio.data import tables as tables_module
 from meio.decomposition.worker import WorkerSpec, load_products
 from meio.errors import InstanceError, MeioError
@@ -122,11 +123,20 @@ def test_a_product_the_instance_lacks_is_refused(tmp_path: Path) -> None:
         load_instance(FULL, products=["p1", "p9"])
 
 
-def test_a_worker_loads_only_its_products_rows(tmp_path: Path) -> None:
+def test_a_worker_loads_only_its_products_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory = write_random_instance(tmp_path / "i", 3, products=6, on_hand=True)
     whole = load_instance(directory)
     mine = list(whole.products.index[2:4])
+    assembled: list[int] = []  # demand rows of every instance the worker's load builds
+    assemble = loader._assemble
+
+    def spy(raw: dict[str, pd.DataFrame], *args: Any) -> Instance:
+        assembled.append(len(raw["demand"]))
+        return assemble(raw, *args)
+
+    monkeypatch.setattr(loader, "_assemble", spy)
     loaded = load_products(WorkerSpec(first=2, products=mine, data=directory, integer=False, backend="highs"))
+    assert assembled == [len(loaded.demand)] and len(loaded.demand) < len(whole.demand)
     assert list(loaded.products.index) == mine
     assert set(loaded.demand["product"]) == set(mine) and set(loaded.inventory["product"]) <= set(mine)
     assert_same_instance(loaded, whole.restricted_to(mine))

@@ -28,7 +28,6 @@ from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, ze
 from meio.decomposition.solvers import Caps, HighsBasisCache
 from meio.decomposition.subproblem import ProductLP
 from meio.decomposition.warm_start import WarmStart, read_warm_start
-from meio.errors import MeioError
 from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 
@@ -39,8 +38,8 @@ READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "peak
 @dataclass(frozen=True, eq=False)
 class WorkerSpec:
     """What a worker needs: its products (numbered from ``first`` in the whole instance), where
-    their data comes from (``data``: a loaded slice, or a path or bundled name loaded in the worker
-    and restricted to ``products``) and the build and solver options."""
+    their data comes from (``data``: a loaded slice, or a path or bundled name from which the worker
+    loads ``products`` only) and the build and solver options."""
 
     first: int
     products: list[str]
@@ -54,16 +53,13 @@ class WorkerSpec:
 
 def load_products(spec: WorkerSpec) -> Instance:
     """The worker's products as an instance: the slice it was given, or its products of the
-    instance at ``spec.data`` (read whole, then restricted)."""
+    instance at ``spec.data``, read without the other products' rows (see
+    :func:`meio.data.load_instance`)."""
     if isinstance(spec.data, Instance):
         return spec.data
     from meio.data import load_instance
 
-    instance = load_instance(spec.data)
-    if list(instance.products.index[spec.first:spec.first + len(spec.products)]) != spec.products:
-        raise MeioError(f"the instance at {spec.data} does not hold the products this worker was given "
-                        "(has it changed since the coordinator loaded it?)")
-    return instance.restricted_to(spec.products)
+    return load_instance(spec.data, products=spec.products)
 
 
 class ProductWorker:
