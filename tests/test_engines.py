@@ -53,12 +53,16 @@ def instance_dir(directory: Path, seed: int, **flags: bool) -> Path:
 @pytest.mark.parametrize("seed", [3, 17])
 def test_every_engine_gives_the_same_answer(tmp_path: Path, seed: int, processes: ProcessesEngine,
                                             ray_engine: PricingEngine) -> None:
-    instance = load_instance(instance_dir(tmp_path / "i", seed, on_hand=True, windows=seed == 17))
+    directory = instance_dir(tmp_path / "i", seed, on_hand=True, windows=seed == 17)
+    instance = load_instance(directory)
     results = [solve_decomposition(instance, config=DecompositionConfig(engine=engine))
                for engine in engines(processes, ray_engine)]
+    # as meio solve runs it: the coordinator keeps no rows, each worker loads its products from the directory
+    results.append(solve_decomposition(instance.without_rows(),
+                                       config=DecompositionConfig(engine=processes, source=directory)))
     assert_same(results)
-    assert [r.details["engine"] for r in results] == ["threads", "processes", "ray"]
-    assert [r.details["workers"] for r in results] == [1, 2, 2]
+    assert [r.details["engine"] for r in results] == ["threads", "processes", "ray", "processes"]
+    assert [r.details["workers"] for r in results] == [1, 2, 2, 2]
 
 
 def test_every_engine_gives_the_same_integer_plan(tmp_path: Path, processes: ProcessesEngine,

@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         instance = load(args.instance)
         if not instance.integer_stock:
             reject(args, ["mip_gap"], f"applies only to integer_stock instances, and {instance.name} is not one")
+        if args.method == "decomposition":  # its workers load their products' rows from args.instance
+            instance = instance.without_rows()
         if args.method != "extensive":
             line.close()  # the decomposition shows its own line (iterations, bounds, gap)
         options = SolveOptions(time_limit=args.time_limit, mip_gap=args.mip_gap, verbose=args.verbose,

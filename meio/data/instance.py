@@ -21,6 +21,8 @@ class Instance:
     blank) and quantity; ``inventory`` has product, node, on_hand; ``scenarios`` holds the
     normalised ``weight`` per scenario; ``windows`` (or ``None``) the normalised ``share``.
     ``nodes.categories`` is a frozenset of accepted categories or ``None`` for all.
+    ``rows_dropped``: the demand and inventory rows were validated, then dropped
+    (:meth:`without_rows`); such an instance describes the network and the products only.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Instance:
     integer_stock: bool = False
     source: Path | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    rows_dropped: bool = False
 
     @cached_property
     def graph(self) -> nx.DiGraph:
@@ -73,12 +76,14 @@ class Instance:
     def restricted_to(self, products: list[str]) -> Instance:
         """The same network with only ``products`` (used to build per-product subproblems)."""
         keep = set(products)
-        return Instance(
-            name=self.name, description=self.description,
-            products=self.products.loc[list(products)], nodes=self.nodes, zones=self.zones,
-            speeds=self.speeds, lanes=self.lanes,
-            demand=self.demand[self.demand["product"].isin(keep)],
-            inventory=self.inventory[self.inventory["product"].isin(keep)],
-            scenarios=self.scenarios, windows=self.windows, max_route_lanes=self.max_route_lanes,
-            integer_stock=self.integer_stock, source=self.source, notes=self.notes,
-        )
+        return replace(self, products=self.products.loc[list(products)],
+                       demand=self.demand[self.demand["product"].isin(keep)],
+                       inventory=self.inventory[self.inventory["product"].isin(keep)])
+
+    def without_rows(self) -> Instance:
+        """This instance without its demand and inventory rows: what the decomposition's coordinator
+        keeps when its workers load their products' rows themselves (from ``source``); the rows
+        were validated when the instance was loaded."""
+        # copies: an empty slice would be a view keeping the rows alive
+        return replace(self, demand=self.demand.iloc[:0].copy(), inventory=self.inventory.iloc[:0].copy(),
+                       rows_dropped=True)

@@ -26,7 +26,7 @@ from meio import diagnose
 from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.config import DecompositionConfig
-from meio.decomposition.coordinator import Products, worker_specs
+from meio.decomposition.coordinator import Products, whole_instance, worker_specs
 from meio.decomposition.master import MasterSolution, RestrictedMaster
 from meio.decomposition.pricing import PricingPass, ProductLinks, linking_use
 from meio.decomposition.progress import ProgressReporter
@@ -172,7 +172,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         result.details["phase_one_bound"] = counters.proof
         limit = config.time_limit if config.time_limit is not None else options.time_limit
         left = dataclasses.replace(options, time_limit=limit).remaining(time.perf_counter() - start)
-        result.message = _infeasibility_message(instance, left, variants, rows, solution.mu)
+        result.message = _infeasibility_message(whole_instance(instance, config.source), left, variants, rows,
+                                                solution.mu)
     elif termination is Termination.NUMERICAL_FAILURE:
         result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
                           "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")

@@ -23,6 +23,7 @@ from meio.decomposition.pricing import Column, PricingPass, ProductLinks
 from meio.decomposition.solvers import Caps
 from meio.decomposition.subproblem import sort_rows
 from meio.decomposition.worker import WorkerSpec
+from meio.errors import OptionError
 from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 from meio.results.tables import PlanTotals
@@ -34,6 +35,9 @@ def worker_specs(instance: Instance, partitions: int, integer: bool, backend: st
                  variants: Sequence[ModelVariant], source: str | Path | None) -> list[WorkerSpec]:
     """Contiguous ranges of products, one per partition; each worker gets its slice of
     ``instance``, or loads it from ``source`` (a path or bundled name holding ``instance``)."""
+    if source is None and instance.rows_dropped:
+        raise OptionError(f"instance {instance.name} holds no demand rows (Instance.without_rows): give the "
+                          "path its workers load their products from (DecompositionConfig(source=...))")
     size = math.ceil(len(instance.products) / partitions)
     names = list(instance.products.index)
     firsts = range(0, len(names), size)
@@ -43,6 +47,17 @@ def worker_specs(instance: Instance, partitions: int, integer: bool, backend: st
     return [WorkerSpec(first=first, products=names[first:first + size], data=part, integer=integer, backend=backend,
                        builder=builder, chunk_products=chunk, variants=variants)
             for first, part in zip(firsts, data, strict=True)]
+
+
+def whole_instance(instance: Instance, source: str | Path | None) -> Instance:
+    """``instance`` with its rows: read again from ``source`` if they were dropped (only the
+    infeasibility message of a run needs them, to describe the whole model)."""
+    if not instance.rows_dropped:
+        return instance
+    assert source is not None, "worker_specs refuses an instance without rows and without a source"
+    from meio.data import load_instance
+
+    return load_instance(source)
 
 
 class Products:
