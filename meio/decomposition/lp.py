@@ -24,6 +24,10 @@ from meio.solvers.ortools import milliseconds
 
 _FIRST_HIGHS = threading.Lock()
 _banner_done = False
+#: Each basis status code's ``HighsBasisStatus``.
+STATUS = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)
+#: Status codes of a basis (``HighsBasisStatus``): at the lower bound, and basic.
+LOWER, BASIC = int(highspy.HighsBasisStatus.kLower), int(highspy.HighsBasisStatus.kBasic)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,10 +101,24 @@ class HighsEngine:
         """Remove columns (nonbasic ones keep the stored basis valid for the next re-solve)."""
         self.highs.deleteCols(len(columns), np.asarray(columns, dtype=np.int32))
 
-    def basic(self) -> np.ndarray:
-        """Which columns are basic in the last solution."""
-        basic = highspy.HighsBasisStatus.kBasic
-        return np.array([status == basic for status in self.highs.getBasis().col_status], dtype=bool)
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), finite(lower), finite(upper))  # type: ignore[attr-defined]  # missing from the stubs
+
+    def statuses(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The basis of the last solve as status codes (``highspy.HighsBasisStatus`` values) of the
+        columns and of the rows; None when HiGHS holds no valid basis."""
+        basis = self.highs.getBasis()
+        if not basis.valid:
+            return None
+        return status_codes(basis.col_status), status_codes(basis.row_status)
+
+    def set_statuses(self, columns: np.ndarray, rows: np.ndarray) -> None:
+        """Start the next solve from the basis with these status codes."""
+        basis = highspy.HighsBasis()
+        basis.col_status = [STATUS[code] for code in columns]
+        basis.row_status = [STATUS[code] for code in rows]
+        basis.valid = True
+        self.highs.setBasis(basis)
 
     def solve(self) -> LPSolution:
         self.highs.run()
@@ -225,6 +243,10 @@ def highs_instance() -> highspy.Highs:
                           ("mip_rel_gap", 1e-9)):
         highs.setOptionValue(option, value)
     return highs
+
+
+def status_codes(statuses: list[highspy.HighsBasisStatus]) -> np.ndarray:
+    return np.fromiter(map(int, statuses), dtype=np.int8, count=len(statuses))
 
 
 def finite(values: np.ndarray) -> np.ndarray:

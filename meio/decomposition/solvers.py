@@ -24,7 +24,17 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from meio.decomposition.lp import Engine, LinearModel, LPSolution, finite, highs_instance, make_engine, read_highs
+from meio.decomposition.lp import (
+    STATUS,
+    Engine,
+    LinearModel,
+    LPSolution,
+    finite,
+    highs_instance,
+    make_engine,
+    read_highs,
+    status_codes,
+)
 from meio.decomposition.subproblem import ProductLP
 from meio.errors import SolverError
 
@@ -120,8 +130,8 @@ class HighsBasisCache:
             if (stored["columns"][k], stored["rows"][k]) != (sub.columns, sub.A.shape[0]):
                 continue
             basis = highspy.HighsBasis()
-            basis.col_status = [_STATUS[s] for s in stored["col_status"][col_end[k] - stored["columns"][k]:col_end[k]]]
-            basis.row_status = [_STATUS[s] for s in stored["row_status"][row_end[k] - stored["rows"][k]:row_end[k]]]
+            basis.col_status = [STATUS[s] for s in stored["col_status"][col_end[k] - stored["columns"][k]:col_end[k]]]
+            basis.row_status = [STATUS[s] for s in stored["row_status"][row_end[k] - stored["rows"][k]:row_end[k]]]
             basis.valid = True
             self.bases[p] = basis
             seeded += 1
@@ -131,20 +141,13 @@ class HighsBasisCache:
 def flat_bases(products: list[str], bases: list[highspy.HighsBasis | None]) -> dict[str, np.ndarray]:
     """Per product with a basis: its name, and the status codes of its columns and rows, concatenated."""
     kept = [(product, basis) for product, basis in zip(products, bases) if basis is not None]
-    cols = [_statuses(basis.col_status) for _, basis in kept]
-    rows = [_statuses(basis.row_status) for _, basis in kept]
+    cols = [status_codes(basis.col_status) for _, basis in kept]
+    rows = [status_codes(basis.row_status) for _, basis in kept]
     return {"product": np.array([product for product, _ in kept], dtype=str),
             "columns": np.array([len(c) for c in cols], dtype=np.int64),
             "rows": np.array([len(r) for r in rows], dtype=np.int64),
             "col_status": np.concatenate(cols) if cols else np.zeros(0, dtype=np.int8),
             "row_status": np.concatenate(rows) if rows else np.zeros(0, dtype=np.int8)}
-
-
-_STATUS = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)  # status of each code
-
-
-def _statuses(statuses: list[highspy.HighsBasisStatus]) -> np.ndarray:
-    return np.fromiter(map(int, statuses), dtype=np.int8, count=len(statuses))
 
 
 class PersistentEngines:
