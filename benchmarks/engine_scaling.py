@@ -31,7 +31,7 @@ def measure(args: argparse.Namespace) -> None:
     from meio.decomposition.engine import make_engine
 
     start = time.perf_counter()
-    instance = load_instance(args.instance)
+    instance = load_instance(args.instance).without_rows()  # as `meio solve`: the workers read the rows
     engine = make_engine(args.engine, args.workers, None)
     result = solve_decomposition(instance, config=DecompositionConfig(
         gap=1e-4, engine=engine, source=args.instance, progress=False, time_limit=args.time_limit))
