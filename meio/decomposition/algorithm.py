@@ -33,6 +33,7 @@ from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.shares import capacity_shares
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, read_prices
+from meio.decomposition.worker import one_blas_thread
 from meio.errors import InfeasibleError
 from meio.model_size import count_model
 from meio.models.build import ModelVariant
@@ -81,23 +82,24 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
         config = dataclasses.replace(config, chunk_products=max(1, len(instance.products)))
     engine = config.pricing_engine()
     partitions = 1 if variants else engine.partitions(len(instance.products))
-    try:
-        products = Products(engine, worker_specs(instance, partitions, integer, backend, config.builder,
-                                                 config.chunk_products, variants, config.source))
-        rows, links = products.build(instance)
-        build_seconds = time.perf_counter() - start
+    with one_blas_thread():  # the coordinator and in-process workers, for this solve only
         try:
-            result = _run(instance, backend, options, config, variants, rows, links, products, start,
-                          build_seconds)
-        except InfeasibleError as error:  # a product's own rows cannot be met
-            result = Result.without_plan(Termination.INFEASIBLE, "decomposition", backend, instance.name,
-                                         str(error), time.perf_counter() - start)
-        result.details["subproblem_builder"] = config.builder
-        result.details["variant_linking_constraints"] = sum(row.kind is LinkingKind.VARIANT for row in rows)
-        result.details.update(engine=engine.name, workers=engine.workers, worker_replacements=engine.replacements)
-        return result
-    finally:
-        engine.stop()
+            products = Products(engine, worker_specs(instance, partitions, integer, backend, config.builder,
+                                                     config.chunk_products, variants, config.source))
+            rows, links = products.build(instance)
+            build_seconds = time.perf_counter() - start
+            try:
+                result = _run(instance, backend, options, config, variants, rows, links, products, start,
+                              build_seconds)
+            except InfeasibleError as error:  # a product's own rows cannot be met
+                result = Result.without_plan(Termination.INFEASIBLE, "decomposition", backend, instance.name,
+                                             str(error), time.perf_counter() - start)
+            result.details["subproblem_builder"] = config.builder
+            result.details["variant_linking_constraints"] = sum(row.kind is LinkingKind.VARIANT for row in rows)
+            result.details.update(engine=engine.name, workers=engine.workers, worker_replacements=engine.replacements)
+            return result
+        finally:
+            engine.stop()
 
 
 @dataclass

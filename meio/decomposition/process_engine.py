@@ -14,7 +14,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from meio.decomposition.engine import ReplayingEngine, WorkerLost
-from meio.decomposition.worker import ProductWorker, WorkerSpec
+from meio.decomposition.worker import ProductWorker, WorkerSpec, one_blas_thread
 from meio.errors import OptionError
 
 #: Seconds a stopped worker gets to exit before it is terminated.
@@ -22,7 +22,9 @@ EXIT_WAIT = 5.0
 
 
 def serve(spec: WorkerSpec, connection: Connection) -> None:
-    """A worker process: answer ``(method, args)`` calls until ``None`` or a closed pipe."""
+    """A worker process (one BLAS thread): answer ``(method, args)`` calls until ``None`` or a
+    closed pipe."""
+    one_blas_thread()
     worker = ProductWorker(spec)
     while True:
         try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from meio.data.instance import Instance
 from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
@@ -33,6 +34,16 @@ from meio.models.linking import LinkingSpec
 
 #: Calls a worker answers that change no state: an engine does not replay them.
 READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "peak_mb", "pid"})
+
+
+def one_blas_thread() -> threadpool_limits:
+    """Limit numpy's BLAS to one thread, until the limiter is left (``with``) or restored.
+
+    OpenBLAS keeps one thread per core that spins for a while after each call. Pricing is many
+    small LP solves, not linear algebra, so those threads only take CPU from the other pricing
+    workers: 2 worker processes on 2 cores priced 1.44x faster than one with them, 2.0x with
+    one BLAS thread each (docs/performance.md)."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True, eq=False)
