@@ -12,6 +12,7 @@ from meio.data import load_instance
 from meio.decomposition import solve_decomposition
 from meio.decomposition.coordinator import Products
 from meio.decomposition.process_engine import serve
+from meio.decomposition.ray_engine import ActorWorker
 from meio.decomposition.worker import WorkerSpec
 
 
@@ -45,4 +46,13 @@ def test_a_worker_process_runs_with_one_blas_thread() -> None:
         parent.send(None)
         serve(spec, child)  # answers, then returns on None, in this process
         assert parent.recv()[0] is True
+        assert blas_threads() == {1}
+
+
+def test_a_ray_actor_worker_runs_with_one_blas_thread() -> None:
+    instance = load_instance("tiny")
+    spec = WorkerSpec(first=0, products=list(instance.products.index), data=instance, integer=False,
+                      backend="highs")
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        ActorWorker(spec)  # what a Ray actor runs in its own process
         assert blas_threads() == {1}

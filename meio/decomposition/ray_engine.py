@@ -1,6 +1,7 @@
 """Ray actors as pricing workers (``--engine ray``; the optional extra ``meio[ray]``).
 
-Each actor holds one :class:`~meio.decomposition.worker.ProductWorker`. With ``address``
+Each actor holds one :class:`~meio.decomposition.worker.ProductWorker` and runs one BLAS
+thread (see :func:`~meio.decomposition.worker.one_blas_thread`). With ``address``
 the engine joins an existing cluster (``ray start --head`` on one node, ``ray start
 --address HEAD:6379`` on the others, see docs/distributed.md); without it a local Ray is
 started for this process. An actor that dies (its node or process gone) is replaced by the
@@ -14,7 +15,7 @@ import os
 from typing import Any
 
 from meio.decomposition.engine import ReplayingEngine, WorkerLost
-from meio.decomposition.worker import ProductWorker
+from meio.decomposition.worker import ProductWorker, WorkerSpec, one_blas_thread
 from meio.errors import OptionError
 
 
@@ -24,6 +25,14 @@ def _ray() -> Any:
     except ImportError:
         raise OptionError("--engine ray needs Ray: pip install 'meio[ray]'") from None
     return ray
+
+
+class ActorWorker(ProductWorker):
+    """A pricing worker alone in its actor process: one BLAS thread from the start."""
+
+    def __init__(self, spec: WorkerSpec) -> None:
+        one_blas_thread()
+        super().__init__(spec)
 
 
 class RayEngine(ReplayingEngine):
@@ -48,7 +57,7 @@ class RayEngine(ReplayingEngine):
             else:
                 ray.init(address=self.address, log_to_driver=False, logging_level="warning")
         if self.actor_class is None:
-            self.actor_class = ray.remote(num_cpus=1, max_restarts=0)(ProductWorker)
+            self.actor_class = ray.remote(num_cpus=1, max_restarts=0)(ActorWorker)
 
     def _launch(self, k: int) -> None:
         actor = self.actor_class.remote(self.specs[k])
