@@ -3,8 +3,6 @@ them back when they get a column: the LP's solution, the bounds and the plan sta
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
