@@ -204,8 +204,9 @@ class RestrictedMaster:
         fixed = np.flatnonzero(self.fixed)
         keys = self.key[fixed]
         # a fixed product's convexity dual: its column's reduced cost is zero
-        sigma[fixed] = self._costs([self.columns[j] for j in keys]) + self._usage(keys).T @ mu
-        objective = solution.objective + (0.0 if self.phase_one else float(sum(self.columns[j].cost for j in keys)))
+        key_costs = self._costs([self.columns[j] for j in keys])  # zero in phase one
+        sigma[fixed] = key_costs + self._usage(keys).T @ mu
+        objective = solution.objective + float(key_costs.sum())
         return MasterSolution(objective=objective, mu=mu, sigma=sigma, weights=weights, slack=slack,
                               feasible=feasible)
 
@@ -247,8 +248,9 @@ class RestrictedMaster:
         assert self.purging is not None, "only HiGHS fixes products"
         statuses = self.purging.statuses()
         keys = self.key[back]
-        others = np.flatnonzero(self.kept & np.isin(self.product_of, back) & ~np.isin(np.arange(len(self.columns)),
-                                                                                         keys))
+        kept = self.kept & np.isin(self.product_of, back)
+        kept[keys] = False
+        others = np.flatnonzero(kept)
         reload = np.concatenate([keys, others])
         self.fixed[back] = False
         self.fixed_use -= self._usage(keys) @ np.ones(len(keys))
