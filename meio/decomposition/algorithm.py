@@ -46,6 +46,10 @@ from meio.solvers import SolveOptions, Termination
 DESCRIBE_NONZEROS = 5_000_000
 #: Rows the message names when the proof's rows are listed instead.
 LISTED_ROWS = 20
+#: In phase two a column enters the master only when its reduced cost is below
+#: -ENTRY_SHARE * gap * |upper| / products: the columns left out can lower the master's objective
+#: by at most ENTRY_SHARE * gap * |upper| together, and each would cost the master a pivot of its own.
+ENTRY_SHARE = 0.5
 #: Infeasibility is proven when the phase-one Lagrangian exceeds this, relative to max(1, |mu . b|).
 PROOF_TOLERANCE = 1e-6
 
@@ -243,9 +247,10 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
             counters.add(priced)
             bound = lagrangian(priced, capacity)
             bounds.lower = max(bounds.lower, bound)
-            new = master.entering(priced.columns, solution)
+            least = _entry_threshold(config.gap, bounds.upper, len(master.subproblems), integer)
+            new = master.entering(priced.columns, solution, least)
             smoothing.record(mu_sep, bound, subgradient(priced, master.subproblems, capacity), solution.mu, bool(new))
-            back = master.reentering(solution)
+            back = master.reentering(solution, least)
             master.add(new)
             master.restore(back)
             bounds.record(iteration, start, master.size, alpha)
@@ -258,6 +263,14 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
         return termination, solution
     finally:
         reporter.close()
+
+
+def _entry_threshold(gap: float, upper: float, products: int, integer: bool) -> float:
+    """How far below zero a column's reduced cost must be to enter (see ``ENTRY_SHARE``); 0 for
+    integer stock, whose restricted master is converged exactly before its integer plan is chosen."""
+    if integer or gap == 0.0 or not math.isfinite(upper):
+        return 0.0
+    return ENTRY_SHARE * gap * abs(upper) / products
 
 
 def _phase_one_step(products: Products, master: RestrictedMaster, solution: MasterSolution, counters: Counters,

@@ -58,6 +58,8 @@ REDUCED_COST_TOLERANCE = 1e-8
 #: A column leaves the loaded master after this many consecutive solves nonbasic at zero
 #: weight (HiGHS only; it stays in ``columns``, and pricing brings it back if it is needed).
 PURGE_AGE = 2
+#: Columns whose reduced costs are computed in one block (bounds the memory of pricing every purged column).
+PRICED_TOGETHER = 2_000
 #: Returns from an infeasible phase-two master to phase one before the master is declared failed.
 MAX_RETURNS = 3
 
@@ -299,15 +301,15 @@ class RestrictedMaster:
         self.lp_row[woken] = self.lp_rows + np.arange(len(woken))
         self.lp_rows += len(woken)
 
-    def entering(self, columns: list[Column], master: MasterSolution) -> list[Column]:
+    def entering(self, columns: list[Column], master: MasterSolution, least: float = 0.0) -> list[Column]:
         """Columns whose reduced cost ``cost + mu . usage - sigma_p`` at the master's duals is
-        negative (cost 0 in phase one), relative to the size of its terms."""
-        return [column for column in columns if self._negative(column, master)]
+        below ``-least`` and negative beyond round-off (cost 0 in phase one)."""
+        return [column for column, enters in zip(columns, self._prices_out(columns, master, least)) if enters]
 
-    def reentering(self, master: MasterSolution) -> np.ndarray:
-        """Positions of purged columns that price out negative at the master's duals."""
+    def reentering(self, master: MasterSolution, least: float = 0.0) -> np.ndarray:
+        """Positions of purged columns that price out below ``-least`` at the master's duals."""
         purged = np.setdiff1d(np.arange(len(self.columns)), self.active)
-        return np.array([j for j in purged if self._negative(self.columns[j], master)], dtype=np.int64)
+        return purged[self._prices_out([self.columns[j] for j in purged], master, least)]
 
     def restore(self, positions: np.ndarray) -> None:
         """Load purged columns (positions in ``columns``) back into the master."""
@@ -320,12 +322,20 @@ class RestrictedMaster:
         self.engine.add_columns(self._costs(columns), self._loaded(columns))
         self._load(positions)
 
-    def _negative(self, column: Column, master: MasterSolution) -> bool:
-        priced = master.mu[self.subproblems[column.product].link_rows] * column.usage
-        sigma = master.sigma[column.product]
-        cost = 0.0 if self.phase_one else column.cost
-        scale = max(1.0, abs(cost), abs(sigma), float(np.abs(priced).sum()))
-        return cost + priced.sum() - sigma < -REDUCED_COST_TOLERANCE * scale
+    def _prices_out(self, columns: list[Column], master: MasterSolution, least: float) -> np.ndarray:
+        """Which columns have a reduced cost below ``-least`` and below ``-REDUCED_COST_TOLERANCE``
+        times the size of its terms (max of 1, |cost|, |sigma_p| and sum_i |mu_i usage_i|)."""
+        enters = np.zeros(len(columns), dtype=bool)
+        m = len(self.rows)
+        for first in range(0, len(columns), PRICED_TOGETHER):  # bounded memory: every purged column is priced
+            block = columns[first:first + PRICED_TOGETHER]
+            usage = self._matrix(block, np.arange(m), None, m)
+            cost = self._costs(block)
+            sigma = master.sigma[[column.product for column in block]]
+            reduced = cost + usage.T @ master.mu - sigma
+            size = np.maximum.reduce([np.ones(len(block)), np.abs(cost), np.abs(sigma), abs(usage).T @ master.mu])
+            enters[first:first + len(block)] = reduced < -np.maximum(REDUCED_COST_TOLERANCE * size, least)
+        return enters
 
     def integer_plan(self, time_limit: float | None) -> np.ndarray | None:
         """Choose one generated column per product (binary lambda, no slack); weights or None."""
