@@ -13,8 +13,10 @@ from support.random_instance import write_random_instance
 from meio.cli import main
 from meio.data import load_instance
 from meio.decomposition.chunks import build_subproblems
+from meio.decomposition.lp import LPSolution
 from meio.decomposition.pricing import Column, Pricer, ProductLinks
 from meio.decomposition.shares import capacity_shares
+from meio.decomposition.solvers import Caps
 
 
 def _links(rows: list[list[int]]) -> list[ProductLinks]:
@@ -28,19 +30,27 @@ def test_caps_split_the_excess_pro_rata_and_leave_slack_rows_alone() -> None:
     columns = [Column(0, 0.0, np.array([6.0, 1.0, -2.0]), 0), Column(1, 0.0, np.array([6.0, 1.0, -1.0]), 1),
                Column(2, 0.0, np.array([1.0]), 2)]
     caps = capacity_shares(columns, links, np.array([10.0, 100.0, -6.0]))
-    assert caps[0].positions.tolist() == [0, 2] and caps[2].positions.tolist() == []
+    assert caps[0] is not None and caps[1] is not None
+    assert caps[0].positions.tolist() == [0, 2]
     assert caps[0].value == pytest.approx([5.0, -4.0])
     assert caps[1].value == pytest.approx([5.0, -2.0])
+    assert caps[2] is None  # on no capped row: its column is its capped optimum
 
 
-def test_caps_share_a_nearly_full_rows_slack_evenly() -> None:
-    links = _links([[0], [0]])
-    columns = [Column(0, 0.0, np.array([9.0]), 0), Column(1, 0.0, np.array([0.0]), 1)]
-    caps = capacity_shares(columns, links, np.array([9.5]))
-    assert [c.value.tolist() for c in caps] == [[9.25], [0.25]]
+def test_caps_share_a_nearly_full_rows_slack_evenly_and_spare_the_products_within_them() -> None:
+    # row 0 nearly full (9 of 9.5), row 1 over (4 + 4 of 6); product 2 uses neither
+    links = _links([[0, 1], [0, 1], [0]])
+    columns = [Column(0, 0.0, np.array([9.0, 4.0]), 0), Column(1, 0.0, np.array([0.0, 4.0]), 1),
+               Column(2, 0.0, np.array([0.0]), 2)]
+    caps = capacity_shares(columns, links, np.array([9.5, 6.0]))
+    assert caps[0] is not None and caps[1] is not None
+    assert caps[0].value == pytest.approx([9.0 + 0.5 / 3, 3.0])
+    assert caps[1].value == pytest.approx([0.5 / 3, 3.0])
+    assert caps[2] is None
 
 
-def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(tmp_path: Path) -> None:
+def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     instance = load_instance(write_random_instance(tmp_path / "i", 5, products=6, nodes=3, zones=3, speeds=2,
                                                    scenarios=3, capacities=True, weights=True))
     rows, subproblems = build_subproblems(instance, False, "numpy")
@@ -51,15 +61,28 @@ def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(tm
     caps = capacity_shares(priced, links, capacity)
     capped = np.zeros(len(rows), dtype=bool)
     for link, cap in zip(links, caps):
-        capped[link.link_rows[cap.positions]] = True
+        if cap is not None:
+            capped[link.link_rows[cap.positions]] = True
     use_before = np.zeros(len(rows))
     for column in priced:
         np.add.at(use_before, links[column.product].link_rows, column.usage)
     assert (use_before[capped] > capacity[capped]).any()  # the unconstrained responses do not fit
+    solve_capped = pricer.solver.solve_capped
+    solved: list[int] = []
+
+    def counted(p: int, costs: np.ndarray, cap: Caps) -> LPSolution:
+        solved.append(p)
+        return solve_capped(p, costs, cap)
+
+    monkeypatch.setattr(pricer.solver, "solve_capped", counted)
     solutions = pricer.within_caps(caps, np.zeros(len(rows)))
-    assert all(solution is not None for solution in solutions)
+    assert solved == [p for p, cap in enumerate(caps) if cap is not None]  # the others are not solved again
     use = np.zeros(len(rows))
-    for sub, solution in zip(subproblems, solutions):
+    for sub, column, cap, solution in zip(subproblems, priced, caps, solutions):
+        if cap is None:  # its pass column meets its caps
+            assert solution is None
+            np.add.at(use, sub.link_rows, column.usage)
+            continue
         assert solution is not None
         z = np.zeros(sub.columns)
         z[solution.support] = solution.values

@@ -91,8 +91,9 @@ class Products:
                            columns=[column for _, columns in parts for column in columns],
                            seconds=time.perf_counter() - start)
 
-    def within_caps(self, caps: list[Caps], mu: np.ndarray) -> list[Column]:
-        """Each product's column at prices ``mu`` within its caps (one per product, in product order)."""
+    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[Column]:
+        """Each capped product's column at prices ``mu`` within its caps, in product order (none for
+        a product whose caps are None: its pass column meets them)."""
         bounds = [*self.firsts[1:], len(caps)]
         return _present(self.engine.call("within_caps", [(caps[first:end], mu) for first, end in
                                                          zip(self.firsts, bounds)]))

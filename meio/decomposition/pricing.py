@@ -119,10 +119,10 @@ class Pricer:
         bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
         return self._solve(p, mu, required=False, bounds=bounds)[1]
 
-    def within_caps(self, caps: list[Caps], mu: np.ndarray) -> list[Solution | None]:
+    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[Solution | None]:
         """Each product's cheapest solution at prices ``mu`` (those of its last pricing, so its
         basis starts dual feasible) with its linking use capped, ``D_p z + e_p <= caps[p]``
-        (None where the capped LP has no solution)."""
+        (None where the capped LP has no solution, and unsolved where ``caps[p]`` is None)."""
         return self._by_chunk(lambda chunk: self._capped_chunk(chunk, caps, mu))
 
     def _by_chunk(self, solve: Callable[[range], list[T]]) -> list[T]:
@@ -132,11 +132,14 @@ class Pricer:
         results = map(solve, chunks) if self.executor is None else self.executor.map(solve, chunks)
         return [item for chunk in results for item in chunk]
 
-    def _capped_chunk(self, chunk: range, caps: list[Caps], mu: np.ndarray) -> list[Solution | None]:
+    def _capped_chunk(self, chunk: range, caps: list[Caps | None], mu: np.ndarray) -> list[Solution | None]:
         out: list[Solution | None] = []
         for p in chunk:
-            sub = self.subproblems[p]
-            solved = self.solver.solve_capped(p, self._costs(sub, mu[sub.link_rows], 1.0), caps[p])
+            sub, cap = self.subproblems[p], caps[p]
+            if cap is None:
+                out.append(None)
+                continue
+            solved = self.solver.solve_capped(p, self._costs(sub, mu[sub.link_rows], 1.0), cap)
             out.append(solution_of(self.first + p, sub, solved.x) if solved.solved else None)
         return out
 

@@ -9,7 +9,9 @@ linking row's capacity b_i is split among the products that touch it:
 with n_i the number of products with row i, so that sum_p cap_pi = b_i on every row. Only
 rows used above ``TIGHT`` of their capacity (and service rows, b_i <= 0) are capped: the
 others keep a slack that the products' new solutions rarely use up, and each capped row
-costs every product an LP row. Each product then solves its own LP at the pass's prices with
+costs every product an LP row. A product whose pass solution already meets its caps (it uses
+no row over capacity) keeps it: that solution is optimal within the caps too, so it is not
+solved again. Every other product solves its own LP at the pass's prices with
 ``D_p z + e_p <= cap_p`` (:meth:`meio.decomposition.pricing.Pricer.within_caps`: from the
 pass's basis, which stays dual feasible, by dual simplex); the
 solutions, one per product, meet every capped row together: usually a feasible plan from
@@ -30,9 +32,10 @@ from meio.decomposition.solvers import Caps
 TIGHT = 0.9
 
 
-def capacity_shares(columns: list[Column], links: list[ProductLinks], capacity: np.ndarray) -> list[Caps]:
+def capacity_shares(columns: list[Column], links: list[ProductLinks], capacity: np.ndarray) -> list[Caps | None]:
     """Each product's caps on its linking rows (in the order of its ``link_rows``) from the
-    columns of one pricing pass, one per product in product order."""
+    columns of one pricing pass, one per product in product order; None where the column
+    already meets them (its solution is the capped optimum)."""
     use = linking_use(columns, links, len(capacity))
     touching = np.zeros(len(capacity))
     for column in columns:
@@ -41,9 +44,10 @@ def capacity_shares(columns: list[Column], links: list[ProductLinks], capacity: 
     ratio = np.divide(capacity - use, use, out=np.zeros(len(capacity)), where=excess & (use != 0.0))
     even = np.divide(capacity - use, touching, out=np.zeros(len(capacity)), where=~excess & (touching > 0.0))
     tight = (use > TIGHT * capacity) | (capacity <= 0.0)
-    caps = []
+    caps: list[Caps | None] = []
     for column in columns:
         rows = links[column.product].link_rows
         kept = np.flatnonzero(tight[rows])
-        caps.append(Caps(kept, (column.usage + ratio[rows] * column.usage + even[rows])[kept]))
+        value = (column.usage + ratio[rows] * column.usage + even[rows])[kept]
+        caps.append(None if (column.usage[kept] <= value).all() else Caps(kept, value))
     return caps

@@ -137,9 +137,10 @@ class ProductWorker:
         columns = self._keep([solution for _, solution in pairs])
         return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
 
-    def within_caps(self, caps: list[Caps], mu: np.ndarray) -> list[Column | None]:
+    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[Column | None]:
         """Each product's solution at prices ``mu`` with its linking use within its cap (see
-        :mod:`meio.decomposition.shares`; None where the capped LP has no solution)."""
+        :mod:`meio.decomposition.shares`; None where the capped LP has no solution or the caps are
+        None)."""
         return self._keep(self._pricer().within_caps(list(caps), mu))
 
     def warm_start(self, directory: Path) -> int:
