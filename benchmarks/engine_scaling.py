@@ -41,8 +41,10 @@ def measure(args: argparse.Namespace) -> None:
         "objective": result.objective, "lower_bound": result.lower_bound, "end_to_end_seconds":
         time.perf_counter() - start, "coordinator_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "solve_seconds": result.seconds,
-        **{k: details[k] for k in ("iterations", "pricing_passes", "pricing_pass_seconds",
-                                   "build_seconds", "master_seconds", "worker_peak_mb", "worker_replacements")},
+        **{k: details[k] for k in ("iterations", "pricing_passes", "pricing_pass_seconds", "subproblem_seconds",
+                                   "build_seconds", "master_seconds", "share_seconds", "columns", "worker_peak_mb",
+                                   "worker_replacements")},
+        "convergence": result.tables["convergence"][["iteration", "gap", "seconds"]].round(6).values.tolist(),
     }))
 
 
