@@ -46,6 +46,7 @@ def test_entry_matches_the_definition_and_the_threshold_holds_out_small_improvem
     monkeypatch.setattr(master_module, "PRICED_TOGETHER", 3)  # the columns priced in several blocks
     entering, reentering = RestrictedMaster.entering, RestrictedMaster.reentering
     calls: list[float] = []
+    reentry: list[tuple[float, int, int]] = []  # threshold, purged columns, fixed products
     seen: list[tuple[RestrictedMaster, MasterSolution]] = []
 
     def checked_entering(self: RestrictedMaster, columns: list[Column], solution: MasterSolution,
@@ -61,6 +62,7 @@ def test_entry_matches_the_definition_and_the_threshold_holds_out_small_improvem
         purged = np.setdiff1d(np.arange(len(self.columns)), self.active)
         expected = [j for j in purged if enters(self, self.columns[j], solution, least)]
         assert list(back) == expected
+        reentry.append((least, len(purged), int(self.fixed.sum())))
         return back
 
     monkeypatch.setattr(RestrictedMaster, "entering", checked_entering)
@@ -71,6 +73,8 @@ def test_entry_matches_the_definition_and_the_threshold_holds_out_small_improvem
     positive = [least for least in calls if least > 0.0]
     assert positive, "phase two never set an entry threshold"
     assert positive[0] == pytest.approx(algorithm.ENTRY_SHARE * 1e-3 * result.objective / 30, rel=0.05)
+    assert any(least > 0.0 for least, _, _ in reentry)  # deleted columns face the threshold too
+    assert any(purged > 0 for _, purged, _ in reentry) and any(fixed > 0 for _, _, fixed in reentry)
 
     # columns made to price out by half the threshold and by twice it, at a phase-two solution
     master, solution = seen[-1]

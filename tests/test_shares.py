@@ -12,6 +12,7 @@ from support.random_instance import write_random_instance
 
 from meio.cli import main
 from meio.data import load_instance
+from meio.data.generator import generate_instance
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.lp import LPSolution
 from meio.decomposition.pricing import Column, Pricer, ProductLinks
@@ -49,10 +50,16 @@ def test_caps_share_a_nearly_full_rows_slack_evenly_and_spare_the_products_withi
     assert caps[2] is None
 
 
+@pytest.mark.parametrize("family", ["random", "generated"])
 def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    instance = load_instance(write_random_instance(tmp_path / "i", 5, products=6, nodes=3, zones=3, speeds=2,
-                                                   scenarios=3, capacities=True, weights=True))
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, family: str) -> None:
+    # random: service rows, every product capped; generated: 5 of 12 products already within their caps
+    if family == "random":
+        instance = load_instance(write_random_instance(tmp_path / "i", 5, products=6, nodes=3, zones=3, speeds=2,
+                                                       scenarios=3, capacities=True, weights=True))
+    else:
+        instance = load_instance(generate_instance(tmp_path / "g", products=12, nodes=4, zones=6, scenarios=4,
+                                                   seed=5, tightness=0.7))
     rows, subproblems = build_subproblems(instance, False, "numpy")
     capacity = np.array([row.capacity for row in rows])
     pricer = Pricer(subproblems, "highs", None)
@@ -77,6 +84,7 @@ def test_solutions_within_their_caps_meet_every_capped_row_and_their_own_rows(
     monkeypatch.setattr(pricer.solver, "solve_capped", counted)
     solutions = pricer.within_caps(caps, np.zeros(len(rows)))
     assert solved == [p for p, cap in enumerate(caps) if cap is not None]  # the others are not solved again
+    assert 0 < len(solved) <= len(caps) if family == "random" else 0 < len(solved) < len(caps)
     use = np.zeros(len(rows))
     for sub, column, cap, solution in zip(subproblems, priced, caps, solutions):
         if cap is None:  # its pass column meets its caps

@@ -6,7 +6,8 @@ point mu_sep, which gives the Lagrangian lower bound
 
     L(mu_sep) = sum_p min_{z_p} [c_p z_p + mu_sep . (D_p z_p + e_p)] - mu_sep . b,
 
-and adds the columns with negative reduced cost at the master's duals. It stops when
+and adds the columns whose reduced cost at the master's duals is negative (in phase two,
+below -ENTRY_SHARE * gap * |upper| / products). It stops when
 (upper - lower) / |upper| <= gap, or at the iteration or time limit, with the best plan
 found and the best bound proven.
 """

@@ -29,7 +29,8 @@ optimal. A product given a column (by pricing or re-entry) comes back with its f
 basic. Most products settle after a few passes, so the LP that is re-solved holds only the
 products still changing (at 10,000 products about half the columns stay loaded). The duals of a fixed
 product, sigma_p = c_k + mu . usage_k of its column k, make the solution optimal for the
-master with every product as soon as no column prices out, so bounds and prices stay exact.
+master with every product as soon as no column prices out (in phase two: below the caller's
+entry threshold, within which the duals are feasible), so bounds and prices stay proven.
 
 LP layout: columns are the m slacks (a dormant row's slack has no entry) then the loaded
 lambdas; rows are the linking rows live at the start, the convexity rows, then rows in the

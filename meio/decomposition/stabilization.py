@@ -4,7 +4,7 @@ Pricing is done at ``mu_sep = alpha mu_center + (1 - alpha) mu_master`` instead 
 master's prices; the centre is the point with the best Lagrangian bound so far. After each
 pricing, the subgradient g = sum_p usage_p - b at ``mu_sep`` says whether the master's
 prices lie uphill (g . (mu_master - mu_center) > 0): then alpha decreases, else it grows.
-A mis-pricing (no column prices out at the master's duals) is followed by pricing with
+A mis-pricing (no column enters at the master's duals) is followed by pricing with
 ``alpha_k = 1 - k (1 - alpha)``, which reaches the master's prices after finitely many steps.
 With ``enabled=False`` alpha stays 0: plain column generation (Kelley's cutting planes).
 """
