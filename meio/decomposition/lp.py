@@ -246,7 +246,8 @@ def highs_instance() -> highspy.Highs:
 
 
 def status_codes(statuses: list[highspy.HighsBasisStatus]) -> np.ndarray:
-    return np.fromiter(map(int, statuses), dtype=np.int8, count=len(statuses))
+    """The statuses' integer codes (``.value`` is about twice as fast as ``int()`` on these enums)."""
+    return np.array([status.value for status in statuses], dtype=np.int8)
 
 
 def finite(values: np.ndarray) -> np.ndarray:
