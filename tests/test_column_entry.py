@@ -8,14 +8,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from support.generated import generated_with_optimum
 
-from meio.data import load_instance
-from meio.data.generator import generate_instance
 from meio.decomposition import DecompositionConfig, algorithm, solve_decomposition
 from meio.decomposition import master as master_module
 from meio.decomposition.master import REDUCED_COST_TOLERANCE, MasterSolution, RestrictedMaster
 from meio.decomposition.pricing import Column
-from meio.exact import solve_extensive
 from meio.solvers import Status
 
 
@@ -34,10 +32,7 @@ def enters(master: RestrictedMaster, column: Column, solution: MasterSolution, l
 
 @pytest.fixture(scope="module")
 def instance_and_optimum(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, float]:
-    directory = tmp_path_factory.mktemp("entry") / "g"
-    instance = load_instance(generate_instance(directory, products=30, nodes=4, zones=6, scenarios=5, seed=5,
-                                               tightness=0.7))
-    return instance, solve_extensive(instance).objective
+    return generated_with_optimum(tmp_path_factory.mktemp("entry") / "g", products=30, seed=5)
 
 
 def test_entry_matches_the_definition_and_the_threshold_holds_out_small_improvements(

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.generated import generated_with_optimum
 
-from meio.data import load_instance
-from meio.data.generator import generate_instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.decomposition.master import MasterSolution, RestrictedMaster
-from meio.exact import solve_extensive
 from meio.solvers import Status
 
 GAP = 1e-6
@@ -18,10 +16,7 @@ GAP = 1e-6
 
 @pytest.fixture(scope="module")
 def instance_and_optimum(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, float]:
-    directory = tmp_path_factory.mktemp("fixing") / "g"
-    instance = load_instance(generate_instance(directory, products=40, nodes=4, zones=6, scenarios=5, seed=11,
-                                               tightness=0.7))
-    return instance, solve_extensive(instance).objective
+    return generated_with_optimum(tmp_path_factory.mktemp("fixing") / "g", products=40, seed=11)
 
 
 def test_fixing_a_product_keeps_the_master_solution_and_its_basis(
