@@ -308,8 +308,9 @@ class RestrictedMaster:
         return [column for column, enters in zip(columns, self._prices_out(columns, master, least)) if enters]
 
     def reentering(self, master: MasterSolution, least: float = 0.0) -> np.ndarray:
-        """Positions of purged columns that price out below ``-least`` at the master's duals."""
-        purged = np.setdiff1d(np.arange(len(self.columns)), self.active)
+        """Positions of purged columns that price out below ``-least`` at the master's duals (a
+        fixed product's own column is left out: its reduced cost is zero by its sigma)."""
+        purged = np.setdiff1d(np.arange(len(self.columns)), np.concatenate([self.active, self.key[self.fixed]]))
         return purged[self._prices_out([self.columns[j] for j in purged], master, least)]
 
     def restore(self, positions: np.ndarray) -> None:
