@@ -332,6 +332,18 @@ def test_the_convergence_history_ends_with_the_reported_bounds(tmp_path: Path) -
         (summary["lower_bound"], summary["objective"], summary["gap"]), rel=1e-9)
 
 
+def test_the_convergence_history_stamps_each_plan_when_the_master_finds_it() -> None:
+    # the plan of the master over the first pass's columns exists before the second pass
+    result = solve_decomposition(load_instance("tiny"), "highs", config=DecompositionConfig(progress=False))
+    table = result.tables["convergence"]
+    assert table[np.isfinite(table["upper_bound"])]["iteration"].iloc[0] == 0
+    assert table["seconds"].is_monotonic_increasing and table["upper_bound"].is_monotonic_decreasing
+    improved = table.index[1:][np.diff(table["upper_bound"].to_numpy()) < 0]
+    # a master's row: the plan changes, the lower bound (from pricing) does not
+    assert len(improved) and (table.loc[improved, "lower_bound"].to_numpy()
+                               == table.loc[improved - 1, "lower_bound"].to_numpy()).all()
+
+
 def test_progress_is_live_on_a_terminal_and_quiet_otherwise() -> None:
     import io
 

@@ -223,6 +223,7 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     integer = any(link.integer for link in master.subproblems)
     termination, solution = Termination.ITERATION_LIMIT, master.solve()
+    alpha = smoothing.alpha  # the smoothing weight of the last pricing
     try:
         for iteration in range(1, config.max_iterations + 1):
             counters.iterations = iteration
@@ -231,6 +232,7 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
                 solution = master.solve()
             if not master.phase_one and solution.objective < bounds.upper:
                 bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
+                bounds.record(iteration - 1, start, master.size, alpha)  # when the plan was found
             if bounds.gap() <= config.gap:
                 return Termination.OPTIMAL, solution
             if time_limit is not None and time.perf_counter() - start >= time_limit:
