@@ -33,7 +33,7 @@ LOWER, BASIC = int(highspy.HighsBasisStatus.kLower), int(highspy.HighsBasisStatu
 @dataclass(frozen=True, eq=False)
 class LPSolution:
     """Outcome of one solve: ``solved`` when ``x`` holds a solution (optimal for an LP, the best
-    found for a MIP); ``row_dual`` is d(objective)/d(row bound) (empty for a MIP)."""
+    found for a MIP); ``row_dual`` is d(objective)/d(row bound) (empty for a MIP, or when not read)."""
 
     solved: bool
     infeasible: bool
@@ -126,8 +126,9 @@ class HighsEngine:
         return read_highs(self.highs, self.integer)
 
 
-def read_highs(highs: highspy.Highs, integer: bool) -> LPSolution:
-    """The outcome of the last ``run`` of a HiGHS instance."""
+def read_highs(highs: highspy.Highs, integer: bool, duals: bool = True) -> LPSolution:
+    """The outcome of the last ``run`` of a HiGHS instance (``duals=False``: without the row duals,
+    which pricing does not use; highspy hands them over as a Python list, converted per solve)."""
     status = highs.getModelStatus()
     solution = highs.getSolution()
     optimal = status == highspy.HighsModelStatus.kOptimal
@@ -138,7 +139,7 @@ def read_highs(highs: highspy.Highs, integer: bool) -> LPSolution:
         solved=bool(has_value), infeasible=status == highspy.HighsModelStatus.kInfeasible,
         objective=objective, bound=float(info.mip_dual_bound) if integer else objective,
         x=np.asarray(solution.col_value, dtype=float) if has_value else np.empty(0),
-        row_dual=np.asarray(solution.row_dual, dtype=float) if optimal and not integer else np.empty(0))
+        row_dual=np.asarray(solution.row_dual, dtype=float) if duals and optimal and not integer else np.empty(0))
 
 
 class OrtoolsEngine:

@@ -153,8 +153,12 @@ class Pricer:
 
     @staticmethod
     def _costs(sub: ProductLP, price: np.ndarray, cost_weight: float) -> np.ndarray:
-        """The subproblem's costs at the prices of its linking rows: ``cost_weight c + D^T price``."""
-        costs = cost_weight * sub.c + sub.D.T @ price
+        """The subproblem's costs at the prices of its linking rows: ``cost_weight c + D^T price``
+        (D^T price as a bincount over D's entries: scipy's transposed product costs more than the
+        sum itself on these small matrices, and adds in the same order)."""
+        D = sub.D
+        linked = np.bincount(D.indices, weights=D.data * np.repeat(price, np.diff(D.indptr)), minlength=D.shape[1])
+        costs = cost_weight * sub.c + linked
         # round-off of mu . D (1e-18 where prices cancel) makes GLOP end ABNORMAL: it is zero
         costs[np.abs(costs) < ROUND_OFF * max(1.0, float(np.abs(costs).max(initial=0.0)))] = 0.0
         return costs

@@ -109,7 +109,7 @@ class HighsBasisCache:
         # presolve costs more than it saves on these small LPs (measured: 5.4 vs 8.0 ms cold)
         highs.setOptionValue("presolve", "choose" if integer else "off")
         highs.run()
-        return read_highs(highs, integer)
+        return read_highs(highs, integer, duals=False)
 
 
     def bases_writer(self) -> Callable[[], dict[str, np.ndarray]]:
