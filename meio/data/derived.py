@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from meio.data.codes import number_codes
 from meio.data.instance import Instance
 
 #: Tolerance (hours) of the on-time comparison, so 24.0000000001 is not late for 24.
@@ -66,7 +67,9 @@ def stocking_pairs(instance: Instance) -> pd.DataFrame:
 def enumerate_routes(instance: Instance) -> pd.DataFrame:
     """R: simple paths node -> ... -> zone with at most ``max_route_lanes`` lanes."""
     graph = instance.graph
-    handling = instance.nodes["handling_hours"]
+    # as Series.sum of the path's hours, NaN counted as 0, without a label lookup per path
+    handling = instance.nodes["handling_hours"].fillna(0.0).to_numpy(dtype=float)
+    position = {node: i for i, node in enumerate(instance.nodes.index)}
     rows = []
 
     def extend(path: list[str], lanes: int, hours: float, unit: float, volume: float) -> None:
@@ -74,7 +77,7 @@ def enumerate_routes(instance: Instance) -> pd.DataFrame:
             t, u, v = hours + lane["transit_hours"], unit + lane["unit_cost"], volume + lane["volume_cost"]
             if graph.nodes[nxt]["role"] == "zone":
                 rows.append((">".join([*path, nxt]), path[0], nxt, tuple(path), lanes + 1,
-                             t + float(handling[list(path)].sum()), u, v))
+                             t + float(handling[[position[n] for n in path]].sum()), u, v))
             elif nxt not in path and lanes + 2 <= instance.max_route_lanes:
                 extend([*path, nxt], lanes + 1, t, u, v)
 
@@ -134,17 +137,25 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
             shares.rename("share").rename_axis("window").reset_index(), how="cross")
         split["quantity"] = split["quantity"] * split.pop("share")
         mapped = pd.concat([given, split], ignore_index=True)
-    out = pd.DataFrame({"product": mapped["product"].to_numpy(), "class": _class_names(mapped),
-                        "scenario": mapped["scenario"].to_numpy(), "quantity": mapped["quantity"].to_numpy()})
-    out = out.groupby(["product", "class", "scenario"], sort=False)["quantity"].sum().reset_index()
+    # summed per (product, class, scenario) in order of first appearance, grouped on integer codes
+    # (a groupby on the names: rows with a blank product or scenario are left out)
+    product, products = pd.factorize(mapped["product"])
+    scenario, scenarios = pd.factorize(mapped["scenario"])
+    klass, names = _class_codes(mapped)
+    kept = np.flatnonzero((product >= 0) & (scenario >= 0))
+    group, (product, klass, scenario) = number_codes([product[kept], klass[kept], scenario[kept]],
+                                                     [len(products), len(names), len(scenarios)])
+    quantity = pd.Series(mapped["quantity"].to_numpy()[kept]).groupby(group).sum()
+    out = pd.DataFrame({"product": np.asarray(products, dtype=object)[product], "class": names[klass],
+                        "scenario": np.asarray(scenarios, dtype=object)[scenario], "quantity": quantity.to_numpy()})
     return out[out["quantity"] > 0].reset_index(drop=True)
 
 
-def _class_names(mapped: pd.DataFrame) -> np.ndarray:
-    """The class name of each demand row, formatted once per distinct (zone, speed, window)."""
+def _class_codes(mapped: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The number of each demand row's (zone, speed, window) and the class name of each number."""
     numbers, distinct = number_tuples([mapped[c].to_numpy() for c in ("zone", "speed", "window")])
     names = np.array([class_name(z, k, w if isinstance(w, str) else None) for z, k, w in distinct], dtype=object)
-    return names[numbers]
+    return numbers, names
 
 
 def number_tuples(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[tuple]]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from meio.data.derived import number_tuples
+from meio.data.codes import number_codes
 from meio.data.instance import Instance
 from meio.decomposition.subproblem import ProductLP, sort_rows
 from meio.models.index import ModelIndex
@@ -24,11 +24,9 @@ from meio.models.linking import LinkingKey, LinkingKind, LinkingSpec
 def numpy_subproblems(instance: Instance, index: ModelIndex,
                       integer: bool) -> tuple[list[LinkingSpec], list[ProductLP]]:
     """The linking rows and every product's subproblem, built with array operations."""
-    products = instance.products.index
+    products, codes = instance.products.index, index.codes
     y, x, u = index.y, index.x, index.u
-    py = _codes(y["product"], products)
-    px = _codes(x["product"], products)
-    pu = _codes(u["product"], products)
+    py, px, pu = codes.y_product, codes.x_product, codes.u_product
     ny, nx, nu = (np.bincount(p, minlength=len(products)) for p in (py, px, pu))
     col_start = np.concatenate([[0], np.cumsum(ny + nx + nu)])
     ycol = col_start[py] + _rank(py)
@@ -38,20 +36,18 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
 
     # availability rows (p, origin, s), numbered within each product in order of first appearance
     # in index.x (whose products need not come in the instance's order)
-    avail = number_tuples([x["product"].to_numpy(), x["origin"].to_numpy(), x["scenario"].to_numpy()])[0]
-    first = np.unique(avail, return_index=True)[1]
-    na = np.bincount(px[first], minlength=len(products))
+    avail, (a_product, a_origin, _) = number_codes([px, codes.x_origin, codes.x_scenario],
+                                                   [len(products), len(instance.nodes), len(instance.scenarios)])
+    na = np.bincount(a_product, minlength=len(products))
     row_start = np.concatenate([[0], np.cumsum(na + nu)])
-    arow = row_start[px] + _rank(px[first])[avail]
+    a_row = row_start[a_product] + _rank(a_product)
+    arow = a_row[avail]
     drow = row_start[pu] + na[pu] + _rank(pu)
-    y_of = pd.Series(ycol, index=pd.MultiIndex.from_arrays([y["product"], y["node"]]))
-    u_of = pd.Series(drow, index=pd.MultiIndex.from_arrays([u["product"], u["class"], u["scenario"]]))
-    origin_y = y_of.reindex(pd.MultiIndex.from_arrays([x["product"].to_numpy()[first],
-                                                       x["origin"].to_numpy()[first]])).to_numpy()
-    x_demand = u_of.reindex(pd.MultiIndex.from_arrays([x["product"], x["class"], x["scenario"]])).to_numpy()
-    rows = np.concatenate([arow, arow[first], x_demand, drow])
-    cols = np.concatenate([xcol, origin_y, xcol, ucol])
-    vals = np.concatenate([np.ones(len(x)), -np.ones(len(first)), np.ones(len(x)), np.ones(len(u))])
+    y_column = np.full((len(products), len(instance.nodes)), -1, dtype=np.int64)
+    y_column[py, codes.y_node] = ycol
+    rows = np.concatenate([arow, a_row, drow[codes.x_demand], drow])
+    cols = np.concatenate([xcol, y_column[a_product, a_origin], xcol, ucol])
+    vals = np.concatenate([np.ones(len(x)), -np.ones(len(a_row)), np.ones(len(x)), np.ones(len(u))])
     A = sp.csr_array((vals, (rows, cols)), shape=(int(row_start[-1]), ncol))
     A.sort_indices()
     lower_row = np.zeros(int(row_start[-1]))
@@ -71,13 +67,13 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
     is_integer = np.zeros(ncol, dtype=bool)
     is_integer[ycol] = integer
 
-    terms, keys = _linking_terms(instance, index, ycol, xcol, ucol, py, px, pu)
+    terms, keys = _linking_terms(instance, index, ycol, xcol, ucol)
     global_rows = sort_rows(instance, set(keys))
     row_id = {row.key: i for i, row in enumerate(global_rows)}
-    terms["row"] = np.array([row_id[k] for k in keys], dtype=np.int64)[terms["key"].to_numpy()]
+    terms["row"] = np.array([row_id[k] for k in keys], dtype=np.int64)[terms["key"]]
     link = _linking_matrices(terms, len(products), len(global_rows), ncol)
 
-    y_rows, x_rows, u_rows = (_rows_by_product(codes, len(products)) for codes in (py, px, pu))
+    y_rows, x_rows, u_rows = (_rows_by_product(product, len(products)) for product in (py, px, pu))
     stock_nodes = y["node"].to_numpy()
     result = []
     for p, product in enumerate(products):
@@ -99,10 +95,6 @@ def _rows_by_product(codes: np.ndarray, products: int) -> list[np.ndarray]:
     return np.split(order, np.cumsum(np.bincount(codes, minlength=products))[:-1])
 
 
-def _codes(values: pd.Series, categories: pd.Index) -> np.ndarray:
-    return pd.Categorical(values, categories=categories).codes.astype(np.int64)
-
-
 def _rank(codes: np.ndarray) -> np.ndarray:
     """Position of each entry among the entries with the same code (in table order)."""
     return pd.Series(codes).groupby(codes).cumcount().to_numpy()
@@ -115,58 +107,58 @@ def _block(matrix: sp.csr_array, r0: int, r1: int, c0: int, c1: int) -> sp.csr_a
                          matrix.indptr[r0:r1 + 1] - start), shape=(r1 - r0, c1 - c0))
 
 
-def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol: np.ndarray, ucol: np.ndarray,
-                   py: np.ndarray, px: np.ndarray, pu: np.ndarray) -> tuple[pd.DataFrame, list[LinkingKey]]:
-    """One row per linking coefficient (product, key number, column, value, constant) and the keys."""
-    nodes, y, x, u = instance.nodes, index.y, index.x, index.u
-    parts: list[pd.DataFrame] = []
+def _linking_terms(instance: Instance, index: ModelIndex, ycol: np.ndarray, xcol: np.ndarray,
+                   ucol: np.ndarray) -> tuple[dict[str, np.ndarray], list[LinkingKey]]:
+    """One entry per linking coefficient (product, key number, column, value, constant) and the keys."""
+    nodes, codes, y, u = instance.nodes, index.codes, index.y, index.u
+    labels = (nodes.index, instance.speeds.index, instance.scenarios.index)
+    parts: list[dict[str, np.ndarray]] = []
     keys: list[LinkingKey] = []
 
     def add(kind: LinkingKind, mask: np.ndarray, product: np.ndarray, col: np.ndarray, value: np.ndarray,
             const: np.ndarray, node: np.ndarray | None = None, speed: np.ndarray | None = None,
             scenario: np.ndarray | None = None) -> None:
-        parts_of_key = [np.full(int(mask.sum()), "") if v is None else np.asarray(v)[mask]
-                        for v in (node, speed, scenario)]
-        codes, uniques = number_tuples(parts_of_key)
-        parts.append(pd.DataFrame({"product": product[mask], "key": codes + len(keys),
-                                   "col": col[mask], "value": value[mask], "const": const[mask]}))
-        keys.extend(_linking_key(kind, *key) for key in uniques)
+        # a key's parts as codes (-1 for a part the kind does not have), numbered in order of first appearance
+        parts_of_key = [np.full(int(mask.sum()), -1) if v is None else v[mask] for v in (node, speed, scenario)]
+        numbers, distinct = number_codes(parts_of_key, [len(names) for names in labels])
+        parts.append({"product": product[mask], "key": numbers + len(keys), "col": col[mask], "value": value[mask],
+                      "const": const[mask]})
+        keys.extend(_linking_key(kind, key, labels) for key in zip(*(part.tolist() for part in distinct)))
 
-    ynode = y["node"].to_numpy()
     for kind, column in ((LinkingKind.STORAGE, "storage_capacity"), (LinkingKind.INBOUND, "inbound_capacity")):
-        finite = np.isfinite(nodes.loc[ynode, column].to_numpy(dtype=float))
+        finite = np.isfinite(nodes[column].to_numpy(dtype=float)[codes.y_node])
         if kind is LinkingKind.STORAGE:
-            value = instance.products.loc[y["product"], "unit_volume"].to_numpy(dtype=float)
+            value = instance.products["unit_volume"].to_numpy(dtype=float)[codes.y_product]
             const = np.zeros(len(y))
         else:
             value, const = np.ones(len(y)), -y["on_hand"].to_numpy(dtype=float)
-        add(kind, finite, py, ycol, value, const, node=ynode)
-    row, node = index.x_nodes["row"].to_numpy(), index.x_nodes["node"].to_numpy()
-    finite = np.isfinite(nodes.loc[node, "throughput_capacity"].to_numpy(dtype=float))
-    add(LinkingKind.THROUGHPUT, finite, px[row], xcol[row], np.ones(len(row)), np.zeros(len(row)),
-        node=node, scenario=x["scenario"].to_numpy()[row])
-    target = instance.speeds["fill_rate_target"].reindex(u["speed"]).to_numpy(dtype=float)
+        add(kind, finite, codes.y_product, ycol, value, const, node=codes.y_node)
+    row, node = index.x_nodes["row"].to_numpy(), codes.x_nodes_node
+    finite = np.isfinite(nodes["throughput_capacity"].to_numpy(dtype=float)[node])
+    add(LinkingKind.THROUGHPUT, finite, codes.x_product[row], xcol[row], np.ones(len(row)), np.zeros(len(row)),
+        node=node, scenario=codes.x_scenario[row])
+    target = instance.speeds["fill_rate_target"].to_numpy(dtype=float)[codes.u_speed]
     weight = u["weight"].to_numpy(dtype=float)
-    add(LinkingKind.SERVICE, ~np.isnan(target), pu, ucol, weight,
-        -(weight * ((1.0 - np.nan_to_num(target)) * u["quantity"].to_numpy(dtype=float))), speed=u["speed"].to_numpy())
-    return pd.concat(parts, ignore_index=True), keys
+    add(LinkingKind.SERVICE, ~np.isnan(target), codes.u_product, ucol, weight,
+        -(weight * ((1.0 - np.nan_to_num(target)) * u["quantity"].to_numpy(dtype=float))), speed=codes.u_speed)
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}, keys
 
 
-def _linking_key(kind: LinkingKind, node: str, speed: str, scenario: str) -> LinkingKey:
-    """The key of a linking row from its coded parts ("" for a part the kind does not have)."""
-    node_, speed_, scenario_ = (None if v == "" else v for v in (node, speed, scenario))
-    return kind, node_, speed_, scenario_
+def _linking_key(kind: LinkingKind, codes: tuple[int, ...], labels: tuple[pd.Index, ...]) -> LinkingKey:
+    """The key of a linking row from the codes of its node, speed and scenario (-1: the kind has none)."""
+    node, speed, scenario = (None if code < 0 else str(names[code]) for code, names in zip(codes, labels))
+    return kind, node, speed, scenario
 
 
-def _linking_matrices(terms: pd.DataFrame, products: int, rows: int, ncol: int
+def _linking_matrices(terms: dict[str, np.ndarray], products: int, rows: int, ncol: int
                       ) -> list[tuple[np.ndarray, sp.csr_array, np.ndarray]]:
     """Per product: its global linking rows, D (rows x global columns) and constants e."""
-    code = terms["product"].to_numpy() * max(rows, 1) + terms["row"].to_numpy()
+    code = terms["product"] * max(rows, 1) + terms["row"]
     unique, pair = np.unique(code, return_inverse=True)
     pairs = np.stack([unique // max(rows, 1), unique % max(rows, 1)])
-    D = sp.csr_array((terms["value"].to_numpy(), (pair, terms["col"].to_numpy())), shape=(len(unique), ncol))
+    D = sp.csr_array((terms["value"], (pair, terms["col"])), shape=(len(unique), ncol))
     D.sort_indices()
-    const = np.bincount(pair, weights=terms["const"].to_numpy(), minlength=len(unique))
+    const = np.bincount(pair, weights=terms["const"], minlength=len(unique))
     bounds = np.searchsorted(pairs[0], np.arange(products + 1))
     out = []
     for p in range(products):
