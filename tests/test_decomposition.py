@@ -20,7 +20,7 @@ from meio.data import load_instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.master import RestrictedMaster
-from meio.decomposition.solvers import HighsBasisCache
+from meio.decomposition.solvers import DUAL, PRIMAL, HighsBasisCache
 from meio.exact import solve_extensive
 from meio.solvers import Status
 
@@ -247,6 +247,7 @@ def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:
     assert warm.objective == pytest.approx(exact.objective, rel=GAP)
     assert warm.lower_bound <= exact.objective + 1e-7
     assert warm.details["warm_start_bases"] == len(changed.products)  # same shapes: every basis reused
+    assert warm.details["share_seconds"] > 0.0  # the repaired previous plan does not close the gap
 
 
 def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Path) -> None:
@@ -258,6 +259,7 @@ def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Pa
     # the previous plan is a column per product and the best-bound prices price it: no iteration needed
     warm = solve_decomposition(instance, config=DecompositionConfig(gap=1e-6, warm_start=tmp_path / "cold"))
     assert warm.status is Status.OPTIMAL and warm.details["iterations"] == 1
+    assert warm.details["share_seconds"] == 0.0  # the previous plan closes the gap: no share pass
     assert warm.objective <= cold.objective + 1e-9 * abs(cold.objective)
 
 
@@ -296,8 +298,12 @@ def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path:
     assert list(stored["product"]) == list(instance.products.index)
     warm = HighsBasisCache(subproblems)
     assert warm.load(stored) == len(subproblems)
+    strategy = warm._highs().getOptionValue
     for p, sub in enumerate(subproblems):
         assert warm.solve(p, costs[p]).objective == pytest.approx(values[p], rel=1e-9)
+        assert strategy("simplex_strategy")[1] == DUAL  # a loaded basis: made for other row bounds
+        assert warm.solve(p, costs[p]).objective == pytest.approx(values[p], rel=1e-9)
+        assert strategy("simplex_strategy")[1] == PRIMAL  # this run's own basis: only costs change
     stored["columns"][0] += 1  # product 0's subproblem has changed shape: its basis is skipped
     stored["col_status"] = np.insert(stored["col_status"], 0, 0)
     assert HighsBasisCache(subproblems).load(stored) == len(subproblems) - 1

@@ -28,8 +28,8 @@ from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.coordinator import Products, whole_instance, worker_specs
-from meio.decomposition.master import MasterSolution, RestrictedMaster
-from meio.decomposition.pricing import PricingPass, ProductLinks, linking_use
+from meio.decomposition.master import SLACK_TOLERANCE, MasterSolution, RestrictedMaster
+from meio.decomposition.pricing import Column, PricingPass, ProductLinks, linking_use
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.shares import capacity_shares
 from meio.decomposition.stabilization import WentgesSmoothing
@@ -38,7 +38,7 @@ from meio.decomposition.worker import one_blas_thread
 from meio.errors import InfeasibleError
 from meio.model_size import count_model
 from meio.models.build import ModelVariant
-from meio.models.linking import LinkingKind, LinkingSpec
+from meio.models.linking import LinkingKind, LinkingSpec, violation_scale
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.solvers import SolveOptions, Termination
@@ -148,10 +148,12 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, links, capacity), mu, True)
     master.add(products.zero_stock(), keep=True)
     master.add(first.columns)
-    if config.capacity_shares and config.warm_start is None:  # a warm start has the previous plans
+    previous = [] if config.warm_start is None else products.previous_plans(mu)
+    master.add(previous)
+    # after a warm start too (at the previous prices the shares bind little), unless the previous
+    # plan already closes the gap (an unchanged instance: the run then stops after one pass)
+    if config.capacity_shares and not _closes_gap(previous, links, capacity, smoothing.best, config.gap):
         counters.add_shares(products, first, links, capacity, master)
-    if config.warm_start is not None:
-        master.add(products.previous_plans(mu))
     bounds = Bounds(lower=smoothing.best)
     bounds.record(0, start, master.size, smoothing.alpha)
     reporter = ProgressReporter(config.progress, workers=f"{products.workers} {products.engine.name}")
@@ -266,6 +268,19 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
         return termination, solution
     finally:
         reporter.close()
+
+
+def _closes_gap(plan: list[Column], links: list[ProductLinks], capacity: np.ndarray, lower: float,
+                gap: float) -> bool:
+    """Whether ``plan``, one column per product, meets every linking row with a cost within ``gap``
+    of ``lower``."""
+    if len(plan) != len(links):
+        return False
+    use = linking_use(plan, links, len(capacity))
+    if np.any(use > capacity + SLACK_TOLERANCE * violation_scale(capacity)):
+        return False
+    upper = sum(column.cost for column in plan)
+    return upper - lower <= gap * max(abs(upper), 1e-9)
 
 
 def _entry_threshold(gap: float, upper: float, products: int, integer: bool) -> float:
