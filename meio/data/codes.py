@@ -17,10 +17,18 @@ import pandas as pd
 def positions(values: pd.Series | list[str], labels: pd.Index, missing: bool = False) -> np.ndarray:
     """The position of each value in ``labels`` (unique), as int64; a value not in ``labels``
     is a KeyError, as with ``.loc``, unless ``missing`` allows it (then its position is -1)."""
-    found = labels.get_indexer(pd.Index(values)).astype(np.int64, copy=False)
+    codes, uniques = factorized(values)
+    found = np.append(labels.get_indexer(pd.Index(uniques)), -1).astype(np.int64)[codes]
     if not missing and (found < 0).any():
         raise KeyError(f"not in the index: {pd.unique(np.asarray(values, dtype=object)[found < 0])[:5].tolist()}")
     return found
+
+
+def factorized(values: pd.Series | list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (int64, -1 for a blank) and the distinct values (object array) in order of first
+    appearance; through an object array, which pandas hashes about twice as fast as a str column."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
 
 
 def string_rank(labels: pd.Index) -> np.ndarray:
@@ -50,7 +58,9 @@ def _pack(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> np.ndarray:
         raise OverflowError("too many combinations of codes for one int64")
     packed = np.zeros(len(codes[0]), dtype=np.int64)
     for column, size in zip(codes, sizes):
-        packed = packed * (size + 1) + (column + 1)
+        packed *= size + 1
+        packed += column
+        packed += 1
     return packed
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from meio.data.codes import number_codes
+from meio.data.codes import factorized, number_codes
 from meio.data.instance import Instance
 
 #: Tolerance (hours) of the on-time comparison, so 24.0000000001 is not late for 24.
@@ -129,7 +129,7 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
     """d[p,c,s] > 0: demand rows mapped to classes, rows without a window split by window share."""
     demand = instance.demand
     if instance.windows is None:
-        mapped = demand.assign(window=None)
+        mapped = demand
     else:
         shares = instance.windows["share"]
         given = demand[demand["window"].notna()]
@@ -139,40 +139,28 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
         mapped = pd.concat([given, split], ignore_index=True)
     # summed per (product, class, scenario) in order of first appearance, grouped on integer codes
     # (a groupby on the names: rows with a blank product or scenario are left out)
-    product, products = pd.factorize(mapped["product"])
-    scenario, scenarios = pd.factorize(mapped["scenario"])
-    klass, names = _class_codes(mapped)
+    product, products = factorized(mapped["product"])
+    scenario, scenarios = factorized(mapped["scenario"])
+    klass, names = _class_codes(mapped, instance.windows is not None)
     kept = np.flatnonzero((product >= 0) & (scenario >= 0))
     group, (product, klass, scenario) = number_codes([product[kept], klass[kept], scenario[kept]],
                                                      [len(products), len(names), len(scenarios)])
     quantity = pd.Series(mapped["quantity"].to_numpy()[kept]).groupby(group).sum()
-    out = pd.DataFrame({"product": np.asarray(products, dtype=object)[product], "class": names[klass],
-                        "scenario": np.asarray(scenarios, dtype=object)[scenario], "quantity": quantity.to_numpy()})
+    out = pd.DataFrame({"product": products[product], "class": names[klass], "scenario": scenarios[scenario],
+                        "quantity": quantity.to_numpy()})
     return out[out["quantity"] > 0].reset_index(drop=True)
 
 
-def _class_codes(mapped: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The number of each demand row's (zone, speed, window) and the class name of each number."""
-    numbers, distinct = number_tuples([mapped[c].to_numpy() for c in ("zone", "speed", "window")])
-    names = np.array([class_name(z, k, w if isinstance(w, str) else None) for z, k, w in distinct], dtype=object)
-    return numbers, names
-
-
-def number_tuples(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[tuple]]:
-    """Number the distinct tuples of aligned arrays in order of first appearance (None and NaN
-    are values too); return the numbers and the distinct tuples."""
-    combined = np.zeros(len(arrays[0]), dtype=np.int64)
-    levels = []
-    for values in arrays:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        combined = combined * max(len(uniques), 1) + codes
-        levels.append(uniques)
-    numbers, distinct = pd.factorize(combined)
-    parts = []
-    for uniques in reversed(levels):
-        distinct, code = np.divmod(distinct, max(len(uniques), 1))
-        parts.append(np.asarray(uniques, dtype=object)[code] if len(uniques) else code)
-    return numbers, list(zip(*reversed(parts)))
+def _class_codes(mapped: pd.DataFrame, windows: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The class number of each demand row (one number per distinct class name) and the name of
+    each number; the window is part of the class only with ``windows`` (blank: none)."""
+    zone, zones = factorized(mapped["zone"])
+    speed, speeds = factorized(mapped["speed"])
+    window, labels = factorized(mapped["window"]) if windows else (np.full(len(mapped), -1), np.empty(0, dtype=object))
+    numbers, (z, k, w) = number_codes([zone, speed, window], [len(zones), len(speeds), len(labels)])
+    names = [class_name(zones[a], speeds[b], labels[c] if c >= 0 else None) for a, b, c in zip(z, k, w)]
+    number_of_name, distinct = factorized(names)
+    return number_of_name[numbers], distinct
 
 
 def route_unit_cost(routes: pd.DataFrame, unit_volume: float) -> pd.Series:

@@ -28,10 +28,11 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
     y, x, u = index.y, index.x, index.u
     py, px, pu = codes.y_product, codes.x_product, codes.u_product
     ny, nx, nu = (np.bincount(p, minlength=len(products)) for p in (py, px, pu))
+    (y_rank, y_rows), (x_rank, x_rows), (u_rank, u_rows) = (_by_product(p, len(products)) for p in (py, px, pu))
     col_start = np.concatenate([[0], np.cumsum(ny + nx + nu)])
-    ycol = col_start[py] + _rank(py)
-    xcol = col_start[px] + ny[px] + _rank(px)
-    ucol = col_start[pu] + ny[pu] + nx[pu] + _rank(pu)
+    ycol = col_start[py] + y_rank
+    xcol = col_start[px] + ny[px] + x_rank
+    ucol = col_start[pu] + ny[pu] + nx[pu] + u_rank
     ncol = int(col_start[-1])
 
     # availability rows (p, origin, s), numbered within each product in order of first appearance
@@ -40,9 +41,9 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
                                                    [len(products), len(instance.nodes), len(instance.scenarios)])
     na = np.bincount(a_product, minlength=len(products))
     row_start = np.concatenate([[0], np.cumsum(na + nu)])
-    a_row = row_start[a_product] + _rank(a_product)
+    a_row = row_start[a_product] + _by_product(a_product, len(products))[0]
     arow = a_row[avail]
-    drow = row_start[pu] + na[pu] + _rank(pu)
+    drow = row_start[pu] + na[pu] + u_rank
     y_column = np.full((len(products), len(instance.nodes)), -1, dtype=np.int64)
     y_column[py, codes.y_node] = ycol
     rows = np.concatenate([arow, a_row, drow[codes.x_demand], drow])
@@ -71,9 +72,8 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
     global_rows = sort_rows(instance, set(keys))
     row_id = {row.key: i for i, row in enumerate(global_rows)}
     terms["row"] = np.array([row_id[k] for k in keys], dtype=np.int64)[terms["key"]]
-    link = _linking_matrices(terms, len(products), len(global_rows), ncol)
+    link = _linking_matrices(terms, len(global_rows), col_start)
 
-    y_rows, x_rows, u_rows = (_rows_by_product(product, len(products)) for product in (py, px, pu))
     stock_nodes = y["node"].to_numpy()
     result = []
     for p, product in enumerate(products):
@@ -83,21 +83,20 @@ def numpy_subproblems(instance: Instance, index: ModelIndex,
             product=product, c=c[c0:c1], offset=float(offset[p]),
             A=_block(A, r0, r1, c0, c1), row_lower=lower_row[r0:r1], row_upper=upper_row[r0:r1],
             lower=lower[c0:c1], upper=np.full(c1 - c0, np.inf), integer=is_integer[c0:c1],
-            link_rows=link_rows, D=_block(D, 0, D.shape[0], c0, c1), link_const=const,
+            link_rows=link_rows, D=D, link_const=const,
             y_rows=y_rows[p], x_rows=x_rows[p], u_rows=u_rows[p], stock_nodes=stock_nodes[y_rows[p]],
         ))
     return global_rows, result
 
 
-def _rows_by_product(codes: np.ndarray, products: int) -> list[np.ndarray]:
-    """For each product code, the table rows with that code, in table order."""
-    order = np.argsort(codes, kind="stable").astype(np.int32)
-    return np.split(order, np.cumsum(np.bincount(codes, minlength=products))[:-1])
-
-
-def _rank(codes: np.ndarray) -> np.ndarray:
-    """Position of each entry among the entries with the same code (in table order)."""
-    return pd.Series(codes).groupby(codes).cumcount().to_numpy()
+def _by_product(codes: np.ndarray, products: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """For a table's product codes: each row's position among its product's rows, and each
+    product's rows (int32), both in table order."""
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=products)
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[order] = np.arange(len(codes)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rank, np.split(order.astype(np.int32), np.cumsum(counts)[:-1])
 
 
 def _block(matrix: sp.csr_array, r0: int, r1: int, c0: int, c1: int) -> sp.csr_array:
@@ -150,9 +149,11 @@ def _linking_key(kind: LinkingKind, codes: tuple[int, ...], labels: tuple[pd.Ind
     return kind, node, speed, scenario
 
 
-def _linking_matrices(terms: dict[str, np.ndarray], products: int, rows: int, ncol: int
+def _linking_matrices(terms: dict[str, np.ndarray], rows: int, col_start: np.ndarray
                       ) -> list[tuple[np.ndarray, sp.csr_array, np.ndarray]]:
-    """Per product: its global linking rows, D (rows x global columns) and constants e."""
+    """Per product (its columns: ``col_start[p]:col_start[p + 1]``): its global linking rows,
+    D (rows x its columns) and constants e."""
+    products, ncol = len(col_start) - 1, int(col_start[-1])
     code = terms["product"] * max(rows, 1) + terms["row"]
     unique, pair = np.unique(code, return_inverse=True)
     pairs = np.stack([unique // max(rows, 1), unique % max(rows, 1)])
@@ -163,7 +164,5 @@ def _linking_matrices(terms: dict[str, np.ndarray], products: int, rows: int, nc
     out = []
     for p in range(products):
         a, b = bounds[p], bounds[p + 1]
-        block = sp.csr_array((D.data[D.indptr[a]:D.indptr[b]], D.indices[D.indptr[a]:D.indptr[b]],
-                              D.indptr[a:b + 1] - D.indptr[a]), shape=(b - a, ncol))
-        out.append((pairs[1, a:b].astype(np.int64), block, const[a:b]))
+        out.append((pairs[1, a:b].astype(np.int64), _block(D, a, b, col_start[p], col_start[p + 1]), const[a:b]))
     return out

@@ -76,7 +76,7 @@ class _Shipments:
 
 def model_index(instance: Instance, sets: DerivedSets) -> ModelIndex:
     """Build the variable index tables of the SAA model."""
-    products, nodes, routes = instance.products, instance.nodes, sets.routes
+    products, nodes = instance.products, instance.nodes
     y = sets.stocking.copy()
     y_product, y_node = positions(y["product"], products.index), positions(y["node"], nodes.index)
     y["unit_cost"] = products["unit_cost"].to_numpy()[y_product]
@@ -95,25 +95,12 @@ def model_index(instance: Instance, sets: DerivedSets) -> ModelIndex:
     order = np.lexsort((string_rank(sets.classes.index)[u_class], string_rank(instance.scenarios.index)[u_scenario],
                         string_rank(products.index)[u_product]))
     ship = _shipments(instance, sets, order, u_class, u_product, stock)
-    served = u.iloc[ship.demand]
-    x = pd.DataFrame({
-        "product": served["product"].array, "route": routes.index.array.take(ship.route),
-        "class": served["class"].array, "scenario": served["scenario"].array,
-        "origin": routes["origin"].array.take(ship.route), "speed": served["speed"].array,
-        "cost": (routes["unit_cost"].to_numpy()[ship.route] + routes["volume_cost"].to_numpy()[ship.route]
-                 * products["unit_volume"].to_numpy()[u_product[ship.demand]]),
-        "holding": y["holding"].to_numpy()[ship.stock], "weight": served["weight"].to_numpy()})
-
-    count = np.array([len(path) for path in routes["nodes"]], dtype=np.int64)
-    path_nodes = positions([node for path in routes["nodes"] for node in path], nodes.index)
-    on_route = count[ship.route]
-    x_nodes_node = path_nodes[ranges((np.cumsum(count) - count)[ship.route], on_route)]
-    x_nodes = pd.DataFrame({"row": np.repeat(np.arange(len(x)), on_route),
-                            "node": nodes.index.array.take(x_nodes_node)})
+    x = _shipment_table(instance, sets, y, u, ship, u_product[ship.demand])
+    x_nodes, x_nodes_node = _route_nodes(nodes.index, sets.routes["nodes"], ship.route)
     codes = IndexCodes(y_product=y_product, y_node=y_node, x_product=u_product[ship.demand], x_origin=ship.origin,
                        x_scenario=u_scenario[ship.demand], x_demand=ship.demand, u_product=u_product,
                        u_speed=u_speed, x_nodes_node=x_nodes_node)
-    return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes, route_zone=routes["zone"], codes=codes)
+    return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes, route_zone=sets.routes["zone"], codes=codes)
 
 
 def _demand_rows(sets: DerivedSets) -> tuple[pd.DataFrame, np.ndarray]:
@@ -123,6 +110,35 @@ def _demand_rows(sets: DerivedSets) -> tuple[pd.DataFrame, np.ndarray]:
     u = sets.demand.iloc[known].reset_index(drop=True)
     u["speed"] = sets.classes["speed"].array.take(u_class[known])
     return u, u_class[known]
+
+
+def _shipment_table(instance: Instance, sets: DerivedSets, y: pd.DataFrame, u: pd.DataFrame, ship: _Shipments,
+                    product: np.ndarray) -> pd.DataFrame:
+    """The x table of ``ship`` (``product``: its rows' product positions), its columns taken by code."""
+    routes = sets.routes
+
+    def served(column: str) -> object:
+        return u[column].array.take(ship.demand)
+
+    return pd.DataFrame({
+        "product": served("product"), "route": routes.index.array.take(ship.route), "class": served("class"),
+        "scenario": served("scenario"), "origin": routes["origin"].array.take(ship.route), "speed": served("speed"),
+        "cost": (routes["unit_cost"].to_numpy()[ship.route] + routes["volume_cost"].to_numpy()[ship.route]
+                 * instance.products["unit_volume"].to_numpy()[product]),
+        "holding": y["holding"].to_numpy()[ship.stock], "weight": u["weight"].to_numpy()[ship.demand],
+    }, copy=False)  # the columns are new arrays; without copies or consolidation
+
+
+def _route_nodes(nodes: pd.Index, paths: pd.Series, route: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The x_nodes table of x rows on ``route`` (positions in ``paths``, the routes' node tuples),
+    and the position in ``nodes`` of each of its rows' node."""
+    count = np.array([len(path) for path in paths], dtype=np.int64)
+    path_nodes = positions([node for path in paths for node in path], nodes)
+    on_route = count[route]
+    node = path_nodes[ranges((np.cumsum(count) - count)[route], on_route)]
+    table = pd.DataFrame({"row": np.repeat(np.arange(len(route)), on_route), "node": nodes.array.take(node)},
+                         copy=False)
+    return table, node
 
 
 def _shipments(instance: Instance, sets: DerivedSets, order: np.ndarray, u_class: np.ndarray,
