@@ -138,7 +138,7 @@ def class_demand(instance: Instance, classes: pd.DataFrame) -> pd.DataFrame:
         split["quantity"] = split["quantity"] * split.pop("share")
         mapped = pd.concat([given, split], ignore_index=True)
     # summed per (product, class, scenario) in order of first appearance, grouped on integer codes
-    # (a groupby on the names: rows with a blank product or scenario are left out)
+    # (as a groupby on the names would: rows with a blank product or scenario are left out)
     product, products = factorized(mapped["product"])
     scenario, scenarios = factorized(mapped["scenario"])
     klass, names = _class_codes(mapped, instance.windows is not None)
