@@ -20,7 +20,7 @@ from meio.data import load_instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.master import RestrictedMaster
-from meio.decomposition.solvers import DUAL, PRIMAL, HighsBasisCache
+from meio.decomposition.solvers import DUAL, DUAL_EDGE_WEIGHTS, PRIMAL, HighsBasisCache
 from meio.exact import solve_extensive
 from meio.solvers import Status
 
@@ -299,6 +299,7 @@ def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path:
     warm = HighsBasisCache(subproblems)
     assert warm.load(stored) == len(subproblems)
     strategy = warm._highs().getOptionValue
+    assert strategy("simplex_dual_edge_weight_strategy")[1] == DUAL_EDGE_WEIGHTS  # Devex: measured faster
     for p, sub in enumerate(subproblems):
         assert warm.solve(p, costs[p]).objective == pytest.approx(values[p], rel=1e-9)
         assert strategy("simplex_strategy")[1] == DUAL  # a loaded basis: made for other row bounds

@@ -50,6 +50,12 @@ class Caps:
 
 #: HiGHS simplex strategies: dual, and primal (a cost change keeps a basis primal feasible).
 DUAL, PRIMAL = 1, 4
+#: Dual simplex edge weights of the subproblems: Devex (``simplex_dual_edge_weight_strategy`` 1).
+#: HiGHS's default (steepest edge) takes fewer iterations but costs more per iteration: measured
+#: at 1,000 products, each product solved by both side by side in 4 rounds, the cold pass 0.87-0.89
+#: and the capacity-share pass 0.85-0.87 of the time (3% and 5% more iterations), the same optimal
+#: objectives, the warm primal passes unchanged; Dantzig is slower cold (1.23).
+DUAL_EDGE_WEIGHTS = 1
 
 
 class SubproblemSolver(Protocol):
@@ -109,6 +115,7 @@ class HighsBasisCache:
         highs = getattr(self.local, "highs", None)
         if highs is None:
             highs = self.local.highs = highs_instance()
+            highs.setOptionValue("simplex_dual_edge_weight_strategy", DUAL_EDGE_WEIGHTS)
         return highs
 
     def _run(self, highs: highspy.Highs, p: int, basis: highspy.HighsBasis | None, warm: int) -> LPSolution:
