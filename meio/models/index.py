@@ -26,8 +26,8 @@ class IndexCodes:
 
     ``*_product``, ``*_node`` / ``x_origin``, ``*_scenario`` and ``u_speed`` are positions in
     ``instance.products``, ``instance.nodes``, ``instance.scenarios`` and ``instance.speeds``;
-    ``x_demand`` is the row of ``u`` each x row serves and ``x_nodes_node`` the node of each
-    ``x_nodes`` row.
+    ``x_demand`` is the row of ``u`` each x row serves, ``x_zone`` the zone (position in
+    ``instance.zones``) its route delivers to, and ``x_nodes_node`` the node of each ``x_nodes`` row.
     """
 
     y_product: np.ndarray
@@ -36,6 +36,7 @@ class IndexCodes:
     x_origin: np.ndarray
     x_scenario: np.ndarray
     x_demand: np.ndarray
+    x_zone: np.ndarray
     u_product: np.ndarray
     u_speed: np.ndarray
     x_nodes_node: np.ndarray
@@ -98,7 +99,8 @@ def model_index(instance: Instance, sets: DerivedSets) -> ModelIndex:
     x = _shipment_table(instance, sets, y, u, ship, u_product[ship.demand])
     x_nodes, x_nodes_node = _route_nodes(nodes.index, sets.routes["nodes"], ship.route)
     codes = IndexCodes(y_product=y_product, y_node=y_node, x_product=u_product[ship.demand], x_origin=ship.origin,
-                       x_scenario=u_scenario[ship.demand], x_demand=ship.demand, u_product=u_product,
+                       x_scenario=u_scenario[ship.demand], x_demand=ship.demand,
+                       x_zone=positions(sets.routes["zone"], instance.zones.index)[ship.route], u_product=u_product,
                        u_speed=u_speed, x_nodes_node=x_nodes_node)
     return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes, route_zone=sets.routes["zone"], codes=codes)
 

@@ -47,25 +47,26 @@ class PlanTotals:
         self.flows = np.zeros((n_nodes, len(instance.zones)))
 
     def add(self, index: ModelIndex, values: PlanValues) -> None:
-        """Add one chunk of products: its own model index and the plan's values on it."""
-        instance = self.instance
+        """Add one chunk of products: its own model index and the plan's values on it (summed by
+        the index's integer codes)."""
+        instance, codes = self.instance, index.codes
         for part, cost in cost_parts(index, values).items():
             self.costs[part] += cost
-        u = index.u
-        self.demand += _dense((u["weight"] * u["quantity"]).groupby(u["speed"]).sum(), instance.speeds.index)
-        self.unmet += _dense((u["weight"] * values.u).groupby(u["speed"]).sum(), instance.speeds.index)
+        n_speeds, n_nodes, n_zones = len(instance.speeds), len(instance.nodes), len(instance.zones)
+        weight_u = index.u["weight"].to_numpy()
+        self.demand += np.bincount(codes.u_speed, weight_u * index.u["quantity"].to_numpy(), n_speeds)
+        self.unmet += np.bincount(codes.u_speed, weight_u * values.u, n_speeds)
         self.stock.append(stock_table(index, values))
-        nodes = index.y["node"].to_numpy()
-        volume = instance.products.loc[index.y["product"], "unit_volume"].to_numpy()
-        self.storage += _dense(pd.Series(volume * values.y).groupby(nodes).sum(), instance.nodes.index)
-        bought = values.y - index.y["on_hand"].to_numpy()
-        self.inbound += _dense(pd.Series(bought).groupby(nodes).sum(), instance.nodes.index)
-        self.throughput += _dense(scenario_throughput(index, values),
-                                  pd.MultiIndex.from_product([instance.scenarios.index, instance.nodes.index])
-                                  ).reshape(self.throughput.shape)
-        self.flows += _dense(zone_flows(index, values),
-                             pd.MultiIndex.from_product([instance.nodes.index, instance.zones.index])
-                             ).reshape(self.flows.shape)
+        volume = instance.products.loc[index.y["product"], "unit_volume"].to_numpy()  # codes: the chunk's products
+        self.storage += np.bincount(codes.y_node, volume * values.y, n_nodes)
+        self.inbound += np.bincount(codes.y_node, values.y - index.y["on_hand"].to_numpy(), n_nodes)
+        rows = index.x_nodes["row"].to_numpy()  # the x row of each (x row, node on its route)
+        through = np.bincount(codes.x_scenario[rows] * n_nodes + codes.x_nodes_node, values.x[rows],
+                              self.throughput.size)
+        self.throughput += through.reshape(self.throughput.shape)
+        shipped = index.x["weight"].to_numpy() * values.x
+        self.flows += np.bincount(codes.x_origin * n_zones + codes.x_zone, shipped, self.flows.size).reshape(
+            self.flows.shape)
 
     def fill(self, result: Result) -> None:
         """Costs, fill rates, stock, utilization and flows of the plan over every chunk added."""
@@ -83,11 +84,6 @@ class PlanTotals:
             [nodes, instance.zones.index], names=["origin", "zone"]), name="units")
         positive = flows[flows > 0].sort_index().reset_index()
         result.tables["flows"] = positive.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _dense(sums: pd.Series, labels: pd.Index) -> np.ndarray:
-    """Partial sums keyed by label as an array in the order of ``labels`` (0 where absent)."""
-    return sums.reindex(labels, fill_value=0.0).to_numpy(dtype=float)
 
 
 def cost_parts(index: ModelIndex, values: PlanValues) -> dict[str, float]:
@@ -108,23 +104,6 @@ def stock_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
     table["stock"] = values.y
     table["buy"] = values.y - index.y["on_hand"].to_numpy()
     return table
-
-
-def scenario_throughput(index: ModelIndex, values: PlanValues) -> pd.Series:
-    """Units through each node per scenario, keyed by (scenario, node)."""
-    rows = index.x_nodes["row"].to_numpy()
-    return pd.DataFrame({"scenario": index.x["scenario"].to_numpy()[rows], "node": index.x_nodes["node"].to_numpy(),
-                         "units": values.x[rows]}).groupby(["scenario", "node"])["units"].sum()
-
-
-def zone_flows(index: ModelIndex, values: PlanValues) -> pd.Series:
-    """Expected units shipped per scenario, keyed by (origin, zone)."""
-    x = index.x
-    per_route = pd.DataFrame({"origin": x["origin"].to_numpy(), "route": x["route"].to_numpy(),
-                              "units": x["weight"].to_numpy() * values.x}).groupby(
-        ["origin", "route"], as_index=False, observed=True)["units"].sum()
-    per_route["zone"] = per_route["route"].map(index.route_zone)
-    return per_route.groupby(["origin", "zone"])["units"].sum()
 
 
 def node_utilization(instance: Instance, storage: pd.Series, inbound: pd.Series, throughput: np.ndarray,
