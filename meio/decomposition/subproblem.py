@@ -62,11 +62,12 @@ def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[LinkingSpec]:
 
     column = {LinkingKind.STORAGE: "storage_capacity", LinkingKind.INBOUND: "inbound_capacity",
               LinkingKind.THROUGHPUT: "throughput_capacity"}
+    capacities = {kind: instance.nodes[name].to_numpy(float) for kind, name in column.items()}  # read once
 
     def capacity(key: LinkingKey) -> float:
         if key[0] is LinkingKind.SERVICE:
             return 0.0
-        return float(instance.nodes[column[key[0]]].to_numpy(float)[positions[0][key[1]]])
+        return float(capacities[key[0]][positions[0][key[1]]])
 
     return [LinkingSpec(*key, capacity=capacity(key), dormant=key[0] is LinkingKind.THROUGHPUT)
             for key in sorted(keys, key=order)]
