@@ -128,8 +128,8 @@ class Products:
             return None
         if self.engine.local:
             return lambda: _concatenate(self._all("export_bases"))
-        merged = _concatenate(self._all("export_bases"))
-        return lambda: merged
+        parts = self._all("export_bases")  # joined when written, once the master is gone (see plans_writer)
+        return lambda: _concatenate(parts)
 
     def plans_writer(self, columns: list[Column], weights: np.ndarray, rows: list[LinkingSpec],
                      center: np.ndarray | None) -> ArrayWriter:
@@ -138,13 +138,13 @@ class Products:
                   "center": np.zeros(len(rows)) if center is None else np.asarray(center, dtype=float)}
         chosen = [(c,) for c in self._chosen(columns, weights)]
 
-        def write() -> dict[str, np.ndarray]:
-            return {**_concatenate(self.engine.call("export_plans", chosen)), **prices}
-
         if self.engine.local:
-            return write
-        written = write()
-        return lambda: written
+            return lambda: {**_concatenate(self.engine.call("export_plans", chosen)), **prices}
+        # remote workers stop with the solve, so their parts are gathered now, but joined only when
+        # written: a joined copy made now (49 MiB at 10,000 products) would add to the coordinator's
+        # peak while the master and its columns are still alive
+        parts = self.engine.call("export_plans", chosen)
+        return lambda: {**_concatenate(parts), **prices}
 
     def memory(self) -> list[int]:
         """Bytes of solution vectors each worker holds."""
