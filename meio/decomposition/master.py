@@ -59,7 +59,8 @@ REDUCED_COST_TOLERANCE = 1e-8
 #: A column leaves the loaded master after this many consecutive solves nonbasic at zero
 #: weight (HiGHS only; it stays in ``columns``, and pricing brings it back if it is needed).
 PURGE_AGE = 2
-#: Columns whose reduced costs are computed in one block (bounds the memory of pricing every purged column).
+#: Columns whose reduced costs (or woken rows' coefficients) are computed in one block: bounds the memory
+#: of pricing every purged column and of waking rows over every loaded column.
 PRICED_TOGETHER = 2_000
 #: Returns from an infeasible phase-two master to phase one before the master is declared failed.
 MAX_RETURNS = 3
@@ -295,7 +296,9 @@ class RestrictedMaster:
         woken = np.flatnonzero(rows)
         new_row = np.full(m, -1, dtype=np.int64)
         new_row[woken] = np.arange(len(woken))
-        loaded = self._matrix([self.columns[j] for j in self.active], new_row, None, len(woken))
+        blocks = [self._matrix([self.columns[j] for j in self.active[first:first + PRICED_TOGETHER]], new_row, None,
+                               len(woken)) for first in range(0, len(self.active), PRICED_TOGETHER)]
+        loaded = sp.csc_array(sp.hstack(blocks, format="csc")) if blocks else sp.csc_array((len(woken), 0))
         slack = sp.csc_array((-np.ones(len(woken)), (np.arange(len(woken)), woken)), shape=(len(woken), m))
         matrix = sp.csr_array(sp.hstack([slack, loaded]))
         self.engine.add_rows(np.full(len(woken), -np.inf), self.capacity[woken] - self.fixed_use[woken], matrix)
