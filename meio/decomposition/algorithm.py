@@ -38,7 +38,7 @@ from meio.decomposition.worker import one_blas_thread
 from meio.errors import InfeasibleError
 from meio.model_size import count_model
 from meio.models.build import ModelVariant
-from meio.models.linking import LinkingKind, LinkingSpec, violation_scale
+from meio.models.linking import LinkingKind, LinkingSpec
 from meio.results.prices import price_table
 from meio.results.result import Result
 from meio.solvers import SolveOptions, Termination
@@ -152,7 +152,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     master.add(previous)
     # after a warm start too (at the previous prices the shares bind little), unless the previous
     # plan already closes the gap (an unchanged instance: the run then stops after one pass)
-    if config.capacity_shares and not _closes_gap(previous, links, capacity, smoothing.best, config.gap):
+    if config.capacity_shares and not _closes_gap(previous, master, smoothing.best, config.gap):
         counters.add_shares(products, first, links, capacity, master)
     bounds = Bounds(lower=smoothing.best)
     bounds.record(0, start, master.size, smoothing.alpha)
@@ -270,17 +270,15 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
         reporter.close()
 
 
-def _closes_gap(plan: list[Column], links: list[ProductLinks], capacity: np.ndarray, lower: float,
-                gap: float) -> bool:
-    """Whether ``plan``, one column per product, meets every linking row with a cost within ``gap``
-    of ``lower``."""
-    if len(plan) != len(links):
+def _closes_gap(plan: list[Column], master: RestrictedMaster, lower: float, gap: float) -> bool:
+    """Whether ``plan``, one column per product, meets every linking row of ``master`` with a
+    cost within ``gap`` of ``lower``."""
+    if len(plan) != len(master.subproblems):
         return False
-    use = linking_use(plan, links, len(capacity))
-    if np.any(use > capacity + SLACK_TOLERANCE * violation_scale(capacity)):
+    use = linking_use(plan, master.subproblems, len(master.rows))
+    if np.any(use > master.capacity + SLACK_TOLERANCE * master.scale):
         return False
-    upper = sum(column.cost for column in plan)
-    return upper - lower <= gap * max(abs(upper), 1e-9)
+    return Bounds(lower=lower, upper=sum(column.cost for column in plan)).gap() <= gap
 
 
 def _entry_threshold(gap: float, upper: float, products: int, integer: bool) -> float:

@@ -52,7 +52,6 @@ class ModelIndex:
     - ``u``: (product, class, scenario, speed, quantity, penalty, weight) with
       penalty = lost_sale_cost_p * penalty_factor_speed.
     - ``x_nodes``: (x row, node) for every node on the x row's route (throughput).
-    - ``route_zone``: the zone each route delivers to, indexed by route.
     - ``codes``: the rows' keys as integer codes.
     """
 
@@ -60,7 +59,6 @@ class ModelIndex:
     x: pd.DataFrame
     u: pd.DataFrame
     x_nodes: pd.DataFrame
-    route_zone: pd.Series
     codes: IndexCodes
 
 
@@ -102,7 +100,7 @@ def model_index(instance: Instance, sets: DerivedSets) -> ModelIndex:
                        x_scenario=u_scenario[ship.demand], x_demand=ship.demand,
                        x_zone=positions(sets.routes["zone"], instance.zones.index)[ship.route], u_product=u_product,
                        u_speed=u_speed, x_nodes_node=x_nodes_node)
-    return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes, route_zone=sets.routes["zone"], codes=codes)
+    return ModelIndex(y=y, x=x, u=u, x_nodes=x_nodes, codes=codes)
 
 
 def _demand_rows(sets: DerivedSets) -> tuple[pd.DataFrame, np.ndarray]:
