@@ -122,6 +122,9 @@ def main() -> None:
                         choices=["extensive", "shares", "plain", "changed_cold", "warm"], help="runs to skip")
     parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
                         help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="generator seed of every size (default: the size itself; another seed gives "
+                             "instances of the family no earlier run has seen)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--instance", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
@@ -140,8 +143,8 @@ def main() -> None:
         base = args.out / f"p{size}"
         start = time.perf_counter()
         instance = generate_instance(base / "instance", products=size, nodes=10, zones=30, scenarios=50,
-                                     seed=size, tightness=0.8)
-        runs = {"generate_seconds": time.perf_counter() - start}
+                                     seed=size if args.seed is None else args.seed, tightness=0.8)
+        runs = {"seed": size if args.seed is None else args.seed, "generate_seconds": time.perf_counter() - start}
         if size <= args.extensive_max and "extensive" not in args.skip:
             runs["extensive"] = child(args, instance, "extensive")
         runs["decomposition"] = child(args, instance, "stabilized", write=base / "cold", floor="")
@@ -151,7 +154,8 @@ def main() -> None:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:
             for change in args.changes:
-                changed = perturb(instance, base / f"changed{change:g}", change, seed=size + 1)
+                changed = perturb(instance, base / f"changed{change:g}", change,
+                                  seed=(size if args.seed is None else args.seed) + 1)
                 # both as configured by default (capacity shares on, which a warm start also runs)
                 if "changed_cold" not in args.skip:
                     runs[f"changed_cold_{change:g}"] = child(args, changed, "shares")
