@@ -141,10 +141,11 @@ def main() -> None:
     log = args.out / "results.jsonl"
     for size in args.sizes:
         base = args.out / f"p{size}"
+        seed = size if args.seed is None else args.seed
         start = time.perf_counter()
-        instance = generate_instance(base / "instance", products=size, nodes=10, zones=30, scenarios=50,
-                                     seed=size if args.seed is None else args.seed, tightness=0.8)
-        runs = {"seed": size if args.seed is None else args.seed, "generate_seconds": time.perf_counter() - start}
+        instance = generate_instance(base / "instance", products=size, nodes=10, zones=30, scenarios=50, seed=seed,
+                                     tightness=0.8)
+        runs = {"seed": seed, "generate_seconds": time.perf_counter() - start}
         if size <= args.extensive_max and "extensive" not in args.skip:
             runs["extensive"] = child(args, instance, "extensive")
         runs["decomposition"] = child(args, instance, "stabilized", write=base / "cold", floor="")
@@ -154,8 +155,7 @@ def main() -> None:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:
             for change in args.changes:
-                changed = perturb(instance, base / f"changed{change:g}", change,
-                                  seed=(size if args.seed is None else args.seed) + 1)
+                changed = perturb(instance, base / f"changed{change:g}", change, seed=seed + 1)
                 # both as configured by default (capacity shares on, which a warm start also runs)
                 if "changed_cold" not in args.skip:
                     runs[f"changed_cold_{change:g}"] = child(args, changed, "shares")
