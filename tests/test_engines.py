@@ -150,6 +150,28 @@ def test_the_coordinator_keeps_no_solution_vectors(tmp_path: Path, processes: Pr
     assert sum(workers) > 2 * coordinator  # the solution vectors, held by the workers only
 
 
+def test_workers_keep_the_solution_vectors_of_the_masters_columns_only(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    instance = load_instance(generate_instance(tmp_path / "i", products=60, nodes=3, zones=5, scenarios=2, seed=4,
+                                               tightness=0.8))
+    engine = ThreadsEngine()
+    seen: dict[str, object] = {}
+    totals = Products.totals
+
+    def spy(self: Products, instance: object, columns: list[Column], weights: np.ndarray) -> object:
+        assert engine.worker is not None
+        seen["master"], seen["store"] = {c.key for c in columns}, list(engine.worker.store)
+        return totals(self, instance, columns, weights)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Products, "totals", spy)
+    result = solve_decomposition(instance, config=DecompositionConfig(engine=engine))
+    assert result.has_plan and result.details["iterations"] >= 2
+    store, master = seen["store"], seen["master"]
+    assert isinstance(store, list) and isinstance(master, set)
+    assert len(store) > len(master)  # pricing offered columns the master declined ...
+    assert {key for key, z in enumerate(store) if z is not None} == master  # ... and only theirs were dropped
+
+
 def test_a_bad_engine_is_an_option_error() -> None:
     with pytest.raises(OptionError, match="unknown engine 'mpi'"):
         make_engine("mpi", 2)

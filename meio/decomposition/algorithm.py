@@ -253,7 +253,7 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
             bound = lagrangian(priced, capacity)
             bounds.lower = max(bounds.lower, bound)
             least = _entry_threshold(config.gap, bounds.upper, len(master.subproblems), integer)
-            new = master.entering(priced.columns, solution, least)
+            new = _entering(products, master, priced, solution, least)
             smoothing.record(mu_sep, bound, subgradient(priced, master.subproblems, capacity), solution.mu, bool(new))
             back = master.reentering(solution, least)
             master.add(new)
@@ -268,6 +268,16 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
         return termination, solution
     finally:
         reporter.close()
+
+
+def _entering(products: Products, master: RestrictedMaster, priced: PricingPass, solution: MasterSolution,
+              least: float = 0.0) -> list[Column]:
+    """The columns of ``priced`` that enter the master (see :meth:`RestrictedMaster.entering`); the
+    workers forget the others' solution vectors."""
+    new = master.entering(priced.columns, solution, least)
+    entered = {id(column) for column in new}
+    products.forget([column for column in priced.columns if id(column) not in entered])
+    return new
 
 
 def _closes_gap(plan: list[Column], master: RestrictedMaster, lower: float, gap: float) -> bool:
@@ -303,7 +313,7 @@ def _phase_one_step(products: Products, master: RestrictedMaster, solution: Mast
     if proof > PROOF_TOLERANCE * max(1.0, abs(float(solution.mu @ capacity))):
         counters.proof = proof
         return Termination.INFEASIBLE
-    new, back = master.entering(priced.columns, solution), master.reentering(solution)
+    new, back = _entering(products, master, priced, solution), master.reentering(solution)
     master.add(new)
     master.restore(back)
     return Termination.ITERATION_LIMIT if new or len(back) else Termination.NUMERICAL_FAILURE

@@ -23,7 +23,7 @@ import numpy as np
 from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.builder import numpy_subproblems
-from meio.decomposition.pricing import Solution
+from meio.decomposition.pricing import SparseZ
 from meio.decomposition.structure import apply_variants
 from meio.decomposition.subproblem import ProductLP, pyomo_subproblems, sort_rows
 from meio.models.build import ModelVariant
@@ -67,7 +67,7 @@ def build_subproblems(instance: Instance, integer: bool, builder: str, variants:
     for chunk_rows, subs in parts:
         # both orders are canonical, so the map is increasing and keeps each D's rows sorted
         to_global = np.array([row_of[row.key] for row in chunk_rows], dtype=np.int64)
-        subproblems += [replace(sub, link_rows=to_global[sub.link_rows]) for sub in subs]
+        subproblems += [replace(sub, link_rows=to_global[sub.link_rows].astype(np.int32)) for sub in subs]
     return rows, subproblems
 
 
@@ -78,13 +78,13 @@ def _build_chunk(part: Instance, integer: bool, builder: str) -> tuple[list[Link
     return pyomo_subproblems(part, index, integer)
 
 
-def plan_totals(instance: Instance, subproblems: list[ProductLP], chosen: list[tuple[Solution, float]],
+def plan_totals(instance: Instance, subproblems: list[ProductLP], chosen: list[tuple[SparseZ, float]],
                 chunk: int = CHUNK_PRODUCTS, executor: Executor | None = None, first: int = 0) -> PlanTotals:
     """The figures of the plan sum_k lambda_k z_k over the products of ``instance`` (numbered
     ``first``, ``first + 1``, ...; ``chosen``: their solutions with positive weight), read out chunk
     by chunk (the same chunks as :func:`build_subproblems`; each chunk's index and values through
     ``executor`` when given, added in chunk order)."""
-    by_chunk: list[list[tuple[Solution, float]]] = [[] for _ in range(-(-len(subproblems) // chunk))]
+    by_chunk: list[list[tuple[SparseZ, float]]] = [[] for _ in range(-(-len(subproblems) // chunk))]
     for solution, weight in chosen:
         by_chunk[(solution.product - first) // chunk].append((solution, weight))
     read = partial(_chunk_values, subproblems=subproblems, first=first)
@@ -120,7 +120,7 @@ def _in_order(function: Callable[[T], R], items: Iterable[T], executor: Executor
         yield from (executor.map(function, batch) if executor is not None else map(function, batch))
 
 
-def _chunk_values(pair: tuple[Instance, list[tuple[Solution, float]]], subproblems: list[ProductLP],
+def _chunk_values(pair: tuple[Instance, list[tuple[SparseZ, float]]], subproblems: list[ProductLP],
                   first: int) -> tuple[ModelIndex, PlanValues]:
     """One chunk's index, and its y, x and u from its products' weighted solutions."""
     part, chosen = pair

@@ -102,6 +102,13 @@ class Products:
         """Each product's zero-stock column, where its rows allow it."""
         return _present(self._all("zero_stock"))
 
+    def forget(self, columns: list[Column]) -> None:
+        """The workers drop the solution vectors of ``columns`` (declined by the master)."""
+        keys: list[list[int]] = [[] for _ in range(self.workers)]
+        for column in columns:
+            keys[self._owner(column)].append(column.key)
+        self.engine.call("forget", [(part,) for part in keys])
+
     def warm_start(self, directory: Path) -> int:
         """Seed the workers from a previous result; how many subproblem bases were seeded."""
         return int(sum(self._all("warm_start", directory)))
@@ -161,10 +168,12 @@ class Products:
         """(key, weight) of each column with positive weight, by owning worker, in column order."""
         chosen: list[list[tuple[int, float]]] = [[] for _ in range(self.workers)]
         for j in np.flatnonzero(weights > 0.0):
-            column = columns[j]
-            owner = int(np.searchsorted(self.firsts, column.product, side="right")) - 1
-            chosen[owner].append((column.key, float(weights[j])))
+            chosen[self._owner(columns[j])].append((columns[j].key, float(weights[j])))
         return chosen
+
+    def _owner(self, column: Column) -> int:
+        """The worker that priced ``column``."""
+        return int(np.searchsorted(self.firsts, column.product, side="right")) - 1
 
 
 def _present(parts: list) -> list[Column]:

@@ -6,9 +6,9 @@ A worker prices its products in fixed chunks through an optional thread pool; a 
 engine sees the same sequence of costs whatever the worker count or engine, so results do
 not depend on them.
 
-Two views of a subproblem solution: the worker keeps the :class:`Solution` (z itself, sparse);
-the coordinator's master gets only the :class:`Column` (cost, linking use, and a key by which
-the owning worker finds the solution again).
+Two views of a subproblem solution: the worker keeps z itself, sparse (:class:`SparseZ`), of
+the columns the master took; the coordinator's master gets only the :class:`Column` (cost,
+linking use, and a key by which the owning worker finds the solution again).
 """
 
 from __future__ import annotations
@@ -42,17 +42,27 @@ class Column:
 
 
 @dataclass(frozen=True, eq=False)
-class Solution:
-    """A subproblem solution z as the worker keeps it: cost, linking use and z stored sparse."""
+class SparseZ:
+    """A subproblem solution z as its worker keeps it, sparse: what a plan is read out of."""
 
     product: int
-    cost: float
-    usage: np.ndarray
     support: np.ndarray
     values: np.ndarray
 
+
+@dataclass(frozen=True, eq=False)
+class Solution(SparseZ):
+    """A subproblem solution as pricing returns it: z, its cost and its linking use."""
+
+    cost: float
+    usage: np.ndarray
+
     def column(self, key: int) -> Column:
         return Column(product=self.product, cost=self.cost, usage=self.usage, key=key)
+
+    def kept(self) -> SparseZ:
+        """z alone: the cost and linking use live in the master's column."""
+        return SparseZ(self.product, self.support, self.values)
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from meio.decomposition.pricing import Solution, solution_of
+from meio.decomposition.pricing import Solution, SparseZ, solution_of
 from meio.decomposition.subproblem import ProductLP
 
 FEASIBILITY_TOLERANCE = 1e-9
@@ -63,7 +63,7 @@ def _feasible_solution(p: int, sub: ProductLP, z: np.ndarray) -> Solution | None
     return solution_of(p, sub, z)
 
 
-def flat_plan(subproblems: list[ProductLP], chosen: list[tuple[Solution, float]],
+def flat_plan(subproblems: list[ProductLP], chosen: list[tuple[SparseZ, float]],
               first: int = 0) -> dict[str, np.ndarray]:
     """The plan z_p = sum_k lambda_pk z_pk of every product (``chosen``: solutions of products
     ``first``, ``first + 1``, ... with their master weights) as flat sparse arrays (warm_start.npz)."""
@@ -78,7 +78,7 @@ def flat_plan(subproblems: list[ProductLP], chosen: list[tuple[Solution, float]]
             "value": np.concatenate([z[s] for z, s in zip(plans, support)]) if support else np.zeros(0)}
 
 
-def stock_of(subproblems: list[ProductLP], chosen: list[tuple[Solution, float]], first: int = 0) -> list[np.ndarray]:
+def stock_of(subproblems: list[ProductLP], chosen: list[tuple[SparseZ, float]], first: int = 0) -> list[np.ndarray]:
     """Each product's stock y in the plan sum_k lambda_k z_k (in its own column order)."""
     stock = [np.zeros(len(sub.y_rows)) for sub in subproblems]
     for solution, weight in chosen:

@@ -52,6 +52,12 @@ class ProductLP(LinearModel):
         return len(self.c)
 
 
+def uniform(value: float, n: int) -> np.ndarray:
+    """A read-only length-``n`` array of ``value`` that holds one number: the column bounds of most
+    subproblems (lower 0 and upper +inf on every column) without 16 bytes per column and product."""
+    return np.broadcast_to(np.float64(value), (n,))
+
+
 def sort_rows(instance: Instance, keys: set[LinkingKey]) -> list[LinkingSpec]:
     """The global linking rows of ``keys`` in canonical order, with their capacities."""
     tables = (instance.nodes, instance.speeds, instance.scenarios)

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from meio.data.instance import Instance
 from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
-from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution
+from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution, SparseZ
 from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, zero_stock_solution
 from meio.decomposition.solvers import Caps, HighsBasisCache
 from meio.decomposition.subproblem import ProductLP
@@ -82,7 +82,7 @@ class ProductWorker:
         self.subproblems: list[ProductLP] = []
         self.rows: list[LinkingSpec] = []
         self.pricer: Pricer | None = None
-        self.store: list[Solution] = []
+        self.store: list[SparseZ | None] = []  # by column key; None once the master declined the column
         self.warm: WarmStart | None = None
 
     def handle(self, method: str, args: tuple) -> tuple[bool, object]:
@@ -102,15 +102,21 @@ class ProductWorker:
         return self.pricer
 
     def _keep(self, solutions: list[Solution | None]) -> list[Column | None]:
-        """Store solutions and return their columns (None stays None)."""
+        """Store the solutions' z and return their columns (None stays None)."""
         columns: list[Column | None] = []
         for solution in solutions:
             if solution is None:
                 columns.append(None)
                 continue
             columns.append(solution.column(len(self.store)))
-            self.store.append(solution)
+            self.store.append(solution.kept())
         return columns
+
+    def forget(self, keys: list[int]) -> None:
+        """Drop the z of columns the master declined (it never asks for them again): most priced
+        columns do not enter, and their z would hold most of a worker's memory by the end of a run."""
+        for key in keys:
+            self.store[key] = None
 
     def build(self) -> list[LinkingSpec]:
         """Load the products and build their subproblems; the linking rows they touch (canonical order)."""
@@ -123,7 +129,8 @@ class ProductWorker:
     def use_rows(self, to_global: np.ndarray) -> list[ProductLinks]:
         """Renumber the subproblems' linking rows into the coordinator's (``to_global[i]``: the
         global row of this worker's row i); each product's links for the master."""
-        self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows]) for sub in self.subproblems]
+        self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows].astype(np.int32))
+                            for sub in self.subproblems]
         self.pricer = Pricer(self.subproblems, self.spec.backend, self.executor, self.first)
         return [ProductLinks(sub.product, sub.link_rows, bool(sub.integer.any())) for sub in self.subproblems]
 
@@ -195,7 +202,7 @@ class ProductWorker:
 
     def memory(self) -> int:
         """Bytes of the stored solution vectors (support and values)."""
-        return sum(s.support.nbytes + s.values.nbytes for s in self.store)
+        return sum(s.support.nbytes + s.values.nbytes for s in self.store if s is not None)
 
     def peak_mb(self) -> float:
         """This worker process's peak resident memory in MiB (the coordinator's own for threads)."""
@@ -204,5 +211,10 @@ class ProductWorker:
     def pid(self) -> int:
         return os.getpid()
 
-    def _chosen(self, chosen: list[tuple[int, float]]) -> list[tuple[Solution, float]]:
-        return [(self.store[key], weight) for key, weight in chosen]
+    def _chosen(self, chosen: list[tuple[int, float]]) -> list[tuple[SparseZ, float]]:
+        kept = []
+        for key, weight in chosen:
+            z = self.store[key]
+            assert z is not None, f"column {key} has positive weight but was declined and forgotten"
+            kept.append((z, weight))
+        return kept
