@@ -66,8 +66,8 @@ def build_subproblems(instance: Instance, integer: bool, builder: str, variants:
     subproblems = []
     for chunk_rows, subs in parts:
         # both orders are canonical, so the map is increasing and keeps each D's rows sorted
-        to_global = np.array([row_of[row.key] for row in chunk_rows], dtype=np.int64)
-        subproblems += [replace(sub, link_rows=to_global[sub.link_rows].astype(np.int32)) for sub in subs]
+        to_global = np.array([row_of[row.key] for row in chunk_rows], dtype=np.int32)
+        subproblems += [replace(sub, link_rows=to_global[sub.link_rows]) for sub in subs]
     return rows, subproblems
 
 

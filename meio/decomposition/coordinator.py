@@ -79,7 +79,7 @@ class Products:
             rows = sort_rows(instance, {row.key for part in found for row in part})
         row_of = {row.key: i for i, row in enumerate(rows)}
         # both orders are canonical, so each map is increasing and keeps every D's rows sorted
-        maps = [(np.array([row_of[row.key] for row in part], dtype=np.int64),) for part in found]
+        maps = [(np.array([row_of[row.key] for row in part], dtype=np.int32),) for part in found]
         links = self.engine.call("use_rows", maps)
         return rows, [link for part in links for link in part]  # type: ignore[attr-defined]
 

@@ -129,8 +129,7 @@ class ProductWorker:
     def use_rows(self, to_global: np.ndarray) -> list[ProductLinks]:
         """Renumber the subproblems' linking rows into the coordinator's (``to_global[i]``: the
         global row of this worker's row i); each product's links for the master."""
-        self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows].astype(np.int32))
-                            for sub in self.subproblems]
+        self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows]) for sub in self.subproblems]
         self.pricer = Pricer(self.subproblems, self.spec.backend, self.executor, self.first)
         return [ProductLinks(sub.product, sub.link_rows, bool(sub.integer.any())) for sub in self.subproblems]
 
