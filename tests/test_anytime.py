@@ -4,13 +4,22 @@ that meets every linking row and a lower bound that lies below the optimum."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from test_failure_paths import DEMO_OPTIMUM
 
 from meio.cli import main
+from meio.data import load_instance
+from meio.decomposition.coordinator import Products, worker_specs
+from meio.decomposition.engine import ThreadsEngine
+from meio.decomposition.lp import HighsEngine, OrtoolsEngine
+from meio.decomposition.master import MasterSolution, MasterStopped, RestrictedMaster
+from meio.solvers.matrix import LinearModel
 
 BACKENDS = ["highs", "ortools"]
 
@@ -22,24 +31,77 @@ def _stopped(out: Path, *limit: str, backend: str = "highs") -> dict[str, object
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
+def _assert_plan_and_bound(summary: dict[str, object], out: Path) -> None:
+    """A plan that meets every linking row, a bound below the optimum and the gap between them."""
+    assert summary["has_plan"] is True
+    objective, bound = float(summary["objective"]), float(summary["lower_bound"])  # type: ignore[arg-type]
+    assert bound <= DEMO_OPTIMUM * (1 + 1e-9) <= objective * (1 + 1e-9)
+    assert summary["gap"] == pytest.approx((objective - bound) / objective)
+    prices = pd.read_csv(out / "prices.csv")
+    assert (prices["slack"] >= -1e-6 * prices["rhs"].abs().clip(lower=1.0)).all()  # every linking row met
+    stock = pd.read_csv(out / "stock.csv")
+    assert not stock.empty and (stock["stock"] >= -1e-9).all()
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("iterations", ["1", "2"])
 def test_an_iteration_limit_writes_a_feasible_plan_and_a_valid_bound(tmp_path: Path, backend: str,
                                                                     iterations: str) -> None:
     summary = _stopped(tmp_path, "--max-iterations", iterations, backend=backend)
-    assert summary["termination"] == "iteration_limit" and summary["has_plan"] is True
-    objective, bound = float(summary["objective"]), float(summary["lower_bound"])  # type: ignore[arg-type]
-    assert bound <= DEMO_OPTIMUM * (1 + 1e-9) <= objective * (1 + 1e-9)
-    assert summary["gap"] == pytest.approx((objective - bound) / objective)
-    prices = pd.read_csv(tmp_path / "prices.csv")
-    assert (prices["slack"] >= -1e-6 * prices["rhs"].abs().clip(lower=1.0)).all()  # every linking row met
-    stock = pd.read_csv(tmp_path / "stock.csv")
-    assert not stock.empty and (stock["stock"] >= -1e-9).all()
+    assert summary["termination"] == "iteration_limit"
+    _assert_plan_and_bound(summary, tmp_path)
 
 
-def test_a_time_limit_stops_with_the_best_plan_and_its_gap(tmp_path: Path) -> None:
-    summary = _stopped(tmp_path, "--time-limit", "0.01")
-    assert summary["termination"] == "time_limit" and summary["has_plan"] is True
-    assert float(summary["lower_bound"]) <= DEMO_OPTIMUM * (1 + 1e-9)  # type: ignore[arg-type]
-    assert float(summary["objective"]) >= DEMO_OPTIMUM * (1 - 1e-9)  # type: ignore[arg-type]
-    assert (tmp_path / "stock.csv").is_file()
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("stopped_solve", [2, 3, 5])
+def test_a_master_solve_stopped_by_the_time_limit_leaves_the_best_plan_and_bound(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, stopped_solve: int) -> None:
+    """The time limit ends the ``stopped_solve``-th master solve (the 2nd: phase two's first, so
+    the plan is phase one's feasible combination of columns)."""
+    solve, calls = RestrictedMaster.solve, []
+
+    def stopping(self: RestrictedMaster, deadline: float | None = None) -> MasterSolution:
+        calls.append(deadline)
+        if len(calls) == stopped_solve:
+            raise MasterStopped
+        return solve(self, deadline)
+
+    monkeypatch.setattr(RestrictedMaster, "solve", stopping)
+    summary = _stopped(tmp_path, "--time-limit", "3600", backend=backend)
+    assert len(calls) == stopped_solve and summary["termination"] == "time_limit"
+    assert all(deadline is not None for deadline in calls)  # every master solve is given the deadline
+    _assert_plan_and_bound(summary, tmp_path)
+    history = pd.read_csv(tmp_path / "convergence.csv")
+    assert history["upper_bound"].iloc[-1] == pytest.approx(float(summary["objective"]))  # type: ignore[arg-type]
+
+
+def test_a_time_limit_before_the_first_master_solve_ends_writes_the_bound_without_a_plan(tmp_path: Path) -> None:
+    code = main(["solve", "demo", "--method", "decomposition", "--time-limit", "0.01", "--out", str(tmp_path),
+                 "--quiet"])
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert code == 1 and summary["termination"] == "time_limit" and summary["has_plan"] is False
+    assert float(summary["lower_bound"]) <= DEMO_OPTIMUM * (1 + 1e-9)
+    assert "before the first restricted master solve ended" in summary["message"]
+
+
+@pytest.mark.parametrize("engine", [HighsEngine, OrtoolsEngine])
+def test_an_engine_solve_stops_at_its_own_time_limit(engine: type[HighsEngine] | type[OrtoolsEngine]) -> None:
+    size, rng = 600, np.random.default_rng(0)
+    A = sp.csr_array(sp.random(size, size, density=0.02, random_state=1) + sp.eye(size))
+    lp = engine(LinearModel(c=-rng.random(size), A=A, row_lower=np.full(size, -np.inf), row_upper=np.ones(size),
+                            lower=np.zeros(size), upper=np.full(size, np.inf), integer=np.zeros(size, dtype=bool)))
+    stopped = lp.solve(0.001)
+    assert stopped.stopped and not stopped.solved
+    solved = lp.solve(3600.0)  # a limit per solve: the first solve's time is not counted again
+    assert solved.solved and not solved.stopped
+
+
+def test_a_master_solve_past_its_deadline_raises(tmp_path: Path) -> None:
+    instance = load_instance("tiny")
+    products = Products(ThreadsEngine(1), worker_specs(instance, 1, False, "highs", "numpy", 10, (), None))
+    rows, links = products.build(instance)
+    master = RestrictedMaster(rows, links, "highs")
+    master.add(products.zero_stock())
+    with pytest.raises(MasterStopped):
+        master.solve(time.perf_counter())
+    assert master.solve(time.perf_counter() + 3600.0).phase_one

@@ -20,7 +20,7 @@ def test_a_solver_error_writes_its_summary_and_clears_the_earlier_plan(tmp_path:
     assert (out / "stock.csv").is_file()
     from meio.decomposition import lp
 
-    def failing(self: object) -> LPSolution:
+    def failing(self: object, seconds: float | None = None) -> LPSolution:
         return LPSolution(False, False, math.nan, math.nan, np.empty(0), np.empty(0))
 
     monkeypatch.setattr(lp.HighsEngine, "solve", failing)  # the decomposition's master fails

@@ -143,7 +143,7 @@ def test_a_subproblem_solver_failure_is_a_solver_error_not_bad_input(tmp_path: P
 def test_a_failing_master_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from meio.decomposition import lp
 
-    def failing(self: object) -> LPSolution:
+    def failing(self: object, seconds: float | None = None) -> LPSolution:
         return LPSolution(False, False, math.nan, math.nan, np.empty(0), np.empty(0))
 
     monkeypatch.setattr(lp.HighsEngine, "solve", failing)

@@ -27,11 +27,11 @@ def test_fixing_a_product_keeps_the_master_solution_and_its_basis(
     original = RestrictedMaster.solve
     fixed_counts: list[int] = []
 
-    def solve_twice(self: RestrictedMaster) -> MasterSolution:
-        first = original(self)
+    def solve_twice(self: RestrictedMaster, deadline: float | None = None) -> MasterSolution:
+        first = original(self, deadline)
         if not self.settled:
             return first
-        again = original(self)
+        again = original(self, deadline)
         fixed_counts.append(int(self.fixed.sum()))
         assert self.purging is not None
         assert self.purging.highs.getInfo().simplex_iteration_count == 0

@@ -13,11 +13,14 @@ from support.random_instance import write_random_instance
 from meio.cli import main
 from meio.data import load_instance
 from meio.data.generator import generate_instance
+from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.lp import LPSolution
+from meio.decomposition.master import MasterSolution, MasterStopped, RestrictedMaster
 from meio.decomposition.pricing import Column, Pricer, ProductLinks
 from meio.decomposition.shares import capacity_shares
 from meio.decomposition.solvers import Caps
+from meio.solvers import Termination
 
 
 def _links(rows: list[list[int]]) -> list[ProductLinks]:
@@ -107,3 +110,22 @@ def test_the_cli_runs_the_share_pass_unless_told_not_to(tmp_path: Path) -> None:
         assert main(["solve", "tiny", "--method", "decomposition", *flags, "--out", str(out), "--quiet"]) == 0
         seconds.append(json.loads((out / "summary.json").read_text(encoding="utf-8"))["share_seconds"])
     assert seconds[0] > 0.0 and seconds[1] == 0.0
+
+
+@pytest.mark.parametrize("backend", ["highs", "ortools"])
+def test_a_share_plan_that_meets_every_row_is_the_plan_before_the_first_master_solve(
+        monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
+    # tiny's share plan meets its rows and costs 197, the optimum; stopping the first master
+    # solve leaves it as the plan, with the prices of the first pass's bound
+    def stopped(self: RestrictedMaster, deadline: float | None = None) -> MasterSolution:
+        raise MasterStopped
+
+    for shares in (True, False):
+        result = solve_decomposition(load_instance("tiny"), backend,
+                                     config=DecompositionConfig(capacity_shares=shares, progress=False))
+        assert np.isfinite(result.tables["convergence"]["upper_bound"].iloc[0]) == shares
+    monkeypatch.setattr(RestrictedMaster, "solve", stopped)
+    result = solve_decomposition(load_instance("tiny"), backend, config=DecompositionConfig(progress=False))
+    assert result.termination is Termination.TIME_LIMIT and result.objective == pytest.approx(197.0)
+    assert result.lower_bound <= 197.0 + 1e-9
+    assert (result.prices["slack"] >= -1e-7).all() and (result.prices["price"] == 0.0).all()  # prices of L(0)

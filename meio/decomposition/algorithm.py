@@ -28,7 +28,7 @@ from meio.data.derived import derive_sets
 from meio.data.instance import Instance
 from meio.decomposition.config import DecompositionConfig
 from meio.decomposition.coordinator import Products, whole_instance, worker_specs
-from meio.decomposition.master import SLACK_TOLERANCE, MasterSolution, RestrictedMaster
+from meio.decomposition.master import MasterSolution, MasterStopped, RestrictedMaster
 from meio.decomposition.pricing import Column, PricingPass, ProductLinks, linking_use
 from meio.decomposition.progress import ProgressReporter
 from meio.decomposition.shares import capacity_shares
@@ -63,6 +63,13 @@ class Bounds:
     upper: float = math.inf
     weights: np.ndarray | None = None
     history: list[tuple[int, float, float, float, float, int, float]] = field(default_factory=list)
+
+    def offer(self, cost: float, weights: np.ndarray | None) -> bool:
+        """Keep the plan of these master ``weights`` if it is cheaper than the best; whether it was."""
+        if weights is None or not cost < self.upper:
+            return False
+        self.upper, self.weights = cost, weights.copy()
+        return True
 
     def gap(self) -> float:
         if math.isinf(self.upper) or math.isinf(self.lower):
@@ -126,12 +133,16 @@ class Counters:
         self.last_pass = priced.seconds
 
     def add_shares(self, products: Products, priced: PricingPass, links: list[ProductLinks], capacity: np.ndarray,
-                   master: RestrictedMaster) -> None:
+                   master: RestrictedMaster) -> list[Column]:
         """The capacity-share pass after ``priced`` (see :mod:`meio.decomposition.shares`): its
-        columns, which together meet every linking row, go to the master."""
+        columns go to the master; the share plan (each product's share column, else its column
+        of ``priced``), which usually meets every linking row, is returned."""
         start = time.perf_counter()
-        master.add(products.within_caps(capacity_shares(priced.columns, links, capacity), priced.mu))
+        shares = products.within_caps(capacity_shares(priced.columns, links, capacity), priced.mu)
+        master.add(shares)
         self.share_seconds += time.perf_counter() - start
+        plan = {column.product: column for column in priced.columns} | {column.product: column for column in shares}
+        return list(plan.values())
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
@@ -152,9 +163,12 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     master.add(previous)
     # after a warm start too (at the previous prices the shares bind little), unless the previous
     # plan already closes the gap (an unchanged instance: the run then stops after one pass)
+    plans = [previous]
     if config.capacity_shares and not _closes_gap(previous, master, smoothing.best, config.gap):
-        counters.add_shares(products, first, links, capacity, master)
+        plans.append(counters.add_shares(products, first, links, capacity, master))
     bounds = Bounds(lower=smoothing.best)
+    for plan in plans:  # a plan before the first master solve, if the share or the previous plan meets every row
+        bounds.offer(sum(column.cost for column in plan), master.plan_weights(plan))
     bounds.record(0, start, master.size, smoothing.alpha)
     reporter = ProgressReporter(config.progress, workers=f"{products.workers} {products.engine.name}")
     termination, solution = _iterate(config, options, products, master, smoothing, bounds, counters, capacity,
@@ -176,7 +190,11 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
             master.columns, bounds.weights, rows, smoothing.center)
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
+    # the phase-two master's duals; before its first solve (a run stopped early), the best bound's prices
+    best = smoothing.center if smoothing.center is not None else mu
+    prices = solution.mu if solution is not None and not solution.phase_one else best
     if termination is Termination.INFEASIBLE:
+        assert solution is not None, "infeasibility is proven at a phase-one master's prices"
         result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
         result.details["phase_one_bound"] = counters.proof
         limit = config.time_limit if config.time_limit is not None else options.time_limit
@@ -187,11 +205,14 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         result.message = ("phase one could neither meet the linking rows nor prove them infeasible: the instance "
                           "is at the edge of feasibility (within the solvers' tolerances); try --method extensive")
     elif integer:
-        _integer_plan(result, master, products, bounds, solution, config)
+        _integer_plan(result, master, products, bounds, prices, config)
     elif bounds.weights is not None:
         result.objective = bounds.upper
     if bounds.weights is not None and not math.isnan(result.objective):
-        fill_result(result, instance, master, products, bounds.weights, solution)
+        fill_result(result, instance, master, products, bounds.weights, prices)
+    elif termination.limit and solution is None:
+        result.message = ("no plan yet: the time limit came before the first restricted master solve ended (the "
+                          "lower bound of the first pricing pass is proven); raise the limit")
     elif termination.limit:
         result.message = result.message or ("no plan meets every linking row yet: the limit stopped phase one "
                                             "(the lower bound is still proven); raise the limit")
@@ -219,25 +240,30 @@ def _infeasibility_message(instance: Instance, options: SolveOptions,
 
 def _iterate(config: DecompositionConfig, options: SolveOptions, products: Products, master: RestrictedMaster,
              smoothing: WentgesSmoothing, bounds: Bounds, counters: Counters, capacity: np.ndarray,
-             start: float, reporter: ProgressReporter) -> tuple[Termination, MasterSolution]:
+             start: float, reporter: ProgressReporter) -> tuple[Termination, MasterSolution | None]:
     """Phase one until the columns meet every linking row (or prove they cannot), then master,
-    pricing at the smoothed point and new columns until the gap or a limit."""
+    pricing at the smoothed point and new columns until the gap or a limit; the last master
+    solution (None if the time limit stopped the first master solve)."""
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
+    deadline = None if time_limit is None else start + time_limit
     integer = any(link.integer for link in master.subproblems)
-    termination, solution = Termination.ITERATION_LIMIT, master.solve()
+    termination, solution = Termination.ITERATION_LIMIT, None
     alpha = smoothing.alpha  # the smoothing weight of the last pricing
     try:
+        solution = master.solve(deadline)
         for iteration in range(1, config.max_iterations + 1):
             counters.iterations = iteration
-            if master.phase_one and solution.feasible:
+            found = False
+            if master.phase_one and solution.feasible:  # its weights are a plan already: one to stop with
+                found = bounds.offer(master.cost(solution.weights), solution.weights)
                 master.start_phase_two()
-                solution = master.solve()
-            if not master.phase_one and solution.objective < bounds.upper:
-                bounds.upper, bounds.weights = solution.objective, solution.weights.copy()
+                solution = master.solve(deadline)
+            found = (not solution.phase_one and bounds.offer(solution.objective, solution.weights)) or found
+            if found:
                 bounds.record(iteration - 1, start, master.size, alpha)  # when the plan was found
             if bounds.gap() <= config.gap:
                 return Termination.OPTIMAL, solution
-            if time_limit is not None and time.perf_counter() - start >= time_limit:
+            if deadline is not None and time.perf_counter() >= deadline:
                 return Termination.TIME_LIMIT, solution
             if master.phase_one:
                 termination = _phase_one_step(products, master, solution, counters, capacity)
@@ -245,7 +271,7 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
                                 counters.last_pass)
                 if termination is not Termination.ITERATION_LIMIT:
                     return termination, solution
-                solution = master.solve()
+                solution = master.solve(deadline)
                 continue
             mu_sep, alpha = smoothing.separation_point(solution.mu)
             priced = products.price(mu_sep)
@@ -262,10 +288,12 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
             reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
                             counters.last_pass)
             converged = not new and not len(back) and alpha == 0.0
-            solution = master.solve()
+            solution = master.solve(deadline)
             if integer and converged:
                 return Termination.OPTIMAL, solution
         return termination, solution
+    except MasterStopped:  # the best plan so far and the bound stand
+        return Termination.TIME_LIMIT, solution
     finally:
         reporter.close()
 
@@ -283,10 +311,7 @@ def _entering(products: Products, master: RestrictedMaster, priced: PricingPass,
 def _closes_gap(plan: list[Column], master: RestrictedMaster, lower: float, gap: float) -> bool:
     """Whether ``plan``, one column per product, meets every linking row of ``master`` with a
     cost within ``gap`` of ``lower``."""
-    if len(plan) != len(master.subproblems):
-        return False
-    use = linking_use(plan, master.subproblems, len(master.rows))
-    if np.any(use > master.capacity + SLACK_TOLERANCE * master.scale):
+    if master.plan_weights(plan) is None:
         return False
     return Bounds(lower=lower, upper=sum(column.cost for column in plan)).gap() <= gap
 
@@ -332,13 +357,13 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
 
 
 def _integer_plan(result: Result, master: RestrictedMaster, products: Products, bounds: Bounds,
-                  solution: MasterSolution, config: DecompositionConfig) -> None:
+                  mu: np.ndarray, config: DecompositionConfig) -> None:
     """integer_stock: choose one integer column per product (integer restricted master); if none
     fits, repair: add each product's column with the LP plan's stock rounded down (re-solved at
     the final prices) and choose again."""
     weights = master.integer_plan(config.integer_time_limit)
     if weights is None and bounds.weights is not None:
-        master.add(products.rounded_stock(master.columns, bounds.weights, solution.mu))
+        master.add(products.rounded_stock(master.columns, bounds.weights, mu))
         weights = master.integer_plan(config.integer_time_limit)
     if weights is None:
         bounds.weights = None
@@ -361,8 +386,8 @@ def subgradient(priced: PricingPass, subproblems: list[ProductLinks], capacity: 
 
 
 def fill_result(result: Result, instance: Instance, master: RestrictedMaster, products: Products,
-                weights: np.ndarray, solution: MasterSolution) -> None:
+                weights: np.ndarray, mu: np.ndarray) -> None:
     """Costs, fill rates and tables of the plan sum_k lambda_k z_k (read out by the workers, chunk by
-    chunk, with the extensive solve's helpers) and the prices of the linking rows."""
+    chunk, with the extensive solve's helpers) and the prices ``mu`` of the linking rows."""
     products.totals(instance, master.columns, weights).fill(result)
-    result.prices = price_table(master.rows, master.use(weights), solution.mu)
+    result.prices = price_table(master.rows, master.use(weights), mu)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,7 +41,8 @@ MASTER_DUAL_EDGE_WEIGHTS = 1
 @dataclass(frozen=True, eq=False)
 class LPSolution:
     """Outcome of one solve: ``solved`` when ``x`` holds a solution (optimal for an LP, the best
-    found for a MIP); ``row_dual`` is d(objective)/d(row bound) (empty for a MIP, or when not read)."""
+    found for a MIP); ``row_dual`` is d(objective)/d(row bound) (empty for a MIP, or when not read);
+    ``stopped``: the solve's time limit ended it before an LP optimum."""
 
     solved: bool
     infeasible: bool
@@ -48,6 +50,7 @@ class LPSolution:
     bound: float
     x: np.ndarray
     row_dual: np.ndarray
+    stopped: bool = False
 
 
 class Engine(Protocol):
@@ -57,7 +60,9 @@ class Engine(Protocol):
     def set_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None: ...
     def add_columns(self, costs: np.ndarray, matrix: sp.csc_array) -> None: ...
     def add_rows(self, lower: np.ndarray, upper: np.ndarray, matrix: sp.csr_array) -> None: ...
-    def solve(self) -> LPSolution: ...
+    def solve(self, seconds: float | None = None) -> LPSolution:
+        """Solve from the last basis; ``seconds``: a time limit for this solve alone."""
+        ...
 
 
 class HighsEngine:
@@ -137,7 +142,9 @@ class HighsEngine:
         basis.valid = True
         self.highs.setBasis(basis)
 
-    def solve(self) -> LPSolution:
+    def solve(self, seconds: float | None = None) -> LPSolution:
+        if seconds is not None:  # HiGHS's time_limit counts the run time of every run of the instance
+            self.highs.setOptionValue("time_limit", self.highs.getRunTime() + seconds)
         self.highs.run()
         self.highs.setOptionValue("simplex_strategy", 4)
         return read_highs(self.highs, self.integer)
@@ -156,7 +163,8 @@ def read_highs(highs: highspy.Highs, integer: bool, duals: bool = True) -> LPSol
         solved=bool(has_value), infeasible=status == highspy.HighsModelStatus.kInfeasible,
         objective=objective, bound=float(info.mip_dual_bound) if integer else objective,
         x=np.asarray(solution.col_value, dtype=float) if has_value else np.empty(0),
-        row_dual=np.asarray(solution.row_dual, dtype=float) if duals and optimal and not integer else np.empty(0))
+        row_dual=np.asarray(solution.row_dual, dtype=float) if duals and optimal and not integer else np.empty(0),
+        stopped=status == highspy.HighsModelStatus.kTimeLimit and not has_value)
 
 
 class OrtoolsEngine:
@@ -221,23 +229,30 @@ class OrtoolsEngine:
         if self.time_limit is not None:
             self.solver.SetTimeLimit(milliseconds(self.time_limit))
 
-    def solve(self) -> LPSolution:
-        if self.time_limit is not None:
-            self.solver.SetTimeLimit(milliseconds(self.time_limit))
+    def solve(self, seconds: float | None = None) -> LPSolution:
+        limit = self.time_limit if seconds is None else seconds
+        if limit is not None:
+            self.solver.SetTimeLimit(milliseconds(limit))
+        start = time.perf_counter()
         code = self.solver.Solve()
-        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.INFEASIBLE):
+        timed_out = limit is not None and time.perf_counter() - start >= limit
+        # FEASIBLE is an answer for a MIP (the best plan found), not for an LP (a point short of the optimum)
+        answers = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE) + ((pywraplp.Solver.FEASIBLE,) if self.integer
+                                                                          else ())
+        if code not in answers and not timed_out:
             # an incremental GLOP re-solve can end ABNORMAL, even with incrementality off, where
             # a new solver loaded with the same model solves it: reload, then solve from scratch
             self._reload()
             code = self.solver.Solve()
-        has_value = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+        has_value = code == pywraplp.Solver.OPTIMAL or (self.integer and code == pywraplp.Solver.FEASIBLE)
         x = np.array([v.solution_value() for v in self.variables]) if has_value else np.empty(0)
         dual = (np.array([r.dual_value() for r in self.rows]) if has_value and not self.integer
                 else np.empty(0))
         objective = self.objective.Value() if has_value else math.nan
         bound = self.objective.BestBound() if self.integer and has_value else objective
         return LPSolution(solved=has_value, infeasible=code == pywraplp.Solver.INFEASIBLE,
-                          objective=objective, bound=bound, x=x, row_dual=dual)
+                          objective=objective, bound=bound, x=x, row_dual=dual,
+                          stopped=timed_out and not has_value and code != pywraplp.Solver.INFEASIBLE)
 
 
 def make_engine(backend: str, model: LinearModel, time_limit: float | None = None) -> Engine:

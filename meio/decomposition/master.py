@@ -68,7 +68,7 @@ MAX_RETURNS = 3
 
 @dataclass(frozen=True, eq=False)
 class MasterSolution:
-    """Objective (of the current phase), prices mu >= 0, convexity duals, weights and slacks."""
+    """Objective (of its phase), prices mu >= 0, convexity duals, weights and slacks."""
 
     objective: float
     mu: np.ndarray
@@ -76,6 +76,11 @@ class MasterSolution:
     weights: np.ndarray
     slack: np.ndarray
     feasible: bool
+    phase_one: bool
+
+
+class MasterStopped(Exception):
+    """The deadline ended a master solve before its optimum (or came before it started)."""
 
 
 class RestrictedMaster:
@@ -159,11 +164,14 @@ class RestrictedMaster:
         """The columns' costs in the current phase (zero in phase one)."""
         return np.zeros(len(columns)) if self.phase_one else np.array([c.cost for c in columns], dtype=float)
 
-    def solve(self) -> MasterSolution:
+    def solve(self, deadline: float | None = None) -> MasterSolution:
         """Solve the loaded master from the last basis, after purging columns idle for
         ``PURGE_AGE`` solves, and again while the plan violates dormant rows; the weights
-        cover all generated columns (zero when not loaded)."""
+        cover all generated columns (zero when not loaded). Raises :class:`MasterStopped` when
+        ``deadline`` (a ``time.perf_counter()`` value) comes before the optimum."""
         start = time.perf_counter()
+        if deadline is not None and start >= deadline:
+            raise MasterStopped
         m = len(self.rows)
         if self.purging is not None:
             stale = (self.idle >= PURGE_AGE) & ~self.kept[self.active]
@@ -173,7 +181,11 @@ class RestrictedMaster:
             if self.settled:
                 self._fix(self.purging)
         while True:
-            solution = self.engine.solve()
+            left = None if deadline is None else deadline - time.perf_counter()
+            solution = self.engine.solve(left) if left is None or left > 0.0 else None
+            if solution is None or solution.stopped:
+                self.seconds += time.perf_counter() - start
+                raise MasterStopped
             if not solution.solved and solution.infeasible and not self.phase_one and self.returns < MAX_RETURNS:
                 self.returns += 1
                 self._set_phase(True)
@@ -212,7 +224,7 @@ class RestrictedMaster:
         sigma[fixed] = key_costs + self._usage(keys).T @ mu
         objective = solution.objective + float(key_costs.sum())
         return MasterSolution(objective=objective, mu=mu, sigma=sigma, weights=weights, slack=slack,
-                              feasible=feasible)
+                              feasible=feasible, phase_one=self.phase_one)
 
     def _fix(self, engine: HighsEngine) -> None:
         """Take out of the LP every product not given a column since the last solve whose plan
@@ -284,6 +296,24 @@ class RestrictedMaster:
     def _loaded(self, columns: list[Column]) -> sp.csc_array:
         """The columns' coefficients in the loaded LP's rows."""
         return self._matrix(columns, self.lp_row, self.convexity, self.lp_rows)
+
+    def plan_weights(self, plan: list[Column]) -> np.ndarray | None:
+        """The weights that choose ``plan``, one generated column per product, if it meets every
+        linking row (within the slack tolerance); else None."""
+        if sorted(column.product for column in plan) != list(range(len(self.subproblems))):
+            return None
+        use = linking_use(plan, self.subproblems, len(self.rows))
+        if np.any(use > self.capacity + SLACK_TOLERANCE * self.scale):
+            return None
+        position = {id(column): j for j, column in enumerate(self.columns)}
+        weights = np.zeros(len(self.columns))
+        weights[[position[id(column)] for column in plan]] = 1.0
+        return weights
+
+    def cost(self, weights: np.ndarray) -> float:
+        """sum_k lambda_k cost_k."""
+        chosen = np.flatnonzero(weights > 0.0)
+        return float(weights[chosen] @ np.array([self.columns[j].cost for j in chosen], dtype=float))
 
     def use(self, weights: np.ndarray) -> np.ndarray:
         """sum_k lambda_k usage_k on every linking row."""

@@ -30,8 +30,9 @@ MAX_SECONDS = 1e9
 
 
 def milliseconds(seconds: float) -> int:
-    """A time limit in OR-Tools' unit, capped so that a huge limit means "none" instead of overflowing."""
-    return int(min(seconds, MAX_SECONDS) * 1000)
+    """A time limit in OR-Tools' unit, capped so that a huge limit means "none" instead of overflowing,
+    and at least 1 (OR-Tools reads 0 as no limit)."""
+    return max(1, int(min(seconds, MAX_SECONDS) * 1000))
 
 
 class OrtoolsBackend:
