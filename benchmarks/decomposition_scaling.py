@@ -24,6 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from meio.data.instance import Instance
+from meio.results.result import Result
+
 
 def measure(args: argparse.Namespace) -> None:
     """Child process: run one solve and print one JSON line with its figures and peak memory."""
@@ -67,23 +70,30 @@ def time_to_gap(result: object) -> dict[str, float | None]:
     return found
 
 
-def floor_pass(instance: object, result: object, args: argparse.Namespace) -> dict[str, float]:
+def floor_pass(instance: Instance, result: Result, args: argparse.Namespace) -> dict[str, float]:
     """The floor of any price-coordination method: one pricing pass over all products at the
-    final prices, from freshly built subproblems (no stored basis), with the same worker count;
-    measured after the run (and after its peak memory was read)."""
-    from concurrent.futures import ThreadPoolExecutor
+    final prices, from freshly built subproblems (no stored basis), on the engine the run used
+    (threads for one worker, else worker processes) with the same worker count; measured after
+    the run (and after its peak memory was read)."""
+    from meio.decomposition import DecompositionConfig
+    from meio.decomposition.coordinator import Products, worker_specs
+    from meio.decomposition.worker import one_blas_thread
 
-    from meio.decomposition.chunks import build_subproblems
-    from meio.decomposition.pricing import Pricer
-
-    rows, subproblems = build_subproblems(instance, instance.integer_stock, "numpy")
-    mu = result.prices["price"].fillna(0.0).to_numpy()
-    assert len(mu) == len(rows)
-    with ThreadPoolExecutor(args.workers) as pool:
-        pricer = Pricer(subproblems, args.backend, pool if args.workers > 1 else None)
-        start = time.perf_counter()
-        pricer.price(mu)
-    return {"floor_pass_seconds": time.perf_counter() - start}
+    config = DecompositionConfig(workers=args.workers)
+    engine = config.pricing_engine()
+    with one_blas_thread():
+        try:
+            specs = worker_specs(instance, engine.partitions(len(instance.products)), instance.integer_stock,
+                                 args.backend, config.builder, config.chunk_products, (), None)
+            products = Products(engine, specs)
+            rows, _ = products.build(instance)
+            mu = result.prices["price"].fillna(0.0).to_numpy()
+            assert len(mu) == len(rows)
+            start = time.perf_counter()
+            products.price(mu)
+            return {"floor_pass_seconds": time.perf_counter() - start}
+        finally:
+            engine.stop()
 
 
 def child(args: argparse.Namespace, instance: Path, run: str, **extra: object) -> dict:
