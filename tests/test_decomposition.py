@@ -21,6 +21,7 @@ from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.master import RestrictedMaster
 from meio.decomposition.solvers import DUAL, DUAL_EDGE_WEIGHTS, PRIMAL, HighsBasisCache
+from meio.errors import OptionError
 from meio.exact import solve_extensive
 from meio.solvers import Status
 
@@ -56,6 +57,30 @@ def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: s
     prices = result.prices
     assert (prices["slack"] >= -1e-6 * np.maximum(1.0, prices["rhs"].abs())).all()
     assert (prices["price"] >= 0).all()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), service=st.booleans(), on_hand=st.booleans())
+def test_the_barrier_master_keeps_the_objective_within_the_gap_and_the_bound_below_the_optimum(
+        tmp_path: Path, seed: int, service: bool, on_hand: bool) -> None:
+    directory = tmp_path / f"i{seed}-{service:d}{on_hand:d}"
+    instance = load_instance(random_instance(directory, seed, service_targets=service, on_hand=on_hand))
+    exact = solve_extensive(instance)
+    result = solve_decomposition(instance, config=DecompositionConfig(gap=GAP, master_solver="barrier"))
+    assert result.status is Status.OPTIMAL and result.gap <= GAP
+    tolerance = 1e-7 * max(1.0, abs(exact.objective))
+    assert result.lower_bound <= exact.objective + tolerance and exact.objective <= result.objective + tolerance
+    prices = result.prices
+    assert (prices["slack"] >= -1e-6 * np.maximum(1.0, prices["rhs"].abs())).all()
+
+
+def test_the_barrier_master_is_refused_off_highs_and_unknown_solvers_are_named(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match="barrier master solver needs the highs backend"):
+        solve_decomposition(load_instance("tiny"), "ortools", config=DecompositionConfig(master_solver="barrier"))
+    with pytest.raises(OptionError, match="unknown master solver 'dual'"):
+        DecompositionConfig(master_solver="dual")
+    assert main(["solve", "tiny", "--method", "decomposition", "--master-solver", "barrier", "--backend", "ortools",
+                 "--out", str(tmp_path), "--quiet"]) == 2
 
 
 def test_plain_column_generation_gives_the_same_answer(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from meio.cli.names import BACKEND_HELP, METHOD_HELP, backend_name, method_name
 from meio.cli.options import gap_fraction, positive_float, positive_int, reject
 from meio.cli.variant_option import add_variant_option, variants
 from meio.decomposition import DecompositionConfig
+from meio.decomposition.config import MASTER_SOLVERS
 from meio.decomposition.engine import ENGINES, make_engine
 from meio.errors import SolverError
 from meio.progress import StatusLine
@@ -22,7 +23,7 @@ from meio.solvers import SolveOptions, Termination
 
 #: Options of --method decomposition only (destinations).
 DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization",
-                      "no_capacity_shares")
+                      "no_capacity_shares", "master_solver")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--no-capacity-shares", action="store_true",
                        help="no capacity-share pass after the first pricing pass (its first plan comes earlier, "
                             "its later plans later; see docs/decomposition.md)")
+    group.add_argument("--master-solver", choices=MASTER_SOLVERS, default=defaults.master_solver,
+                       help="the restricted master's LP algorithm: simplex (warm re-solves) or barrier (HiGHS's "
+                            "interior point method and crossover, for very large masters; highs only)")
     parser.set_defaults(run=run)
 
 
@@ -89,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
                                      stabilization=not args.no_stabilization,
                                      capacity_shares=not args.no_capacity_shares, warm_start=args.warm_start,
+                                     master_solver=args.master_solver,
                                      progress=False if args.quiet else None, source=args.instance,
                                      engine=make_engine(args.engine or ("threads" if args.workers == 1
                                                                         else "processes"),

@@ -90,6 +90,7 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
     integer = instance.integer_stock if integer is None else integer
     start = time.perf_counter()
     config.check_variants(bool(variants))
+    config.check_backend(backend)
     if variants:  # one chunk: the subproblems' positions refer to the whole model's index
         config = dataclasses.replace(config, chunk_products=max(1, len(instance.products)))
     engine = config.pricing_engine()
@@ -149,7 +150,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
          variants: Sequence[ModelVariant], rows: list[LinkingSpec], links: list[ProductLinks], products: Products,
          start: float, build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
-    master = RestrictedMaster(rows, links, backend)
+    master = RestrictedMaster(rows, links, backend, barrier=config.master_solver == "barrier")
     mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
     warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 #: Subproblem builders (see ``builder`` below).
 BUILDERS = ("numpy", "pyomo")
+#: Algorithms of the restricted master's LP (see ``master_solver`` below).
+MASTER_SOLVERS = ("simplex", "barrier")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class DecompositionConfig:
       a pricing pass from no basis; skipped on a warm start.
     - ``chunk_products``: products whose subproblems are built (and plan read out) together;
       bounds the memory of the build (see :mod:`meio.decomposition.chunks`).
+    - ``master_solver``: the restricted master's LP by ``"simplex"`` (re-solved from the last
+      basis) or ``"barrier"`` (HiGHS's interior point method with crossover, each solve from
+      scratch: its time grows about linearly with the master, the simplex's faster; see
+      docs/decomposition.md). HiGHS only.
     """
 
     gap: float = 1e-4
@@ -65,6 +71,7 @@ class DecompositionConfig:
     integer_time_limit: float = 60.0
     chunk_products: int = 500
     capacity_shares: bool = True
+    master_solver: str = "simplex"
 
     def __post_init__(self) -> None:
         checks = (
@@ -76,6 +83,8 @@ class DecompositionConfig:
             (self.integer_time_limit > 0, f"integer_time_limit must be > 0 seconds, got {self.integer_time_limit}"),
             (self.chunk_products >= 1, f"chunk_products must be >= 1, got {self.chunk_products}"),
             (self.builder in BUILDERS, f"unknown subproblem builder '{self.builder}' ({', '.join(BUILDERS)})"),
+            (self.master_solver in MASTER_SOLVERS,
+             f"unknown master solver '{self.master_solver}' ({', '.join(MASTER_SOLVERS)})"),
             (self.engine is None or self.executor is None, "give an engine or an executor, not both"),
         )
         for ok, message in checks:
@@ -93,6 +102,11 @@ class DecompositionConfig:
         if self.executor is not None or self.workers == 1:
             return ThreadsEngine(self.workers, self.executor)
         return ProcessesEngine(self.workers)
+
+    def check_backend(self, backend: str) -> None:
+        """The barrier master is HiGHS's (OR-Tools' GLOP is a simplex code)."""
+        if self.master_solver == "barrier" and backend != "highs":
+            raise OptionError(f"the barrier master solver needs the highs backend, not '{backend}'")
 
     def check_variants(self, has_variants: bool) -> None:
         """The pyomo builder compiles each product alone, so it cannot see rows across products."""

@@ -86,7 +86,9 @@ class MasterStopped(Exception):
 class RestrictedMaster:
     """The master LP, kept loaded in one engine to which columns are added between solves."""
 
-    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLinks], backend: str) -> None:
+    def __init__(self, rows: list[LinkingSpec], subproblems: list[ProductLinks], backend: str,
+                 barrier: bool = False) -> None:
+        """``barrier``: solve by HiGHS's interior point method and crossover (``backend`` highs)."""
         self.rows, self.subproblems, self.backend = rows, subproblems, backend
         self.capacity = np.array([row.capacity for row in rows], dtype=float)
         self.scale = violation_scale(self.capacity)
@@ -111,11 +113,12 @@ class RestrictedMaster:
         self.convexity = len(live)  # LP row of product 0's convexity row
         self.lp_rows = len(live) + products
         slack = sp.csr_array((-np.ones(len(live)), (np.arange(len(live)), live)), shape=(len(live), m))
-        self.engine = make_engine(backend, LinearModel(
+        model = LinearModel(
             c=1.0 / self.scale, A=sp.csr_array(sp.vstack([slack, sp.csr_array((products, m))])),
             row_lower=np.concatenate([np.full(len(live), -np.inf), np.ones(products)]),
             row_upper=np.concatenate([self.capacity[live], np.ones(products)]),
-            lower=np.zeros(m), upper=np.full(m, np.inf), integer=np.zeros(m, dtype=bool)))
+            lower=np.zeros(m), upper=np.full(m, np.inf), integer=np.zeros(m, dtype=bool))
+        self.engine = HighsEngine(model, barrier=True) if barrier else make_engine(backend, model)
         # column purging needs to delete columns and read the basis: HiGHS only
         self.purging = self.engine if isinstance(self.engine, HighsEngine) else None
         self.seconds = 0.0
