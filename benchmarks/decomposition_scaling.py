@@ -5,10 +5,11 @@
 For each size it generates an instance (10 nodes, 30 zones, 3 speeds, 50 scenarios,
 binding capacities), then runs each measurement in a fresh subprocess so that its peak
 memory (max RSS) is its own: the extensive form (up to ``--extensive-max`` products), the
-decomposition to 1e-4 (as configured by default, with capacity shares, and without stabilisation),
+decomposition to 1e-4 (``RUNS``: stabilised column generation alone, with capacity shares, as
+configured by default (shares and clearing prices), and without stabilisation),
 and a warm re-plan after each forecast change of ``--changes`` (default 5%) against a
 cold solve of the changed instance (both as configured by default). Rows are appended to
-``OUT/results.jsonl``; a markdown table is printed at the end.
+``OUT/results.jsonl`` and printed, one JSON line per size.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ import pandas as pd
 from meio.data.instance import Instance
 from meio.results.result import Result
 
+#: The decomposition runs compared: DecompositionConfig options of each (``default``: as configured by default).
+RUNS: dict[str, dict[str, bool]] = {
+    "stabilized": {"capacity_shares": False},
+    "shares": {"clearing_prices": False},
+    "default": {},
+    "plain": {"stabilization": False, "capacity_shares": False},
+}
+
 
 def measure(args: argparse.Namespace) -> None:
     """Child process: run one solve and print one JSON line with its figures and peak memory."""
@@ -42,9 +51,8 @@ def measure(args: argparse.Namespace) -> None:
     if args.run == "extensive":
         result = solve_extensive(instance, args.backend, SolveOptions(time_limit=args.time_limit))
     else:
-        config = DecompositionConfig(gap=1e-4, workers=args.workers, stabilization=args.run != "plain",
-                                     capacity_shares=args.run == "shares", warm_start=args.warm_start,
-                                     time_limit=args.time_limit, progress=False)
+        config = DecompositionConfig(gap=1e-4, workers=args.workers, warm_start=args.warm_start,
+                                     time_limit=args.time_limit, progress=False, **RUNS[args.run])
         result = solve_decomposition(instance, args.backend, config=config)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     if args.write is not None:
@@ -129,7 +137,8 @@ def main() -> None:
     parser.add_argument("--extensive-max", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["extensive", "shares", "plain", "changed_cold", "warm"], help="runs to skip")
+                        choices=["extensive", "shares", "default", "plain", "changed_cold", "warm"],
+                        help="runs to skip")
     parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
                         help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
     parser.add_argument("--seed", type=int, default=None,
@@ -161,15 +170,17 @@ def main() -> None:
         runs["decomposition"] = child(args, instance, "stabilized", write=base / "cold", floor="")
         if "shares" not in args.skip:
             runs["shares"] = child(args, instance, "shares")
+        if "default" not in args.skip:
+            runs["default"] = child(args, instance, "default")
         if "plain" not in args.skip:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:
             for change in args.changes:
                 changed = perturb(instance, base / f"changed{change:g}", change, seed=seed + 1)
-                # both as configured by default (capacity shares on, which a warm start also runs)
+                # both as configured by default (capacity shares and clearing prices, which a warm start also runs)
                 if "changed_cold" not in args.skip:
-                    runs[f"changed_cold_{change:g}"] = child(args, changed, "shares")
-                runs[f"changed_warm_{change:g}"] = child(args, changed, "shares", warm_start=base / "cold")
+                    runs[f"changed_cold_{change:g}"] = child(args, changed, "default")
+                runs[f"changed_warm_{change:g}"] = child(args, changed, "default", warm_start=base / "cold")
         with log.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps({"products": size, **runs}) + "\n")
         print(json.dumps({"products": size, **runs}), flush=True)

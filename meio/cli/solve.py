@@ -23,7 +23,7 @@ from meio.solvers import SolveOptions, Termination
 
 #: Options of --method decomposition only (destinations).
 DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization",
-                      "no_capacity_shares", "master_solver")
+                      "no_capacity_shares", "no_clearing_prices", "master_solver")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--no-capacity-shares", action="store_true",
                        help="no capacity-share pass after the first pricing pass (its first plan comes earlier, "
                             "its later plans later; see docs/decomposition.md)")
+    group.add_argument("--no-clearing-prices", action="store_true",
+                       help="no pricing pass at the clearing prices of the capacity shares (the lower bound "
+                            "comes later; see docs/decomposition.md)")
     group.add_argument("--master-solver", choices=MASTER_SOLVERS, default=defaults.master_solver,
                        help="the restricted master's LP algorithm: simplex (warm re-solves) or barrier (HiGHS's "
                             "interior point method and crossover, for very large masters; highs only)")
@@ -92,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
                                progress=line if args.method == "extensive" else False)
         config = DecompositionConfig(gap=args.gap, max_iterations=args.max_iterations, workers=args.workers,
                                      stabilization=not args.no_stabilization,
-                                     capacity_shares=not args.no_capacity_shares, warm_start=args.warm_start,
+                                     capacity_shares=not args.no_capacity_shares,
+                                     clearing_prices=not args.no_clearing_prices, warm_start=args.warm_start,
                                      master_solver=args.master_solver,
                                      progress=False if args.quiet else None, source=args.instance,
                                      engine=make_engine(args.engine or ("threads" if args.workers == 1

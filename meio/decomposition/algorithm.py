@@ -31,7 +31,7 @@ from meio.decomposition.coordinator import Products, whole_instance, worker_spec
 from meio.decomposition.master import MasterSolution, MasterStopped, RestrictedMaster
 from meio.decomposition.pricing import Column, PricingPass, ProductLinks, linking_use
 from meio.decomposition.progress import ProgressReporter
-from meio.decomposition.shares import capacity_shares
+from meio.decomposition.shares import capacity_shares, clearing_prices
 from meio.decomposition.stabilization import WentgesSmoothing
 from meio.decomposition.warm_start import BASES_FILE, WARM_FILE, read_prices
 from meio.decomposition.worker import one_blas_thread
@@ -134,16 +134,19 @@ class Counters:
         self.last_pass = priced.seconds
 
     def add_shares(self, products: Products, priced: PricingPass, links: list[ProductLinks], capacity: np.ndarray,
-                   master: RestrictedMaster) -> list[Column]:
+                   master: RestrictedMaster) -> tuple[list[Column], np.ndarray]:
         """The capacity-share pass after ``priced`` (see :mod:`meio.decomposition.shares`): its
         columns go to the master; the share plan (each product's share column, else its column
-        of ``priced``), which usually meets every linking row, is returned."""
+        of ``priced``), which usually meets every linking row, is returned with the clearing
+        prices of the shares' marginal values."""
         start = time.perf_counter()
-        shares = products.within_caps(capacity_shares(priced.columns, links, capacity), priced.mu)
+        caps = capacity_shares(priced.columns, links, capacity)
+        shares, marginal = products.within_caps(caps, priced.mu)
         master.add(shares)
+        clearing = clearing_prices(priced.columns, caps, marginal, links, capacity, priced.mu)
         self.share_seconds += time.perf_counter() - start
         plan = {column.product: column for column in priced.columns} | {column.product: column for column in shares}
-        return list(plan.values())
+        return list(plan.values()), clearing
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
@@ -166,7 +169,13 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     # plan already closes the gap (an unchanged instance: the run then stops after one pass)
     plans = [previous]
     if config.capacity_shares and not _closes_gap(previous, master, smoothing.best, config.gap):
-        plans.append(counters.add_shares(products, first, links, capacity, master))
+        plan, clearing = counters.add_shares(products, first, links, capacity, master)
+        plans.append(plan)
+        if config.clearing_prices and (clearing > mu).any():  # one pass at prices close to the optimum
+            priced = products.price(clearing)
+            counters.add(priced)
+            smoothing.offer(clearing, lagrangian(priced, capacity))
+            master.add(priced.columns)
     bounds = Bounds(lower=smoothing.best)
     for plan in plans:  # a plan before the first master solve, if the share or the previous plan meets every row
         bounds.offer(sum(column.cost for column in plan), master.plan_weights(plan))
@@ -244,13 +253,16 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
              start: float, reporter: ProgressReporter) -> tuple[Termination, MasterSolution | None]:
     """Phase one until the columns meet every linking row (or prove they cannot), then master,
     pricing at the smoothed point and new columns until the gap or a limit; the last master
-    solution (None if the time limit stopped the first master solve)."""
+    solution (None if the time limit stopped the first master solve, or if the plan before it
+    closed the gap)."""
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     deadline = None if time_limit is None else start + time_limit
     integer = any(link.integer for link in master.subproblems)
     termination, solution = Termination.ITERATION_LIMIT, None
     alpha = smoothing.alpha  # the smoothing weight of the last pricing
     try:
+        if bounds.gap() <= config.gap:  # the share or previous plan closes the gap already: no master solve
+            return Termination.OPTIMAL, None
         solution = master.solve(deadline)
         for iteration in range(1, config.max_iterations + 1):
             counters.iterations = iteration

@@ -47,7 +47,12 @@ class DecompositionConfig:
       capacity among the products in proportion to their use and solve each product within
       its share (see :mod:`meio.decomposition.shares`): a good plan from the first iteration
       and fewer iterations (on the benchmark family 10-20% less time to 1e-4) for about half
-      a pricing pass from no basis; skipped on a warm start.
+      a pricing pass from no basis; after a warm start too, unless the previous plan already
+      closes the gap.
+    - ``clearing_prices``: after the capacity-share pass, one pricing pass at the prices where the
+      products' demands for each overfilled row, drawn through their shares' marginal values, meet
+      its capacity (see :mod:`meio.decomposition.shares`): a Lagrangian bound close to the
+      optimum's from the second pass. Needs ``capacity_shares``.
     - ``chunk_products``: products whose subproblems are built (and plan read out) together;
       bounds the memory of the build (see :mod:`meio.decomposition.chunks`).
     - ``master_solver``: the restricted master's LP by ``"simplex"`` (re-solved from the last
@@ -71,6 +76,7 @@ class DecompositionConfig:
     integer_time_limit: float = 60.0
     chunk_products: int = 500
     capacity_shares: bool = True
+    clearing_prices: bool = True
     master_solver: str = "simplex"
 
     def __post_init__(self) -> None:

@@ -91,12 +91,14 @@ class Products:
                            columns=[column for _, columns in parts for column in columns],
                            seconds=time.perf_counter() - start)
 
-    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[Column]:
+    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> tuple[list[Column], list[np.ndarray]]:
         """Each capped product's column at prices ``mu`` within its caps, in product order (none for
-        a product whose caps are None: its pass column meets them)."""
+        a product whose caps are None: its pass column meets them), and every product's marginal
+        values of its caps (see :meth:`meio.decomposition.pricing.Pricer.within_caps`)."""
         bounds = [*self.firsts[1:], len(caps)]
-        return _present(self.engine.call("within_caps", [(caps[first:end], mu) for first, end in
-                                                         zip(self.firsts, bounds)]))
+        parts = self.engine.call("within_caps", [(caps[first:end], mu) for first, end in zip(self.firsts, bounds)])
+        pairs = [pair for part in parts for pair in part]  # type: ignore[attr-defined]
+        return [column for column, _ in pairs if column is not None], [marginal for _, marginal in pairs]
 
     def zero_stock(self) -> list[Column]:
         """Each product's zero-stock column, where its rows allow it."""

@@ -129,10 +129,12 @@ class Pricer:
         bounds = (np.concatenate([stock, sub.lower[ny:]]), np.concatenate([stock, sub.upper[ny:]]))
         return self._solve(p, mu, required=False, bounds=bounds)[1]
 
-    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[Solution | None]:
+    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[tuple[Solution | None, np.ndarray]]:
         """Each product's cheapest solution at prices ``mu`` (those of its last pricing, so its
         basis starts dual feasible) with its linking use capped, ``D_p z + e_p <= caps[p]``
-        (None where the capped LP has no solution, and unsolved where ``caps[p]`` is None)."""
+        (None where the capped LP has no solution, and unsolved where ``caps[p]`` is None), and
+        the caps' marginal values, ``-d(cost)/d(cap) >= 0`` at ``caps[p].positions`` (empty where
+        unsolved, and for integer stock, whose MIP has no duals)."""
         return self._by_chunk(lambda chunk: self._capped_chunk(chunk, caps, mu))
 
     def _by_chunk(self, solve: Callable[[range], list[T]]) -> list[T]:
@@ -142,15 +144,22 @@ class Pricer:
         results = map(solve, chunks) if self.executor is None else self.executor.map(solve, chunks)
         return [item for chunk in results for item in chunk]
 
-    def _capped_chunk(self, chunk: range, caps: list[Caps | None], mu: np.ndarray) -> list[Solution | None]:
-        out: list[Solution | None] = []
+    def _capped_chunk(self, chunk: range, caps: list[Caps | None],
+                      mu: np.ndarray) -> list[tuple[Solution | None, np.ndarray]]:
+        out: list[tuple[Solution | None, np.ndarray]] = []
         for p in chunk:
             sub, cap = self.subproblems[p], caps[p]
             if cap is None:
-                out.append(None)
+                out.append((None, np.zeros(0)))
                 continue
             solved = self.solver.solve_capped(p, self._costs(sub, mu[sub.link_rows], 1.0), cap)
-            out.append(solution_of(self.first + p, sub, solved.x) if solved.solved else None)
+            if not solved.solved:
+                out.append((None, np.zeros(0)))
+                continue
+            # the cap rows come last; round-off can leave a dual of the wrong sign
+            marginal = np.maximum(-solved.row_dual[len(solved.row_dual) - len(cap.positions):], 0.0) \
+                if len(solved.row_dual) else np.zeros(0)
+            out.append((solution_of(self.first + p, sub, solved.x), marginal))
         return out
 
     def _price_chunk(self, chunk: range, mu: np.ndarray, cost_weight: float) -> list[tuple[float, Solution]]:

@@ -66,7 +66,7 @@ class SubproblemSolver(Protocol):
 
     def solve_capped(self, p: int, costs: np.ndarray, caps: Caps) -> LPSolution:
         """Product p's subproblem with its linking use capped, ``D z + e <= cap``, from its stored
-        basis (which is left as it was)."""
+        basis (which is left as it was); for an LP with the row duals, the caps' last."""
 
 
 class HighsBasisCache:
@@ -108,8 +108,9 @@ class HighsBasisCache:
         highs.addRows(len(at), np.full(len(at), -highspy.kHighsInf), caps.value - sub.link_const[at], cap.nnz,
                       cap.indptr[:-1].astype(np.int32), cap.indices.astype(np.int32), np.asarray(cap.data, dtype=float))
         # at the costs of the basis's own solve it stays dual feasible, and only the caps it
-        # breaks are primal infeasible: dual simplex (measured 2.3x faster than primal)
-        return self._run(highs, p, None, DUAL)
+        # breaks are primal infeasible: dual simplex (measured 2.3x faster than primal); with the
+        # row duals, whose last rows price the caps (clearing prices, :mod:`meio.decomposition.shares`)
+        return self._run(highs, p, None, DUAL, duals=True)
 
     def _highs(self) -> highspy.Highs:
         highs = getattr(self.local, "highs", None)
@@ -118,8 +119,10 @@ class HighsBasisCache:
             highs.setOptionValue("simplex_dual_edge_weight_strategy", DUAL_EDGE_WEIGHTS)
         return highs
 
-    def _run(self, highs: highspy.Highs, p: int, basis: highspy.HighsBasis | None, warm: int) -> LPSolution:
-        """Solve from ``basis`` with simplex strategy ``warm`` (from no basis: dual simplex)."""
+    def _run(self, highs: highspy.Highs, p: int, basis: highspy.HighsBasis | None, warm: int,
+             duals: bool = False) -> LPSolution:
+        """Solve from ``basis`` with simplex strategy ``warm`` (from no basis: dual simplex);
+        ``duals``: read the row duals too."""
         integer = bool(self.subproblems[p].integer.any())
         if basis is not None and not integer:
             highs.setBasis(basis)
@@ -127,7 +130,7 @@ class HighsBasisCache:
         # presolve costs more than it saves on these small LPs (measured: 5.4 vs 8.0 ms cold)
         highs.setOptionValue("presolve", "choose" if integer else "off")
         highs.run()
-        return read_highs(highs, integer, duals=False)
+        return read_highs(highs, integer, duals=duals)
 
 
     def bases_writer(self) -> Callable[[], dict[str, np.ndarray]]:

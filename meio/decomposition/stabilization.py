@@ -40,6 +40,10 @@ class WentgesSmoothing:
         if self.enabled and self.center is not None and not self.mispricings:
             uphill = float(subgradient @ (mu_master - self.center)) > 0.0
             self.alpha = max(0.0, self.alpha - STEP) if uphill else min(MAX_ALPHA, self.alpha + (1 - self.alpha) * STEP)
-        if bound > self.best:
-            self.best, self.center = bound, mu_sep.copy()
+        self.offer(mu_sep, bound)
         self.mispricings = 0 if priced_out else self.mispricings + 1
+
+    def offer(self, mu: np.ndarray, bound: float) -> None:
+        """The Lagrangian bound at ``mu``: the centre if it is the best (alpha is left as it is)."""
+        if bound > self.best:
+            self.best, self.center = bound, mu.copy()

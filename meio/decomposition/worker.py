@@ -143,11 +143,12 @@ class ProductWorker:
         columns = self._keep([solution for _, solution in pairs])
         return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
 
-    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[Column | None]:
+    def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[tuple[Column | None, np.ndarray]]:
         """Each product's solution at prices ``mu`` with its linking use within its cap (see
         :mod:`meio.decomposition.shares`; None where the capped LP has no solution or the caps are
-        None)."""
-        return self._keep(self._pricer().within_caps(list(caps), mu))
+        None), and the caps' marginal values (see :meth:`Pricer.within_caps`)."""
+        solved = self._pricer().within_caps(list(caps), mu)
+        return list(zip(self._keep([solution for solution, _ in solved]), [marginal for _, marginal in solved]))
 
     def warm_start(self, directory: Path) -> int:
         """Read this worker's share of a previous result and seed the subproblem bases from it;
