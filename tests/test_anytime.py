@@ -3,6 +3,7 @@ that meets every linking row and a lower bound that lies below the optimum."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from meio.decomposition.coordinator import Products, worker_specs
 from meio.decomposition.engine import ThreadsEngine
 from meio.decomposition.lp import HighsEngine, OrtoolsEngine
 from meio.decomposition.master import MasterSolution, MasterStopped, RestrictedMaster
+from meio.decomposition.pricing import PricingPass
 from meio.solvers.matrix import LinearModel
 
 BACKENDS = ["highs", "ortools"]
@@ -105,3 +107,27 @@ def test_a_master_solve_past_its_deadline_raises(tmp_path: Path) -> None:
     with pytest.raises(MasterStopped):
         master.solve(time.perf_counter())
     assert master.solve(time.perf_counter() + 3600.0).phase_one
+
+
+@pytest.mark.parametrize("limit, passes", [(25.0, 2), (45.0, 4)])
+def test_a_pricing_pass_that_would_end_past_the_time_limit_is_not_started(
+        monkeypatch: pytest.MonkeyPatch, limit: float, passes: int) -> None:
+    """On a clock where every pricing pass takes 10 s and nothing else takes time: the first pass
+    (to 10 s), the clearing pass (to 20 s) and further passes while one more would end before the
+    limit; none ends past it."""
+    from meio.decomposition import DecompositionConfig, solve_decomposition
+
+    clock = [1000.0]
+    ends: list[float] = []
+    price = Products.price
+
+    def ten_seconds(self: Products, mu: np.ndarray, phase_one: bool = False) -> PricingPass:
+        clock[0] += 10.0
+        ends.append(clock[0])
+        return dataclasses.replace(price(self, mu, phase_one), seconds=10.0)
+
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(Products, "price", ten_seconds)
+    result = solve_decomposition(load_instance("demo"), config=DecompositionConfig(time_limit=limit, progress=False))
+    assert result.termination.value == "time_limit" and result.has_plan
+    assert len(ends) == passes == result.details["pricing_passes"] and max(ends) <= 1000.0 + limit

@@ -128,6 +128,11 @@ class Counters:
     share_seconds: float = 0.0
     proof: float = math.nan  # the phase-one Lagrangian that proved infeasibility
 
+    def time_for_pass(self, deadline: float | None) -> bool:
+        """Whether a pricing pass as long as the last one ends before ``deadline`` (a pass is not
+        interrupted: one that would end past it is not started)."""
+        return deadline is None or time.perf_counter() + self.last_pass < deadline
+
     def add(self, priced: PricingPass) -> None:
         self.pricing_seconds += priced.seconds
         self.passes += 1
@@ -153,6 +158,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
          variants: Sequence[ModelVariant], rows: list[LinkingSpec], links: list[ProductLinks], products: Products,
          start: float, build_seconds: float) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
+    time_limit = config.time_limit if config.time_limit is not None else options.time_limit
+    deadline = None if time_limit is None else start + time_limit
     master = RestrictedMaster(rows, links, backend, barrier=config.master_solver == "barrier")
     mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
     warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
@@ -168,10 +175,12 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     # after a warm start too (at the previous prices the shares bind little), unless the previous
     # plan already closes the gap (an unchanged instance: the run then stops after one pass)
     plans = [previous]
-    if config.capacity_shares and not _closes_gap(previous, master, smoothing.best, config.gap):
+    if config.capacity_shares and counters.time_for_pass(deadline) and not _closes_gap(previous, master,
+                                                                                        smoothing.best, config.gap):
         plan, clearing = counters.add_shares(products, first, links, capacity, master)
         plans.append(plan)
-        if config.clearing_prices and (clearing > mu).any():  # one pass at prices close to the optimum
+        # one pass at prices close to the optimum
+        if config.clearing_prices and (clearing > mu).any() and counters.time_for_pass(deadline):
             priced = products.price(clearing)
             counters.add(priced)
             smoothing.offer(clearing, lagrangian(priced, capacity))
@@ -181,8 +190,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         bounds.offer(sum(column.cost for column in plan), master.plan_weights(plan))
     bounds.record(0, start, master.size, smoothing.alpha)
     reporter = ProgressReporter(config.progress, workers=f"{products.workers} {products.engine.name}")
-    termination, solution = _iterate(config, options, products, master, smoothing, bounds, counters, capacity,
-                                     start, reporter)
+    termination, solution = _iterate(config, products, master, smoothing, bounds, counters, capacity, start,
+                                     deadline, reporter)
     if bounds.history[-1][1:3] != (bounds.lower, bounds.upper):  # the last master solve improved the plan
         bounds.record(counters.iterations, start, master.size, smoothing.alpha)
     integer = any(link.integer for link in links)
@@ -248,15 +257,14 @@ def _infeasibility_message(instance: Instance, options: SolveOptions,
             "--method extensive` for them")
 
 
-def _iterate(config: DecompositionConfig, options: SolveOptions, products: Products, master: RestrictedMaster,
+def _iterate(config: DecompositionConfig, products: Products, master: RestrictedMaster,
              smoothing: WentgesSmoothing, bounds: Bounds, counters: Counters, capacity: np.ndarray,
-             start: float, reporter: ProgressReporter) -> tuple[Termination, MasterSolution | None]:
+             start: float, deadline: float | None,
+             reporter: ProgressReporter) -> tuple[Termination, MasterSolution | None]:
     """Phase one until the columns meet every linking row (or prove they cannot), then master,
     pricing at the smoothed point and new columns until the gap or a limit; the last master
     solution (None if the time limit stopped the first master solve, or if the plan before it
     closed the gap)."""
-    time_limit = config.time_limit if config.time_limit is not None else options.time_limit
-    deadline = None if time_limit is None else start + time_limit
     integer = any(link.integer for link in master.subproblems)
     termination, solution = Termination.ITERATION_LIMIT, None
     alpha = smoothing.alpha  # the smoothing weight of the last pricing
@@ -276,7 +284,7 @@ def _iterate(config: DecompositionConfig, options: SolveOptions, products: Produ
                 bounds.record(iteration - 1, start, master.size, alpha)  # when the plan was found
             if bounds.gap() <= config.gap:
                 return Termination.OPTIMAL, solution
-            if deadline is not None and time.perf_counter() >= deadline:
+            if not counters.time_for_pass(deadline):  # a pass would not end before the deadline
                 return Termination.TIME_LIMIT, solution
             if master.phase_one:
                 termination = _phase_one_step(products, master, solution, counters, capacity)
