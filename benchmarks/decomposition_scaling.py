@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--extensive-max", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["extensive", "shares", "default", "plain", "changed_cold", "warm"],
+                        choices=["extensive", "stabilized", "shares", "default", "plain", "changed_cold", "warm"],
                         help="runs to skip")
     parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
                         help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
@@ -167,11 +167,15 @@ def main() -> None:
         runs = {"seed": seed, "generate_seconds": time.perf_counter() - start}
         if size <= args.extensive_max and "extensive" not in args.skip:
             runs["extensive"] = child(args, instance, "extensive")
-        runs["decomposition"] = child(args, instance, "stabilized", write=base / "cold", floor="")
+        # the floor pass and the result a warm re-plan starts from: after the stabilised run, or
+        # after the default run when the stabilised one is skipped
+        first = {"write": base / "cold", "floor": ""}
+        if "stabilized" not in args.skip:
+            runs["decomposition"] = child(args, instance, "stabilized", **first)
         if "shares" not in args.skip:
             runs["shares"] = child(args, instance, "shares")
-        if "default" not in args.skip:
-            runs["default"] = child(args, instance, "default")
+        if "default" not in args.skip or "stabilized" in args.skip:
+            runs["default"] = child(args, instance, "default", **(first if "stabilized" in args.skip else {}))
         if "plain" not in args.skip:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:
