@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.random_instance import write_instance, write_random_instance
@@ -19,11 +20,13 @@ from meio.cli import main
 from meio.data import load_instance
 from meio.decomposition import DecompositionConfig, solve_decomposition
 from meio.decomposition.chunks import build_subproblems
+from meio.decomposition.lp import HighsEngine
 from meio.decomposition.master import RestrictedMaster
 from meio.decomposition.solvers import DUAL, DUAL_EDGE_WEIGHTS, PRIMAL, HighsBasisCache
 from meio.errors import OptionError
 from meio.exact import solve_extensive
 from meio.solvers import Status
+from meio.solvers.matrix import LinearModel
 
 BACKENDS = ["highs", "ortools"]
 GAP = 1e-4
@@ -59,28 +62,53 @@ def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: s
     assert (prices["price"] >= 0).all()
 
 
+@pytest.mark.parametrize("master_solver", ["barrier", "hybrid", "simplex"])
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), service=st.booleans(), on_hand=st.booleans())
-def test_the_barrier_master_keeps_the_objective_within_the_gap_and_the_bound_below_the_optimum(
-        tmp_path: Path, seed: int, service: bool, on_hand: bool) -> None:
-    directory = tmp_path / f"i{seed}-{service:d}{on_hand:d}"
+def test_each_master_solver_keeps_the_objective_within_the_gap_and_the_bound_below_the_optimum(
+        tmp_path: Path, master_solver: str, seed: int, service: bool, on_hand: bool) -> None:
+    directory = tmp_path / f"i{seed}-{service:d}{on_hand:d}-{master_solver}"
     instance = load_instance(random_instance(directory, seed, service_targets=service, on_hand=on_hand))
     exact = solve_extensive(instance)
-    result = solve_decomposition(instance, config=DecompositionConfig(gap=GAP, master_solver="barrier"))
-    assert result.status is Status.OPTIMAL and result.gap <= GAP
+    result = solve_decomposition(instance, config=DecompositionConfig(gap=GAP, master_solver=master_solver))
+    assert result.status is Status.OPTIMAL and result.gap <= GAP and result.details["master_solver"] == master_solver
     tolerance = 1e-7 * max(1.0, abs(exact.objective))
     assert result.lower_bound <= exact.objective + tolerance and exact.objective <= result.objective + tolerance
     prices = result.prices
     assert (prices["slack"] >= -1e-6 * np.maximum(1.0, prices["rhs"].abs())).all()
 
 
-def test_the_barrier_master_is_refused_off_highs_and_unknown_solvers_are_named(tmp_path: Path) -> None:
-    with pytest.raises(OptionError, match="barrier master solver needs the highs backend"):
-        solve_decomposition(load_instance("tiny"), "ortools", config=DecompositionConfig(master_solver="barrier"))
+@pytest.mark.parametrize("master_solver", ["barrier", "hybrid"])
+def test_the_interior_point_masters_are_refused_off_highs_and_unknown_solvers_are_named(
+        tmp_path: Path, master_solver: str) -> None:
+    with pytest.raises(OptionError, match=f"{master_solver} master solver needs the highs backend"):
+        solve_decomposition(load_instance("tiny"), "ortools", config=DecompositionConfig(master_solver=master_solver))
     with pytest.raises(OptionError, match="unknown master solver 'dual'"):
         DecompositionConfig(master_solver="dual")
-    assert main(["solve", "tiny", "--method", "decomposition", "--master-solver", "barrier", "--backend", "ortools",
-                 "--out", str(tmp_path), "--quiet"]) == 2
+    assert main(["solve", "tiny", "--method", "decomposition", "--master-solver", master_solver, "--backend",
+                 "ortools", "--out", str(tmp_path), "--quiet"]) == 2
+
+
+def test_the_default_master_solver_is_hybrid_on_highs_and_simplex_on_ortools() -> None:
+    for backend, expected in (("highs", "hybrid"), ("ortools", "simplex")):
+        result = solve_decomposition(load_instance("demo"), backend, config=DecompositionConfig(progress=False))
+        assert result.details["master_solver"] == expected
+
+
+def test_a_highs_engine_solves_once_by_interior_point_when_told_then_by_simplex_from_its_basis() -> None:
+    size, rng = 300, np.random.default_rng(2)
+    A = sp.csr_array(sp.random(size, size, density=0.05, random_state=3) + sp.eye(size))
+    engine = HighsEngine(LinearModel(c=-rng.random(size), A=A, row_lower=np.full(size, -np.inf),
+                                     row_upper=np.ones(size), lower=np.zeros(size), upper=np.full(size, np.inf),
+                                     integer=np.zeros(size, dtype=bool)))
+    engine.barrier_next()
+    first = engine.solve()
+    info = engine.highs.getInfo()
+    assert first.solved and info.ipm_iteration_count > 0 and engine.highs.getBasis().valid  # crossover's basis
+    engine.set_costs(-rng.random(size))
+    second = engine.solve()
+    info = engine.highs.getInfo()
+    assert second.solved and info.ipm_iteration_count == 0 and info.simplex_iteration_count > 0
 
 
 def test_plain_column_generation_gives_the_same_answer(tmp_path: Path) -> None:

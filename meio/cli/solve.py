@@ -67,8 +67,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="no pricing pass at the clearing prices of the capacity shares (the lower bound "
                             "comes later; see docs/decomposition.md)")
     group.add_argument("--master-solver", choices=MASTER_SOLVERS, default=defaults.master_solver,
-                       help="the restricted master's LP algorithm: simplex (warm re-solves) or barrier (HiGHS's "
-                            "interior point method and crossover, for very large masters; highs only)")
+                       help="the restricted master's LP algorithm: simplex (warm re-solves), barrier (HiGHS's "
+                            "interior point method and crossover, every solve; for very large masters) or hybrid "
+                            "(the first phase-two solve by interior point, then warm simplex); default: hybrid on "
+                            "highs, simplex on the other backends (barrier and hybrid: highs only)")
     parser.set_defaults(run=run)
 
 

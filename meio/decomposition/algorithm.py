@@ -109,7 +109,8 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
                                              str(error), time.perf_counter() - start)
             result.details["subproblem_builder"] = config.builder
             result.details["variant_linking_constraints"] = sum(row.kind is LinkingKind.VARIANT for row in rows)
-            result.details.update(engine=engine.name, workers=engine.workers, worker_replacements=engine.replacements)
+            result.details.update(engine=engine.name, workers=engine.workers, worker_replacements=engine.replacements,
+                                  master_solver=config.master_algorithm(backend))
             return result
         finally:
             engine.stop()
@@ -160,7 +161,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     capacity = np.array([row.capacity for row in rows], dtype=float)
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     deadline = None if time_limit is None else start + time_limit
-    master = RestrictedMaster(rows, links, backend, barrier=config.master_solver == "barrier")
+    master = RestrictedMaster(rows, links, backend, config.master_algorithm(backend))
     mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
     warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 #: Subproblem builders (see ``builder`` below).
 BUILDERS = ("numpy", "pyomo")
 #: Algorithms of the restricted master's LP (see ``master_solver`` below).
-MASTER_SOLVERS = ("simplex", "barrier")
+MASTER_SOLVERS = ("simplex", "barrier", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,11 @@ class DecompositionConfig:
     - ``chunk_products``: products whose subproblems are built (and plan read out) together;
       bounds the memory of the build (see :mod:`meio.decomposition.chunks`).
     - ``master_solver``: the restricted master's LP by ``"simplex"`` (re-solved from the last
-      basis) or ``"barrier"`` (HiGHS's interior point method with crossover, each solve from
-      scratch: its time grows about linearly with the master, the simplex's faster; see
-      docs/decomposition.md). HiGHS only.
+      basis), ``"barrier"`` (HiGHS's interior point method with crossover, each solve from
+      scratch: its time grows about linearly with the master, the simplex's faster) or
+      ``"hybrid"`` (the first phase-two solve, from phase one's far-off basis, by interior point
+      and crossover, the others by warm simplex; see docs/decomposition.md). ``None``: hybrid on
+      the highs backend, simplex on the others (barrier and hybrid are HiGHS's only).
     """
 
     gap: float = 1e-4
@@ -77,7 +79,7 @@ class DecompositionConfig:
     chunk_products: int = 500
     capacity_shares: bool = True
     clearing_prices: bool = True
-    master_solver: str = "simplex"
+    master_solver: str | None = None
 
     def __post_init__(self) -> None:
         checks = (
@@ -89,7 +91,7 @@ class DecompositionConfig:
             (self.integer_time_limit > 0, f"integer_time_limit must be > 0 seconds, got {self.integer_time_limit}"),
             (self.chunk_products >= 1, f"chunk_products must be >= 1, got {self.chunk_products}"),
             (self.builder in BUILDERS, f"unknown subproblem builder '{self.builder}' ({', '.join(BUILDERS)})"),
-            (self.master_solver in MASTER_SOLVERS,
+            (self.master_solver is None or self.master_solver in MASTER_SOLVERS,
              f"unknown master solver '{self.master_solver}' ({', '.join(MASTER_SOLVERS)})"),
             (self.engine is None or self.executor is None, "give an engine or an executor, not both"),
         )
@@ -110,9 +112,15 @@ class DecompositionConfig:
         return ProcessesEngine(self.workers)
 
     def check_backend(self, backend: str) -> None:
-        """The barrier master is HiGHS's (OR-Tools' GLOP is a simplex code)."""
-        if self.master_solver == "barrier" and backend != "highs":
-            raise OptionError(f"the barrier master solver needs the highs backend, not '{backend}'")
+        """The barrier and hybrid masters are HiGHS's (OR-Tools' GLOP is a simplex code)."""
+        if self.master_solver in ("barrier", "hybrid") and backend != "highs":
+            raise OptionError(f"the {self.master_solver} master solver needs the highs backend, not '{backend}'")
+
+    def master_algorithm(self, backend: str) -> str:
+        """``master_solver``, or its default on ``backend``: hybrid on highs, simplex otherwise."""
+        if self.master_solver is not None:
+            return self.master_solver
+        return "hybrid" if backend == "highs" else "simplex"
 
     def check_variants(self, has_variants: bool) -> None:
         """The pyomo builder compiles each product alone, so it cannot see rows across products."""

@@ -87,6 +87,7 @@ class HighsEngine:
         if barrier:
             self.highs.setOptionValue("solver", "ipm")
             self.highs.setOptionValue("run_crossover", "on")
+        self.once = False  # the next solve alone by interior point (barrier_next)
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
         lp = highspy.HighsLp()
@@ -148,11 +149,21 @@ class HighsEngine:
         basis.valid = True
         self.highs.setBasis(basis)
 
+    def barrier_next(self) -> None:
+        """Solve the next time by interior point and crossover from scratch, then by simplex again
+        from the basis that crossover leaves."""
+        self.highs.setOptionValue("solver", "ipm")
+        self.highs.setOptionValue("run_crossover", "on")
+        self.once = True
+
     def solve(self, seconds: float | None = None) -> LPSolution:
         if seconds is not None:  # HiGHS's time_limit counts the run time of every run of the instance
             self.highs.setOptionValue("time_limit", self.highs.getRunTime() + seconds)
         self.highs.run()
         self.highs.setOptionValue("simplex_strategy", 4)
+        if self.once:
+            self.highs.setOptionValue("solver", "simplex")
+            self.once = False
         return read_highs(self.highs, self.integer)
 
 
