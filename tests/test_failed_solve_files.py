@@ -24,9 +24,7 @@ def test_a_solver_error_writes_its_summary_and_clears_the_earlier_plan(tmp_path:
         return LPSolution(False, False, math.nan, math.nan, np.empty(0), np.empty(0))
 
     monkeypatch.setattr(lp.HighsEngine, "solve", failing)  # the decomposition's master fails
-    # (without the clearing pass: with it tiny's plan is proven optimal before any master solve)
-    assert main(["solve", "tiny", "--method", "decomposition", "--no-clearing-prices", "--out", str(out),
-                 "--quiet"]) == 1
+    assert main(["solve", "tiny", "--method", "decomposition", "--out", str(out), "--quiet"]) == 1
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["status"], summary["termination"], summary["method"]) == ("error", "solver_error",
                                                                               "decomposition")

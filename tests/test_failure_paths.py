@@ -147,8 +147,8 @@ def test_a_failing_master_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> 
         return LPSolution(False, False, math.nan, math.nan, np.empty(0), np.empty(0))
 
     monkeypatch.setattr(lp.HighsEngine, "solve", failing)
-    with pytest.raises(SolverError, match="restricted master"):  # without it tiny needs no master solve
-        solve_decomposition(load_instance("tiny"), config=DecompositionConfig(clearing_prices=False))
+    with pytest.raises(SolverError, match="restricted master"):
+        solve_decomposition(load_instance("tiny"))
 
 
 @pytest.mark.parametrize("options", [

@@ -61,8 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="previous result directory whose prices and stock plan seed the run")
     group.add_argument("--no-stabilization", action="store_true", help="plain column generation")
     group.add_argument("--no-capacity-shares", action="store_true",
-                       help="no capacity-share pass after the first pricing pass (its first plan comes earlier, "
-                            "its later plans later; see docs/decomposition.md)")
+                       help="no capacity-share pass after the first pricing pass, and so no clearing-price pass "
+                            "(its first plan comes earlier, its later plans later; see docs/decomposition.md)")
     group.add_argument("--no-clearing-prices", action="store_true",
                        help="no pricing pass at the clearing prices of the capacity shares (the lower bound "
                             "comes later; see docs/decomposition.md)")

@@ -127,6 +127,7 @@ class Counters:
     iterations: int = 0
 
     share_seconds: float = 0.0
+    clearing_pass: bool = False  # whether a pass at the clearing prices ran
     proof: float = math.nan  # the phase-one Lagrangian that proved infeasibility
 
     def time_for_pass(self, deadline: float | None) -> bool:
@@ -184,6 +185,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         if config.clearing_prices and (clearing > mu).any() and counters.time_for_pass(deadline):
             priced = products.price(clearing)
             counters.add(priced)
+            counters.clearing_pass = True
             smoothing.offer(clearing, lagrangian(priced, capacity))
             master.add(priced.columns)
     bounds = Bounds(lower=smoothing.best)
@@ -217,8 +219,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         assert solution is not None, "infeasibility is proven at a phase-one master's prices"
         result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
         result.details["phase_one_bound"] = counters.proof
-        limit = config.time_limit if config.time_limit is not None else options.time_limit
-        left = dataclasses.replace(options, time_limit=limit).remaining(time.perf_counter() - start)
+        left = dataclasses.replace(options, time_limit=time_limit).remaining(time.perf_counter() - start)
         result.message = _infeasibility_message(whole_instance(instance, config.source), left, variants, rows,
                                                 solution.mu)
     elif termination is Termination.NUMERICAL_FAILURE:
@@ -264,14 +265,11 @@ def _iterate(config: DecompositionConfig, products: Products, master: Restricted
              reporter: ProgressReporter) -> tuple[Termination, MasterSolution | None]:
     """Phase one until the columns meet every linking row (or prove they cannot), then master,
     pricing at the smoothed point and new columns until the gap or a limit; the last master
-    solution (None if the time limit stopped the first master solve, or if the plan before it
-    closed the gap)."""
+    solution (None if the time limit stopped the first master solve)."""
     integer = any(link.integer for link in master.subproblems)
     termination, solution = Termination.ITERATION_LIMIT, None
     alpha = smoothing.alpha  # the smoothing weight of the last pricing
     try:
-        if bounds.gap() <= config.gap:  # the share or previous plan closes the gap already: no master solve
-            return Termination.OPTIMAL, None
         solution = master.solve(deadline)
         for iteration in range(1, config.max_iterations + 1):
             counters.iterations = iteration
@@ -371,7 +369,7 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
     return {"iterations": counters.iterations, "columns": master.size, "pricing_passes": counters.passes,
             "build_seconds": round(counters.build_seconds, 6), "master_seconds": round(master.seconds, 6),
             "subproblem_seconds": round(counters.pricing_seconds, 6),
-            "share_seconds": round(counters.share_seconds, 6),
+            "share_seconds": round(counters.share_seconds, 6), "clearing_pass": counters.clearing_pass,
             "pricing_pass_seconds": round(counters.pricing_seconds / counters.passes, 6),
             "last_pricing_pass_seconds": round(counters.last_pass, 6),
             "stabilization": config.stabilization, "products": len(master.subproblems), "linking_constraints": rows,

@@ -52,7 +52,8 @@ class DecompositionConfig:
     - ``clearing_prices``: after the capacity-share pass, one pricing pass at the prices where the
       products' demands for each overfilled row, drawn through their shares' marginal values, meet
       its capacity (see :mod:`meio.decomposition.shares`): a Lagrangian bound close to the
-      optimum's from the second pass. Needs ``capacity_shares``.
+      optimum's from the second pass. Needs ``capacity_shares`` (without it there is no such pass;
+      ``summary.json``'s ``clearing_pass`` says whether it ran).
     - ``chunk_products``: products whose subproblems are built (and plan read out) together;
       bounds the memory of the build (see :mod:`meio.decomposition.chunks`).
     - ``master_solver``: the restricted master's LP by ``"simplex"`` (re-solved from the last

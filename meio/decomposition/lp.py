@@ -78,7 +78,8 @@ class HighsEngine:
     iterations of 0.75 ms instead of 3,617 of 2.8 ms.
 
     ``barrier``: every solve by HiGHS's interior point method from scratch, then crossover to a
-    basic optimal solution (whose basis the master's purging and fixing read)."""
+    basic optimal solution (whose basis the master's purging and fixing read); :meth:`barrier_next`
+    does so for the next solve alone (the hybrid master)."""
 
     def __init__(self, model: LinearModel, time_limit: float | None = None, barrier: bool = False) -> None:
         self.highs = highs_instance()
@@ -87,7 +88,7 @@ class HighsEngine:
         if barrier:
             self.highs.setOptionValue("solver", "ipm")
             self.highs.setOptionValue("run_crossover", "on")
-        self.once = False  # the next solve alone by interior point (barrier_next)
+        self._ipm_once = False  # the next solve alone by interior point (barrier_next)
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
         lp = highspy.HighsLp()
@@ -154,16 +155,16 @@ class HighsEngine:
         from the basis that crossover leaves."""
         self.highs.setOptionValue("solver", "ipm")
         self.highs.setOptionValue("run_crossover", "on")
-        self.once = True
+        self._ipm_once = True
 
     def solve(self, seconds: float | None = None) -> LPSolution:
         if seconds is not None:  # HiGHS's time_limit counts the run time of every run of the instance
             self.highs.setOptionValue("time_limit", self.highs.getRunTime() + seconds)
         self.highs.run()
         self.highs.setOptionValue("simplex_strategy", 4)
-        if self.once:
+        if self._ipm_once:
             self.highs.setOptionValue("solver", "simplex")
-            self.once = False
+            self._ipm_once = False
         return read_highs(self.highs, self.integer)
 
 

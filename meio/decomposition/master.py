@@ -154,9 +154,8 @@ class RestrictedMaster:
 
     def start_phase_two(self) -> None:
         """From violation to cost: the columns get their costs and the slacks are fixed at zero.
-        Hybrid: phase one's basis is far from the cost optimum (at 10,000 products primal simplex
-        took 11,606 iterations, 30.6 s, from it; interior point and crossover 14.4 s), so the first
-        phase-two solve goes by interior point."""
+        Hybrid: phase one's basis knows nothing of the costs, so the first phase-two solve goes by
+        interior point and crossover (docs/decomposition.md, "The master's LP algorithm")."""
         self._set_phase(False)
         if self.hybrid and isinstance(self.engine, HighsEngine):
             self.engine.barrier_next()

@@ -20,15 +20,16 @@ the restricted master (which checks every row; if the columns do not fit, they a
 columns). At prices close to optimal the responses u_p nearly fit (complementary
 slackness), so the shares bind them little.
 
-**Clearing prices.** The capped solves also price the capacity: the dual of product p's cap
-on row i is its marginal value v_pi >= 0 there. Its use of row i at the price mu_i + t is
-known at two points, u_pi at t = 0 and cap_pi at t = v_pi; :func:`clearing_prices` joins
-them by a line (its demand for the row, floored at min(0, cap_pi)) and, on every row the
-responses overfill (U_i > b_i), finds the t_i at which the products' demands add up to b_i
-(by bisection; a product with v_pi = 0 gives up its excess for nothing and uses cap_pi,
-one whose capped LP has no duals keeps u_pi). Pricing at mu + t is one more pass from
-bases close by; on the benchmark family its Lagrangian bound is as good as column
-generation's after 7 more passes (docs/decomposition.md).
+**Clearing prices** (a heuristic price estimate; the bound it gives is exact). The capped
+solves also price the capacity: the dual of product p's cap on row i is its marginal value
+v_pi >= 0 there. :func:`clearing_prices` takes the product's use of row i as u_pi at the
+extra price t = 0 and cap_pi at t = v_pi (exact for a product capped on row i alone; with
+several caps, all of its capped rows are priced at once), joins them by a line (floored at
+min(0, cap_pi)) and, on every row the responses overfill (U_i > b_i), finds by bisection the
+least t_i at which the products' demands add up to b_i (the top of the bracket if none does).
+A product with v_pi = 0 gives up its excess for nothing and uses cap_pi; a product without
+a cap there, or whose capped LP failed or has no duals (integer stock), keeps u_pi. Pricing
+at mu + t is one more pass from bases close by (docs/decomposition.md).
 """
 
 from __future__ import annotations
@@ -71,18 +72,19 @@ def clearing_prices(columns: list[Column], caps: list[Caps | None], marginal: li
     pass ``columns`` at ``mu`` (one per product, in product order), their ``caps`` and the caps'
     ``marginal`` values; ``mu`` on the other rows."""
     use = linking_use(columns, links, len(capacity))
-    solved = [p for p, (cap, values) in enumerate(zip(caps, marginal)) if cap is not None and len(values)]
+    solved = [(p, cap) for p, (cap, values) in enumerate(zip(caps, marginal)) if cap is not None and len(values)]
     if not solved:
         return mu.copy()
-    row = np.concatenate([links[p].link_rows[caps[p].positions] for p in solved])  # type: ignore[union-attr]
-    u = np.concatenate([columns[p].usage[caps[p].positions] for p in solved])  # type: ignore[union-attr]
-    cap = np.concatenate([caps[p].value for p in solved])  # type: ignore[union-attr]
-    value = np.concatenate([marginal[p] for p in solved])
+    row = np.concatenate([links[p].link_rows[cap.positions] for p, cap in solved])
+    u = np.concatenate([columns[p].usage[cap.positions] for p, cap in solved])
+    cap = np.concatenate([cap.value for _, cap in solved])
+    value = np.concatenate([marginal[p] for p, _ in solved])
     over = use > capacity
     at = over[row]
     row, u, cap, value = row[at], u[at], cap[at], value[at]
     others = use - np.bincount(row, weights=u, minlength=len(capacity))  # use of products without a demand line
-    slope = np.divide(u - cap, value, out=np.zeros(len(value)), where=value > 0.0)
+    # a cap above the use (possible on rows capped but not overfilled by others) gives a flat line
+    slope = np.divide(np.maximum(u - cap, 0.0), value, out=np.zeros(len(value)), where=value > 0.0)
     floor = np.minimum(0.0, cap)
     lower = np.zeros(len(capacity))
     upper = np.zeros(len(capacity))
