@@ -141,19 +141,19 @@ class Counters:
         self.last_pass = priced.seconds
 
     def add_shares(self, products: Products, priced: PricingPass, links: list[ProductLinks], capacity: np.ndarray,
-                   master: RestrictedMaster) -> tuple[list[Column], np.ndarray]:
+                   master: RestrictedMaster, clearing: bool) -> tuple[list[Column], np.ndarray | None]:
         """The capacity-share pass after ``priced`` (see :mod:`meio.decomposition.shares`): its
         columns go to the master; the share plan (each product's share column, else its column
         of ``priced``), which usually meets every linking row, is returned with the clearing
-        prices of the shares' marginal values."""
+        prices of the shares' marginal values (if ``clearing``, else None)."""
         start = time.perf_counter()
         caps = capacity_shares(priced.columns, links, capacity)
         shares, marginal = products.within_caps(caps, priced.mu)
         master.add(shares)
-        clearing = clearing_prices(priced.columns, caps, marginal, links, capacity, priced.mu)
+        prices = clearing_prices(priced.columns, caps, marginal, links, capacity, priced.mu) if clearing else None
         self.share_seconds += time.perf_counter() - start
         plan = {column.product: column for column in priced.columns} | {column.product: column for column in shares}
-        return list(plan.values()), clearing
+        return list(plan.values()), prices
 
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
@@ -179,10 +179,10 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     plans = [previous]
     if config.capacity_shares and counters.time_for_pass(deadline) and not _closes_gap(previous, master,
                                                                                         smoothing.best, config.gap):
-        plan, clearing = counters.add_shares(products, first, links, capacity, master)
+        plan, clearing = counters.add_shares(products, first, links, capacity, master, config.clearing_prices)
         plans.append(plan)
         # one pass at prices close to the optimum
-        if config.clearing_prices and (clearing > mu).any() and counters.time_for_pass(deadline):
+        if clearing is not None and (clearing > mu).any() and counters.time_for_pass(deadline):
             priced = products.price(clearing)
             counters.add(priced)
             counters.clearing_pass = True

@@ -86,8 +86,7 @@ class HighsEngine:
         self.highs.setOptionValue("simplex_scale_strategy", MASTER_SCALING)
         self.highs.setOptionValue("simplex_dual_edge_weight_strategy", MASTER_DUAL_EDGE_WEIGHTS)
         if barrier:
-            self.highs.setOptionValue("solver", "ipm")
-            self.highs.setOptionValue("run_crossover", "on")
+            self._interior_point()
         self._ipm_once = False  # the next solve alone by interior point (barrier_next)
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
@@ -153,9 +152,12 @@ class HighsEngine:
     def barrier_next(self) -> None:
         """Solve the next time by interior point and crossover from scratch, then by simplex again
         from the basis that crossover leaves."""
+        self._interior_point()
+        self._ipm_once = True
+
+    def _interior_point(self) -> None:
         self.highs.setOptionValue("solver", "ipm")
         self.highs.setOptionValue("run_crossover", "on")
-        self._ipm_once = True
 
     def solve(self, seconds: float | None = None) -> LPSolution:
         if seconds is not None:  # HiGHS's time_limit counts the run time of every run of the instance
