@@ -8,7 +8,9 @@ memory (max RSS) is its own: the extensive form (up to ``--extensive-max`` produ
 decomposition to 1e-4 (``RUNS``: stabilised column generation alone, with capacity shares, as
 configured by default (shares and clearing prices), and without stabilisation),
 and a warm re-plan after each forecast change of ``--changes`` (default 5%) against a
-cold solve of the changed instance (both as configured by default). Rows are appended to
+cold solve of the changed instance (both as configured by default). The floor pass (one
+pricing pass at the final prices, from no basis) and the result each re-plan starts from are
+the default run's. Rows are appended to
 ``OUT/results.jsonl`` and printed, one JSON line per size.
 """
 
@@ -137,8 +139,8 @@ def main() -> None:
     parser.add_argument("--extensive-max", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["extensive", "stabilized", "shares", "default", "plain", "changed_cold", "warm"],
-                        help="runs to skip")
+                        choices=["extensive", "stabilized", "shares", "plain", "changed_cold", "warm"],
+                        help="runs to skip (the default run is always made: the floor pass and re-plans use it)")
     parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
                         help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
     parser.add_argument("--seed", type=int, default=None,
@@ -167,15 +169,12 @@ def main() -> None:
         runs = {"seed": seed, "generate_seconds": time.perf_counter() - start}
         if size <= args.extensive_max and "extensive" not in args.skip:
             runs["extensive"] = child(args, instance, "extensive")
-        # the floor pass and the result a warm re-plan starts from: after the stabilised run, or
-        # after the default run when the stabilised one is skipped
-        first = {"write": base / "cold", "floor": ""}
+        # the floor pass (at its final prices) and the result a warm re-plan starts from: the default run's
+        runs["default"] = child(args, instance, "default", write=base / "cold", floor="")
         if "stabilized" not in args.skip:
-            runs["decomposition"] = child(args, instance, "stabilized", **first)
+            runs["decomposition"] = child(args, instance, "stabilized")
         if "shares" not in args.skip:
             runs["shares"] = child(args, instance, "shares")
-        if "default" not in args.skip or "stabilized" in args.skip:
-            runs["default"] = child(args, instance, "default", **(first if "stabilized" in args.skip else {}))
         if "plain" not in args.skip:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:

@@ -419,10 +419,33 @@ def test_progress_is_live_on_a_terminal_and_quiet_otherwise() -> None:
     terminal, pipe = Terminal(), io.StringIO()
     for stream in (terminal, pipe):
         reporter = ProgressReporter(stream=stream)
+        reporter.phase("first pricing pass over 5 products", 0.1)
         reporter.update(3, 10.0, 12.0, 1 / 6, 1.5)
         reporter.close()
+    assert "first pricing pass" in terminal.getvalue()
     assert "iteration    3" in terminal.getvalue() and "gap 1.67e-01" in terminal.getvalue()
-    assert pipe.getvalue() == ""
+    assert pipe.getvalue() == ""  # a short run leaves a log clean
+
+
+def test_progress_of_a_long_run_goes_to_a_log_at_most_once_an_interval() -> None:
+    import io
+
+    from meio.decomposition.progress import ProgressReporter
+
+    log = io.StringIO()
+    reporter = ProgressReporter(stream=log, workers="2 processes", log_interval=60.0)
+    reporter.phase("building 100,000 subproblems", 0.0)  # before the first interval: not logged
+    reporter.phase("first pricing pass over 100,000 products", 150.0)
+    reporter.update(1, 10.0, 12.0, 1 / 6, 170.0, 20.0)  # within 60 s of the last line
+    reporter.update(2, 11.0, 12.0, 1 / 12, 215.0, 20.0)
+    reporter.close()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 2 and "\r" not in log.getvalue()
+    assert "first pricing pass" in lines[0] and lines[0].endswith("150.0 s")
+    assert "iteration    2" in lines[1] and "pricing 20.00 s on 2 processes" in lines[1]
+    quiet = io.StringIO()
+    ProgressReporter(False, stream=quiet).update(9, 1.0, 2.0, 0.5, 1e6)
+    assert quiet.getvalue() == ""
 
 
 def test_dormant_throughput_rows_wake_when_violated_and_bounds_stay_exact(tmp_path: Path) -> None:

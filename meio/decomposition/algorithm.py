@@ -95,15 +95,17 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
         config = dataclasses.replace(config, chunk_products=max(1, len(instance.products)))
     engine = config.pricing_engine()
     partitions = 1 if variants else engine.partitions(len(instance.products))
+    reporter = ProgressReporter(config.progress, workers=f"{partitions} {engine.name}")
     with one_blas_thread():  # the coordinator and in-process workers, for this solve only
         try:
+            reporter.phase(f"building {len(instance.products):,} subproblems", time.perf_counter() - start)
             products = Products(engine, worker_specs(instance, partitions, integer, backend, config.builder,
                                                      config.chunk_products, variants, config.source))
             rows, links = products.build(instance)
             build_seconds = time.perf_counter() - start
             try:
                 result = _run(instance, backend, options, config, variants, rows, links, products, start,
-                              build_seconds)
+                              build_seconds, reporter)
             except InfeasibleError as error:  # a product's own rows cannot be met
                 result = Result.without_plan(Termination.INFEASIBLE, "decomposition", backend, instance.name,
                                              str(error), time.perf_counter() - start)
@@ -113,6 +115,7 @@ def solve_decomposition(instance: Instance, backend: str = "highs", options: Sol
                                   master_solver=config.master_algorithm(backend))
             return result
         finally:
+            reporter.close()
             engine.stop()
 
 
@@ -158,7 +161,7 @@ class Counters:
 
 def _run(instance: Instance, backend: str, options: SolveOptions, config: DecompositionConfig,
          variants: Sequence[ModelVariant], rows: list[LinkingSpec], links: list[ProductLinks], products: Products,
-         start: float, build_seconds: float) -> Result:
+         start: float, build_seconds: float, reporter: ProgressReporter) -> Result:
     capacity = np.array([row.capacity for row in rows], dtype=float)
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     deadline = None if time_limit is None else start + time_limit
@@ -167,6 +170,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
+    reporter.phase(f"first pricing pass over {len(links):,} products", time.perf_counter() - start)
     first = products.price(mu)
     counters.add(first)
     smoothing.record(mu, lagrangian(first, capacity), subgradient(first, links, capacity), mu, True)
@@ -179,10 +183,12 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     plans = [previous]
     if config.capacity_shares and counters.time_for_pass(deadline) and not _closes_gap(previous, master,
                                                                                         smoothing.best, config.gap):
+        reporter.phase(f"capacity-share pass   lower {smoothing.best:,.4f}", time.perf_counter() - start)
         plan, clearing = counters.add_shares(products, first, links, capacity, master, config.clearing_prices)
         plans.append(plan)
         # one pass at prices close to the optimum
         if clearing is not None and (clearing > mu).any() and counters.time_for_pass(deadline):
+            reporter.phase("pricing pass at the clearing prices", time.perf_counter() - start)
             priced = products.price(clearing)
             counters.add(priced)
             counters.clearing_pass = True
@@ -192,7 +198,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     for plan in plans:  # a plan before the first master solve, if the share or the previous plan meets every row
         bounds.offer(sum(column.cost for column in plan), master.plan_weights(plan))
     bounds.record(0, start, master.size, smoothing.alpha)
-    reporter = ProgressReporter(config.progress, workers=f"{products.workers} {products.engine.name}")
+    reporter.phase(f"first restricted master solve ({master.size:,} columns)   lower {bounds.lower:,.4f}",
+                   time.perf_counter() - start)
     termination, solution = _iterate(config, products, master, smoothing, bounds, counters, capacity, start,
                                      deadline, reporter)
     if bounds.history[-1][1:3] != (bounds.lower, bounds.upper):  # the last master solve improved the plan
@@ -314,8 +321,6 @@ def _iterate(config: DecompositionConfig, products: Products, master: Restricted
         return termination, solution
     except MasterStopped:  # the best plan so far and the bound stand
         return Termination.TIME_LIMIT, solution
-    finally:
-        reporter.close()
 
 
 def _entering(products: Products, master: RestrictedMaster, priced: PricingPass, solution: MasterSolution,

@@ -41,7 +41,8 @@ class DecompositionConfig:
       ``"pyomo"`` (each product's own Pyomo model compiled: an independent reference path, the formulation
       only).
     - ``warm_start``: a previous result directory whose plan, prices and bases seed the run.
-    - ``progress``: live progress line; ``None`` shows it only on a terminal.
+    - ``progress``: ``None``: a live progress line on a terminal, else a plain line at most once a
+      minute of a run longer than a minute (a batch job's log); True: the live line; False: none.
     - ``integer_time_limit``: seconds for the integer restricted master (``integer_stock``).
     - ``capacity_shares``: after the first pricing pass, split every nearly full linking row's
       capacity among the products in proportion to their use and solve each product within
