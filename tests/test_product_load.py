@@ -141,37 +141,3 @@ def test_a_worker_loads_only_its_products_rows(tmp_path: Path, monkeypatch: pyte
     assert set(loaded.demand["product"]) == set(mine) and set(loaded.inventory["product"]) <= set(mine)
     assert_same_instance(loaded, whole.restricted_to(mine))
     assert np.array_equal(loaded.demand.index, whole.demand.index[whole.demand["product"].isin(mine)])
-
-
-def test_a_worker_reading_a_file_holds_no_tables_through_the_run_and_reads_the_same_plan(tmp_path: Path) -> None:
-    from meio.decomposition.worker import ProductWorker
-
-    directory = write_random_instance(tmp_path / "i", 5, products=6, on_hand=True)
-    whole = load_instance(directory)
-    mine = list(whole.products.index[1:5])
-    sums = []
-    for data in (directory, whole.restricted_to(mine)):
-        worker = ProductWorker(WorkerSpec(first=1, products=mine, data=data, integer=False, backend="highs"))
-        rows = worker.build()
-        assert (worker.instance is None) == isinstance(data, Path)  # a slice stays: its spec holds it anyway
-        worker.use_rows(np.arange(len(rows)))
-        _, columns = worker.price(np.zeros(len(rows)), False)
-        sums.append(worker.totals([(column.key, 1.0) for column in columns]))
-    from_file, from_slice = sums
-    assert from_file.keys() == from_slice.keys()
-    for name, value in from_file.items():
-        assert repr(value) == repr(from_slice[name]), name
-
-
-def test_a_read_out_after_the_instance_files_changed_is_refused(tmp_path: Path) -> None:
-    from meio.decomposition.worker import ProductWorker
-
-    directory = write_random_instance(tmp_path / "i", 6, products=3)
-    names = list(load_instance(directory).products.index)
-    worker = ProductWorker(WorkerSpec(first=0, products=names, data=directory, integer=False, backend="highs"))
-    worker.use_rows(np.arange(len(worker.build())))
-    _, columns = worker.price(np.zeros(len(worker.rows)), False)
-    with (directory / "demand.csv").open("a", encoding="utf-8") as demand:
-        demand.write("\n")
-    with pytest.raises(MeioError, match="changed during the run"):
-        worker.totals([(column.key, 1.0) for column in columns])

@@ -12,11 +12,9 @@ what lets an engine replace a dead worker by replaying its calls
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import resource
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,33 +29,11 @@ from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, ze
 from meio.decomposition.solvers import Caps, HighsBasisCache
 from meio.decomposition.subproblem import ProductLP
 from meio.decomposition.warm_start import WarmStart, read_warm_start
-from meio.errors import MeioError
 from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 
 #: Calls a worker answers that change no state: an engine does not replay them.
 READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "peak_mb", "pid"})
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, where the C library has it (not on macOS or musl)."""
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:
-        return None
-
-
-_TRIM = _malloc_trim()
-
-
-def release_free_memory() -> None:
-    """Hand the heap's free pages back to the operating system. A build frees the temporaries of
-    every chunk and a pricing pass those of its solves, but glibc keeps most of that memory
-    mapped, in between live blocks; at 100,000 products those pages decide whether the workers
-    fit in memory (docs/performance.md)."""
-    if _TRIM is not None:
-        _TRIM(0)
 
 
 def one_blas_thread() -> threadpool_limits:
@@ -97,16 +73,6 @@ def load_products(spec: WorkerSpec) -> Instance:
     return load_instance(spec.data, products=spec.products)
 
 
-def file_stamp(data: Instance | str | Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of each file at ``data`` (a directory or bundle; nothing
-    for an in-memory slice or a bundled name): what tells a worker its products' files changed."""
-    path = Path(data) if not isinstance(data, Instance) else None
-    if path is None or not path.exists():
-        return ()
-    files = sorted(f for f in path.iterdir() if f.is_file()) if path.is_dir() else [path]
-    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files)
-
-
 class ProductWorker:
     """Subproblems, engines and column store of one range of products."""
 
@@ -118,7 +84,6 @@ class ProductWorker:
         self.pricer: Pricer | None = None
         self.store: list[SparseZ | None] = []  # by column key; None once the master declined the column
         self.warm: WarmStart | None = None
-        self.stamp: tuple[tuple[str, int, int], ...] = ()  # of the files the products were built from
 
     def handle(self, method: str, args: tuple) -> tuple[bool, object]:
         """Run ``method(*args)``; (True, result), or (False, error), which the coordinator raises as
@@ -156,15 +121,9 @@ class ProductWorker:
     def build(self) -> list[LinkingSpec]:
         """Load the products and build their subproblems; the linking rows they touch (canonical order)."""
         spec = self.spec
-        instance = load_products(spec)
-        self.rows, self.subproblems = build_subproblems(instance, spec.integer, spec.builder, spec.variants,
+        self.instance = load_products(spec)
+        self.rows, self.subproblems = build_subproblems(self.instance, spec.integer, spec.builder, spec.variants,
                                                         spec.chunk_products, self.executor)
-        # loaded from a file, the products' tables (about 19 KB a product) are read again for the
-        # plan's read-out instead of held through the run; a given slice is held by the spec anyway
-        self.instance = instance if isinstance(spec.data, Instance) else None
-        self.stamp = file_stamp(spec.data)
-        del instance
-        release_free_memory()
         return self.rows
 
     def use_rows(self, to_global: np.ndarray) -> list[ProductLinks]:
@@ -182,7 +141,6 @@ class ProductWorker:
         """Every product priced at ``mu``: its value v_p(mu) and its new column."""
         pairs = self._pricer().price(mu, phase_one)
         columns = self._keep([solution for _, solution in pairs])
-        release_free_memory()
         return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
 
     def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[tuple[Column | None, np.ndarray]]:
@@ -227,16 +185,9 @@ class ProductWorker:
     def totals(self, chosen: list[tuple[int, float]]) -> dict[str, object]:
         """The partial sums of the plan's figures over this worker's products (see
         :func:`meio.decomposition.chunks.partial_sums`); ``chosen``: (column key, weight > 0)."""
-        instance = self.instance if self.instance is not None else self._reload()
-        return partial_sums(plan_totals(instance, self.subproblems, self._chosen(chosen),
+        assert self.instance is not None
+        return partial_sums(plan_totals(self.instance, self.subproblems, self._chosen(chosen),
                                         self.spec.chunk_products, self.executor, self.first))
-
-    def _reload(self) -> Instance:
-        """The products' tables again (for the read-out), refused if the files changed since the build."""
-        if file_stamp(self.spec.data) != self.stamp:
-            raise MeioError(f"the instance at {self.spec.data} changed during the run: the plan is read out of "
-                            "the data its subproblems were built from; run again on the new data")
-        return load_products(self.spec)
 
     def export_plans(self, chosen: list[tuple[int, float]]) -> dict[str, np.ndarray]:
         """The plan of every product as flat sparse arrays (warm_start.npz without its prices)."""
