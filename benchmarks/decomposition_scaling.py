@@ -17,6 +17,7 @@ the default run's. Rows are appended to
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import subprocess
@@ -60,7 +61,8 @@ def measure(args: argparse.Namespace) -> None:
     if args.write is not None:
         write_result(result, args.write)
     keys = ("iterations", "columns", "build_seconds", "master_seconds", "subproblem_seconds", "share_seconds",
-            "pricing_passes", "last_pricing_pass_seconds", "solve_seconds", "variables", "warm_start_bases")
+            "pricing_passes", "last_pricing_pass_seconds", "solve_seconds", "variables", "warm_start_bases",
+            "warm_start_reused_products")
     floor = floor_pass(instance, result, args) if args.floor else {}
     print(json.dumps({"status": result.status.value, "objective": result.objective,
                       "lower_bound": result.lower_bound, "gap": result.gap, "seconds": result.seconds,
@@ -117,15 +119,20 @@ def child(args: argparse.Namespace, instance: Path, run: str, **extra: object) -
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def perturb(source: Path, target: Path, change: float, seed: int) -> Path:
-    """A copy of the instance with every demand quantity scaled by a factor in [1 - change, 1 + change]."""
+def perturb(source: Path, target: Path, change: float, seed: int, share: float = 1.0) -> Path:
+    """A copy of the instance with the demand quantities of a random ``share`` of the products
+    scaled by a factor in [1 - change, 1 + change] each (the other products' rows as they were)."""
     target.mkdir(parents=True, exist_ok=True)
     for path in source.iterdir():
         if path.is_file():
             (target / path.name).write_bytes(path.read_bytes())
-    demand = pd.read_csv(source / "demand.csv")
-    factor = np.random.default_rng(seed).uniform(1.0 - change, 1.0 + change, len(demand))
-    demand["quantity"] = np.round(demand["quantity"] * factor, 3)
+    demand = pd.read_csv(source / "demand.csv", dtype={"product": str})
+    rng = np.random.default_rng(seed)
+    products = demand["product"].unique()
+    changed = demand["product"].isin(rng.choice(products, round(share * len(products)), replace=False))
+    factor = rng.uniform(1.0 - change, 1.0 + change, int(changed.sum()))
+    demand["quantity"] = demand["quantity"].astype(float)
+    demand.loc[changed, "quantity"] = np.round(demand.loc[changed, "quantity"] * factor, 3)
     demand.to_csv(target / "demand.csv", index=False)
     return target
 
@@ -143,6 +150,8 @@ def main() -> None:
                         help="runs to skip (the default run is always made: the floor pass and re-plans use it)")
     parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
                         help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
+    parser.add_argument("--changed-products", type=float, nargs="+", default=[1.0],
+                        help="shares of the products whose forecast changes (each with every --changes)")
     parser.add_argument("--seed", type=int, default=None,
                         help="generator seed of every size (default: the size itself; another seed gives "
                              "instances of the family no earlier run has seen)")
@@ -178,12 +187,13 @@ def main() -> None:
         if "plain" not in args.skip:
             runs["plain"] = child(args, instance, "plain")
         if "warm" not in args.skip:
-            for change in args.changes:
-                changed = perturb(instance, base / f"changed{change:g}", change, seed=seed + 1)
+            for change, share in itertools.product(args.changes, args.changed_products):
+                name = f"{change:g}" if share == 1.0 else f"{change:g}_of_{share:g}"
+                changed = perturb(instance, base / f"changed{name}", change, seed=seed + 1, share=share)
                 # both as configured by default (capacity shares and clearing prices, which a warm start also runs)
                 if "changed_cold" not in args.skip:
-                    runs[f"changed_cold_{change:g}"] = child(args, changed, "default")
-                runs[f"changed_warm_{change:g}"] = child(args, changed, "default", warm_start=base / "cold")
+                    runs[f"changed_cold_{name}"] = child(args, changed, "default")
+                runs[f"changed_warm_{name}"] = child(args, changed, "default", warm_start=base / "cold")
         with log.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps({"products": size, **runs}) + "\n")
         print(json.dumps({"products": size, **runs}), flush=True)

@@ -300,7 +300,27 @@ def test_warm_start_after_a_forecast_change(tmp_path: Path) -> None:
     assert warm.objective == pytest.approx(exact.objective, rel=GAP)
     assert warm.lower_bound <= exact.objective + 1e-7
     assert warm.details["warm_start_bases"] == len(changed.products)  # same shapes: every basis reused
+    assert warm.details["warm_start_reused_products"] == 0  # every product's demand changed
     assert warm.details["share_seconds"] > 0.0  # the repaired previous plan does not close the gap
+
+
+@pytest.mark.parametrize("backend", ["highs", "ortools"])
+def test_a_warm_start_solves_again_only_the_products_that_changed(tmp_path: Path, backend: str) -> None:
+    directory = random_instance(tmp_path / "i", 13, service_targets=True)
+    from meio.results import write_result
+    write_result(solve_decomposition(load_instance(directory), backend), tmp_path / "cold")
+    demand = pd.read_csv(directory / "demand.csv", dtype={"product": str, "quantity": float})
+    changed = demand["product"].unique()[1]
+    demand.loc[demand["product"] == changed, "quantity"] *= 1.5
+    demand.to_csv(directory / "demand.csv", index=False)
+    instance = load_instance(directory)
+    exact = solve_extensive(instance, backend)
+    warm = solve_decomposition(instance, backend, config=DecompositionConfig(warm_start=tmp_path / "cold"))
+    # the other products' terms of the previous best bound are taken over: one product re-solved
+    assert warm.details["warm_start_reused_products"] == len(instance.products) - 1
+    assert warm.status is Status.OPTIMAL
+    assert warm.objective == pytest.approx(exact.objective, rel=GAP)
+    assert warm.lower_bound <= exact.objective + 1e-7 * abs(exact.objective)
 
 
 def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Path) -> None:
@@ -313,7 +333,22 @@ def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Pa
     warm = solve_decomposition(instance, config=DecompositionConfig(gap=1e-6, warm_start=tmp_path / "cold"))
     assert warm.status is Status.OPTIMAL and warm.details["iterations"] == 1 and warm.details["pricing_passes"] == 1
     assert warm.details["share_seconds"] == 0.0  # the previous plan closes the gap: no share pass
+    assert warm.details["warm_start_reused_products"] == len(instance.products)  # and nothing is solved again
+    assert warm.details["subproblem_seconds"] < cold.details["subproblem_seconds"] / 10
+    assert warm.lower_bound == cold.lower_bound
     assert warm.objective <= cold.objective + 1e-9 * abs(cold.objective)
+
+
+def test_a_warm_start_from_a_result_without_terms_solves_every_product(tmp_path: Path) -> None:
+    instance = load_instance(random_instance(tmp_path / "i", 21, service_targets=True))
+    from meio.results import write_result
+    write_result(solve_decomposition(instance), tmp_path / "cold")
+    path = tmp_path / "cold" / "warm_start.npz"
+    with np.load(path) as stored:  # as written before the fingerprints and terms were
+        kept = {name: stored[name] for name in stored.files if name not in ("fingerprint", "center_value")}
+    np.savez(path, **kept)
+    warm = solve_decomposition(instance, config=DecompositionConfig(warm_start=tmp_path / "cold"))
+    assert warm.status is Status.OPTIMAL and warm.details["warm_start_reused_products"] == 0
 
 
 @pytest.mark.parametrize("factor", [0.7, 1.0, 1.3])

@@ -171,18 +171,24 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
     reporter.phase(f"first pricing pass over {len(links):,} products", time.perf_counter() - start)
-    first = products.price(mu)
+    first = products.price(mu) if config.warm_start is None else products.price_warm(mu)
     counters.add(first)
-    smoothing.record(mu, lagrangian(first, capacity), subgradient(first, links, capacity), mu, True)
+    if first.reused:  # no subgradient: the products that took their terms over have no column
+        smoothing.offer(mu, lagrangian(first, capacity), first.values)
+    else:
+        smoothing.record(mu, lagrangian(first, capacity), first.values, subgradient(first, links, capacity), mu,
+                         True)
     master.add(products.zero_stock(), keep=True)
     master.add(first.columns)
     previous = [] if config.warm_start is None else products.previous_plans(mu)
     master.add(previous)
     # after a warm start too (at the previous prices the shares bind little), unless the previous
-    # plan already closes the gap (an unchanged instance: the run then stops after one pass)
+    # plan already closes the gap (an unchanged instance: the run then stops after one pass) or
+    # some products took their terms over (the shares need every product's column): the
+    # previous plan is then a plan of the master, whose first solve mixes it with the new columns
     plans = [previous]
-    if config.capacity_shares and counters.time_for_pass(deadline) and not _closes_gap(previous, master,
-                                                                                        smoothing.best, config.gap):
+    if config.capacity_shares and not first.reused and counters.time_for_pass(deadline) \
+            and not _closes_gap(previous, master, smoothing.best, config.gap):
         reporter.phase(f"capacity-share pass   lower {smoothing.best:,.4f}", time.perf_counter() - start)
         plan, clearing = counters.add_shares(products, first, links, capacity, master, config.clearing_prices)
         plans.append(plan)
@@ -192,7 +198,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
             priced = products.price(clearing)
             counters.add(priced)
             counters.clearing_pass = True
-            smoothing.offer(clearing, lagrangian(priced, capacity))
+            smoothing.offer(clearing, lagrangian(priced, capacity), priced.values)
             master.add(priced.columns)
     bounds = Bounds(lower=smoothing.best)
     for plan in plans:  # a plan before the first master solve, if the share or the previous plan meets every row
@@ -210,13 +216,14 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
                     details=_details(counters, master, config, len(rows)))
     if config.warm_start is not None:
         result.details["warm_start_bases"] = warm_bases
+        result.details["warm_start_reused_products"] = first.reused
     result.details["worker_peak_mb"] = products.peak_mb()
     bases = products.bases_writer()
     if bases is not None:
         result.arrays[BASES_FILE.removesuffix(".npz")] = bases
     if bounds.weights is not None:
         result.arrays[WARM_FILE.removesuffix(".npz")] = products.plans_writer(
-            master.columns, bounds.weights, rows, smoothing.center)
+            master.columns, bounds.weights, rows, smoothing.center, smoothing.center_values)
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     # the phase-two master's duals; before its first solve (a run stopped early), the best bound's prices
@@ -307,7 +314,8 @@ def _iterate(config: DecompositionConfig, products: Products, master: Restricted
             bounds.lower = max(bounds.lower, bound)
             least = _entry_threshold(config.gap, bounds.upper, len(master.subproblems), integer)
             new = _entering(products, master, priced, solution, least)
-            smoothing.record(mu_sep, bound, subgradient(priced, master.subproblems, capacity), solution.mu, bool(new))
+            smoothing.record(mu_sep, bound, priced.values, subgradient(priced, master.subproblems, capacity),
+                             solution.mu, bool(new))
             back = master.reentering(solution, least)
             master.add(new)
             master.restore(back)

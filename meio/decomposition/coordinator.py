@@ -67,6 +67,7 @@ class Products:
         self.engine = engine
         self.firsts = np.array([spec.first for spec in specs], dtype=np.int64)
         self.workers, self.backend = len(specs), specs[0].backend
+        self.count = sum(len(spec.products) for spec in specs)
         engine.start(specs)
 
     def build(self, instance: Instance) -> tuple[list[LinkingSpec], list[ProductLinks]]:
@@ -90,6 +91,15 @@ class Products:
         return PricingPass(mu=mu, values=np.concatenate([values for values, _ in parts]),
                            columns=[column for _, columns in parts for column in columns],
                            seconds=time.perf_counter() - start)
+
+    def price_warm(self, mu: np.ndarray) -> PricingPass:
+        """The first pass of a warm start: the products that did not change take their terms over,
+        the others are priced at ``mu`` (see :meth:`meio.decomposition.worker.ProductWorker.price_warm`)."""
+        start = time.perf_counter()
+        parts = self._all("price_warm", mu)
+        return PricingPass(mu=mu, values=np.concatenate([values for values, _, _ in parts]),
+                           columns=[column for _, columns, _ in parts for column in columns],
+                           seconds=time.perf_counter() - start, reused=sum(reused for _, _, reused in parts))
 
     def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> tuple[list[Column], list[np.ndarray]]:
         """Each capped product's column at prices ``mu`` within its caps, in product order (none for
@@ -141,10 +151,12 @@ class Products:
         return lambda: _concatenate(parts)
 
     def plans_writer(self, columns: list[Column], weights: np.ndarray, rows: list[LinkingSpec],
-                     center: np.ndarray | None) -> ArrayWriter:
-        """warm_start.npz: every product's plan and the prices ``center`` of the best bound by row label."""
+                     center: np.ndarray | None, terms: np.ndarray | None) -> ArrayWriter:
+        """warm_start.npz: every product's plan and fingerprint, the prices ``center`` of the best
+        bound by row label, and each product's term of that bound (``terms``; NaN if unknown)."""
         prices = {"row": np.array([row.label for row in rows], dtype=str),
-                  "center": np.zeros(len(rows)) if center is None else np.asarray(center, dtype=float)}
+                  "center": np.zeros(len(rows)) if center is None else np.asarray(center, dtype=float),
+                  "center_value": np.full(self.count, np.nan) if terms is None else terms}
         chosen = [(c,) for c in self._chosen(columns, weights)]
 
         if self.engine.local:

@@ -13,7 +13,7 @@ linking use, and a key by which the owning worker finds the solution again).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -78,12 +78,15 @@ class ProductLinks:
 @dataclass(frozen=True, eq=False)
 class PricingPass:
     """One pass over all products at prices ``mu``: v_p(mu) (a lower bound of each product's
-    Lagrangian term) and the solution columns."""
+    Lagrangian term) and the solution columns; ``reused`` products (the first pass of a warm
+    start, see :mod:`meio.decomposition.changes`) took their term over from the previous result
+    and have no column."""
 
     mu: np.ndarray
     values: np.ndarray
     columns: list[Column]
     seconds: float
+    reused: int = 0
 
 
 def linking_use(columns: list[Column], links: list[ProductLinks], rows: int,
@@ -113,12 +116,14 @@ class Pricer:
         self.solver = subproblem_solver(backend, subproblems)
         self.executor = executor
 
-    def price(self, mu: np.ndarray, phase_one: bool = False) -> list[tuple[float, Solution]]:
-        """Solve every subproblem at prices ``mu`` (opportunity costs >= 0 of the global rows);
-        ``phase_one``: at the linking prices alone (the products' costs left out), which gives
-        v_p(mu) = min_z mu . (D_p z + e_p), the terms of the phase-one Lagrangian."""
+    def price(self, mu: np.ndarray, phase_one: bool = False,
+              only: Sequence[int] | None = None) -> list[tuple[float, Solution]]:
+        """Solve every subproblem (or the local products ``only``) at prices ``mu`` (opportunity
+        costs >= 0 of the global rows); ``phase_one``: at the linking prices alone (the products'
+        costs left out), which gives v_p(mu) = min_z mu . (D_p z + e_p), the terms of the
+        phase-one Lagrangian."""
         weight = 0.0 if phase_one else 1.0
-        return self._by_chunk(lambda chunk: self._price_chunk(chunk, mu, weight))
+        return self._by_chunk(lambda chunk: self._price_chunk(chunk, mu, weight), only)
 
     def fix_stock(self, p: int, stock: np.ndarray, mu: np.ndarray) -> Solution | None:
         """Local product p's best solution with its stock y fixed (a previous plan); None if infeasible."""
@@ -137,14 +142,15 @@ class Pricer:
         unsolved, and for integer stock, whose MIP has no duals)."""
         return self._by_chunk(lambda chunk: self._capped_chunk(chunk, caps, mu))
 
-    def _by_chunk(self, solve: Callable[[range], list[T]]) -> list[T]:
-        """``solve`` on fixed chunks of the products (through the executor, if any), concatenated
-        in product order."""
-        chunks = [range(i, min(i + CHUNK, len(self.subproblems))) for i in range(0, len(self.subproblems), CHUNK)]
+    def _by_chunk(self, solve: Callable[[Sequence[int]], list[T]], only: Sequence[int] | None = None) -> list[T]:
+        """``solve`` on fixed chunks of the products (or of those ``only``; through the executor,
+        if any), concatenated in product order."""
+        products: Sequence[int] = range(len(self.subproblems)) if only is None else only
+        chunks = [products[i:i + CHUNK] for i in range(0, len(products), CHUNK)]
         results = map(solve, chunks) if self.executor is None else self.executor.map(solve, chunks)
         return [item for chunk in results for item in chunk]
 
-    def _capped_chunk(self, chunk: range, caps: list[Caps | None],
+    def _capped_chunk(self, chunk: Sequence[int], caps: list[Caps | None],
                       mu: np.ndarray) -> list[tuple[Solution | None, np.ndarray]]:
         out: list[tuple[Solution | None, np.ndarray]] = []
         for p in chunk:
@@ -162,7 +168,7 @@ class Pricer:
             out.append((solution_of(self.first + p, sub, solved.x), marginal))
         return out
 
-    def _price_chunk(self, chunk: range, mu: np.ndarray, cost_weight: float) -> list[tuple[float, Solution]]:
+    def _price_chunk(self, chunk: Sequence[int], mu: np.ndarray, cost_weight: float) -> list[tuple[float, Solution]]:
         out = []
         for p in chunk:
             value, solution = self._solve(p, mu, required=True, cost_weight=cost_weight)

@@ -112,6 +112,11 @@ class HighsBasisCache:
         # row duals, whose last rows price the caps (clearing prices, :mod:`meio.decomposition.shares`)
         return self._run(highs, p, None, DUAL, duals=True)
 
+    def unchanged(self, p: int) -> None:
+        """Product p's seeded basis is of this very subproblem (unchanged since the previous result,
+        its term taken over): primal feasible, so its next re-solve is by primal simplex."""
+        self.seeded[p] = False
+
     def _highs(self) -> highspy.Highs:
         highs = getattr(self.local, "highs", None)
         if highs is None:

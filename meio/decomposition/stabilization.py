@@ -24,6 +24,7 @@ class WentgesSmoothing:
         self.enabled = enabled
         self.alpha = alpha if enabled else 0.0
         self.center = center
+        self.center_values: np.ndarray | None = None  # each product's term v_p of the best bound
         self.best = -np.inf
         self.mispricings = 0
 
@@ -34,16 +35,18 @@ class WentgesSmoothing:
         alpha = max(0.0, 1.0 - (self.mispricings + 1) * (1.0 - self.alpha)) if self.mispricings else self.alpha
         return alpha * self.center + (1.0 - alpha) * mu_master, alpha
 
-    def record(self, mu_sep: np.ndarray, bound: float, subgradient: np.ndarray, mu_master: np.ndarray,
-               priced_out: bool) -> None:
-        """Update the centre with a new Lagrangian bound, adapt alpha, count mis-pricings."""
+    def record(self, mu_sep: np.ndarray, bound: float, values: np.ndarray, subgradient: np.ndarray,
+               mu_master: np.ndarray, priced_out: bool) -> None:
+        """Update the centre with a new Lagrangian bound (and its products' terms ``values``),
+        adapt alpha, count mis-pricings."""
         if self.enabled and self.center is not None and not self.mispricings:
             uphill = float(subgradient @ (mu_master - self.center)) > 0.0
             self.alpha = max(0.0, self.alpha - STEP) if uphill else min(MAX_ALPHA, self.alpha + (1 - self.alpha) * STEP)
-        self.offer(mu_sep, bound)
+        self.offer(mu_sep, bound, values)
         self.mispricings = 0 if priced_out else self.mispricings + 1
 
-    def offer(self, mu: np.ndarray, bound: float) -> None:
-        """The Lagrangian bound at ``mu``: the centre if it is the best (alpha is left as it is)."""
+    def offer(self, mu: np.ndarray, bound: float, values: np.ndarray) -> None:
+        """The Lagrangian bound at ``mu`` (with the products' terms ``values``, which a later
+        re-plan takes over): the centre if it is the best (alpha is left as it is)."""
         if bound > self.best:
-            self.best, self.center = bound, mu.copy()
+            self.best, self.center, self.center_values = bound, mu.copy(), values

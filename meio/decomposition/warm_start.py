@@ -1,8 +1,10 @@
 """Warm start for re-planning: what a previous result directory offers a new run.
 
 - warm_start.npz: each product's plan (repaired for the new demand by
-  :func:`meio.decomposition.primal.repaired_column`, no solve) and the prices of the best
-  Lagrangian bound, the first pricing point and stability centre;
+  :func:`meio.decomposition.primal.repaired_column`, no solve), the prices of the best
+  Lagrangian bound (the first pricing point and stability centre), and each product's
+  fingerprint and term of that bound (a product whose subproblem did not change takes its term
+  over instead of being solved again, see :mod:`meio.decomposition.changes`);
 - bases.npz (HiGHS): the subproblems' final simplex bases, so the first pass re-solves warm;
 - prices.csv and stock.csv: the fallback for a result without warm_start.npz (final prices,
   and a column per product re-solved with its stock fixed).
@@ -31,17 +33,21 @@ BASES_FIELDS = ("product", "columns", "rows", "col_status", "row_status")
 #: stability centre: closer to optimal duals than the master's final prices), written by
 #: the decomposition for later warm starts.
 WARM_FILE = "warm_start.npz"
-WARM_FIELDS = ("product", "columns", "nonzeros", "index", "value", "row", "center")
+WARM_FIELDS = ("product", "columns", "nonzeros", "index", "value", "row", "center", "fingerprint", "center_value")
+#: The fields of the terms a re-plan takes over (absent from results written before them).
+TERM_FIELDS = ("product", "fingerprint", "center_value", "row", "center")
 
 
 @dataclass(frozen=True, eq=False)
 class WarmStart:
     """A worker's share of a previous result: stock per product, each product's previous plan z_p
-    where ``warm_start.npz`` has one of the same shape, and, when the previous run wrote
-    ``bases.npz`` (HiGHS), its subproblems' final bases."""
+    where ``warm_start.npz`` has one of the same shape, each unchanged product's term of the best
+    bound with the prices of its rows there (``terms``, None where the fingerprint differs) and,
+    when the previous run wrote ``bases.npz`` (HiGHS), its subproblems' final bases."""
 
     stock: list[np.ndarray | None]
     plans: list[np.ndarray | None]
+    terms: list[tuple[float, np.ndarray] | None]
     bases: dict[str, np.ndarray] | None
 
 
@@ -58,9 +64,11 @@ def read_prices(directory: Path, rows: list[LinkingSpec]) -> np.ndarray:
     return np.array([max(0.0, float(price.get(row.label, 0.0))) for row in rows])
 
 
-def read_warm_start(directory: Path, subproblems: list[ProductLP]) -> WarmStart:
-    """Read a previous result's warm_start.npz (plans), bases.npz and stock.csv for the products
-    of ``subproblems`` (what a worker reads); products may differ."""
+def read_warm_start(directory: Path, subproblems: list[ProductLP], fingerprints: list[str],
+                    link_labels: list[list[str]]) -> WarmStart:
+    """Read a previous result's warm_start.npz (plans and terms), bases.npz and stock.csv for the
+    products of ``subproblems`` (what a worker reads; their ``fingerprints`` and the labels of
+    their linking rows); products may differ."""
     stock = _read_csv(directory / "stock.csv", {"product": str, "node": str})
     stored = _read_arrays(directory / WARM_FILE, WARM_FIELDS[:5])
     previous = pd.Series(stock["stock"].to_numpy(dtype=float),
@@ -70,7 +78,9 @@ def read_warm_start(directory: Path, subproblems: list[ProductLP]) -> WarmStart:
                                       np.concatenate([sub.stock_nodes for sub in subproblems])])
     y = np.split(previous.reindex(keys).to_numpy(), np.cumsum([len(sub.stock_nodes) for sub in subproblems])[:-1])
     per_product = [None if np.isnan(values).any() else values for values in y]
+    terms = _read_arrays(directory / WARM_FILE, TERM_FIELDS, optional=True)
     return WarmStart(stock=per_product, plans=_plans(stored, subproblems) if stored else [None] * len(y),
+                     terms=_terms(terms, subproblems, fingerprints, link_labels) if terms else [None] * len(y),
                      bases=_read_arrays(directory / BASES_FILE, BASES_FIELDS))
 
 
@@ -98,11 +108,31 @@ def _plans(stored: dict[str, np.ndarray], subproblems: list[ProductLP]) -> list[
     return plans
 
 
-def _read_arrays(path: Path, fields: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+def _terms(stored: dict[str, np.ndarray], subproblems: list[ProductLP], fingerprints: list[str],
+           link_labels: list[list[str]]) -> list[tuple[float, np.ndarray] | None]:
+    """Each product's stored term and the stored prices of its linking rows, where the product's
+    fingerprint is the stored one and its term and every price were stored."""
+    found = {str(name): k for k, name in enumerate(stored["product"])}
+    price = dict(zip(stored["row"], stored["center"]))
+    terms: list[tuple[float, np.ndarray] | None] = []
+    for sub, mark, labels in zip(subproblems, fingerprints, link_labels, strict=True):
+        k = found.get(sub.product)
+        if k is None or stored["fingerprint"][k] != mark or not np.isfinite(stored["center_value"][k]) \
+                or any(label not in price for label in labels):
+            terms.append(None)
+            continue
+        terms.append((float(stored["center_value"][k]), np.array([price[label] for label in labels], dtype=float)))
+    return terms
+
+
+def _read_arrays(path: Path, fields: tuple[str, ...], optional: bool = False) -> dict[str, np.ndarray] | None:
+    """The ``fields`` of an .npz file (None if it does not exist, or if ``optional`` and a field is missing)."""
     if not path.exists():
         return None
     try:
         with np.load(path) as stored:
+            if optional and not set(fields) <= set(stored.files):
+                return None
             return {name: stored[name] for name in fields}
     except (OSError, ValueError, KeyError) as error:
         raise MeioError(f"cannot read warm-start file {path}: {error}") from None

@@ -4,7 +4,7 @@ The coordinator hands a worker a :class:`WorkerSpec` (which products, and how to
 their data: an instance directory, bundle or bundled name it loads itself, or an in-memory
 slice). The worker builds its products' subproblems, keeps their bases or engines and the
 solution vector z of every column it generates, and answers the calls of
-:data:`WORKER_METHODS`; the coordinator only ever sees :class:`~meio.decomposition.pricing.Column`
+its public methods; the coordinator only ever sees :class:`~meio.decomposition.pricing.Column`
 (cost, linking use, key). Every call is deterministic given the calls before it, which is
 what lets an engine replace a dead worker by replaying its calls
 (:mod:`meio.decomposition.engine`).
@@ -23,6 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from meio.data.instance import Instance
+from meio.decomposition.changes import fingerprint
 from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
 from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution, SparseZ
 from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, zero_stock_solution
@@ -33,7 +34,7 @@ from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 
 #: Calls a worker answers that change no state: an engine does not replay them.
-READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "memory", "peak_mb", "pid"})
+READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "fingerprints", "memory", "peak_mb", "pid"})
 
 
 def one_blas_thread() -> threadpool_limits:
@@ -81,6 +82,7 @@ class ProductWorker:
         self.instance: Instance | None = None
         self.subproblems: list[ProductLP] = []
         self.rows: list[LinkingSpec] = []
+        self.labels: dict[int, str] = {}  # the label of each global row the products touch
         self.pricer: Pricer | None = None
         self.store: list[SparseZ | None] = []  # by column key; None once the master declined the column
         self.warm: WarmStart | None = None
@@ -130,6 +132,7 @@ class ProductWorker:
         """Renumber the subproblems' linking rows into the coordinator's (``to_global[i]``: the
         global row of this worker's row i); each product's links for the master."""
         self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows]) for sub in self.subproblems]
+        self.labels = {int(g): row.label for g, row in zip(to_global, self.rows, strict=True)}
         self.pricer = Pricer(self.subproblems, self.spec.backend, self.executor, self.first)
         return [ProductLinks(sub.product, sub.link_rows, bool(sub.integer.any())) for sub in self.subproblems]
 
@@ -143,6 +146,26 @@ class ProductWorker:
         columns = self._keep([solution for _, solution in pairs])
         return np.array([value for value, _ in pairs]), [c for c in columns if c is not None]
 
+    def price_warm(self, mu: np.ndarray) -> tuple[np.ndarray, list[Column], int]:
+        """The first pass of a warm start (after :meth:`warm_start`): a product whose subproblem
+        did not change, at the prices its rows had at the previous best bound, takes its term
+        v_p(mu) over and is not solved (no column); every other product is priced at ``mu``. The
+        values, the new columns, and how many products took their term over."""
+        assert self.warm is not None, "warm_start() first"
+        solver = self._pricer().solver
+        values, priced = np.zeros(len(self.subproblems)), []
+        for p, (sub, term) in enumerate(zip(self.subproblems, self.warm.terms, strict=True)):
+            if term is not None and np.array_equal(mu[sub.link_rows], term[1]):
+                values[p] = term[0]
+                if isinstance(solver, HighsBasisCache):
+                    solver.unchanged(p)
+            else:
+                priced.append(p)
+        pairs = self._pricer().price(mu, only=priced)
+        values[priced] = [value for value, _ in pairs]
+        columns = self._keep([solution for _, solution in pairs])
+        return values, [c for c in columns if c is not None], len(self.subproblems) - len(priced)
+
     def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[tuple[Column | None, np.ndarray]]:
         """Each product's solution at prices ``mu`` with its linking use within its cap (see
         :mod:`meio.decomposition.shares`; None where the capped LP has no solution or the caps are
@@ -153,7 +176,8 @@ class ProductWorker:
     def warm_start(self, directory: Path) -> int:
         """Read this worker's share of a previous result and seed the subproblem bases from it;
         how many were seeded."""
-        self.warm = read_warm_start(directory, self.subproblems)
+        labels = [[self.labels[int(g)] for g in sub.link_rows] for sub in self.subproblems]
+        self.warm = read_warm_start(directory, self.subproblems, self.fingerprints(), labels)
         solver = self._pricer().solver
         if self.warm.bases is None or not isinstance(solver, HighsBasisCache):
             return 0
@@ -190,8 +214,13 @@ class ProductWorker:
                                         self.spec.chunk_products, self.executor, self.first))
 
     def export_plans(self, chosen: list[tuple[int, float]]) -> dict[str, np.ndarray]:
-        """The plan of every product as flat sparse arrays (warm_start.npz without its prices)."""
-        return flat_plan(self.subproblems, self._chosen(chosen), self.first)
+        """The plan and fingerprint of every product as flat arrays (warm_start.npz without its prices)."""
+        return {**flat_plan(self.subproblems, self._chosen(chosen), self.first),
+                "fingerprint": np.array(self.fingerprints(), dtype=str)}
+
+    def fingerprints(self) -> list[str]:
+        """Each product's fingerprint (see :mod:`meio.decomposition.changes`), in hex."""
+        return [fingerprint(sub, [self.labels[int(g)] for g in sub.link_rows]).hex() for sub in self.subproblems]
 
     def export_bases(self) -> dict[str, np.ndarray] | None:
         """The subproblems' bases as flat arrays (bases.npz); None without a basis cache (OR-Tools)."""

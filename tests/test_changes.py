@@ -1,0 +1,48 @@
+"""Fingerprints of the subproblems: what a re-plan takes over from a previous result unsolved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from support.random_instance import write_random_instance
+
+from meio.data import load_instance
+from meio.decomposition.changes import fingerprint
+from meio.decomposition.chunks import build_subproblems
+
+
+def fingerprints(directory: Path, chunk: int) -> dict[str, bytes]:
+    rows, subproblems = build_subproblems(load_instance(directory), False, "numpy", chunk=chunk)
+    return {sub.product: fingerprint(sub, [rows[i].label for i in sub.link_rows]) for sub in subproblems}
+
+
+def test_a_fingerprint_changes_with_the_products_demand_and_with_nothing_else(tmp_path: Path) -> None:
+    directory = write_random_instance(tmp_path / "i", 5, products=6, nodes=3, zones=3, speeds=2, scenarios=3,
+                                      capacities=True)
+    # built in chunks of one product or all together: a product's subproblem is its own
+    before = fingerprints(directory, chunk=1)
+    assert fingerprints(directory, chunk=500) == before
+    assert len(set(before.values())) == len(before)
+    demand = pd.read_csv(directory / "demand.csv", dtype={"product": str, "quantity": float})
+    changed = demand["product"].unique()[2]
+    row = demand.index[demand["product"] == changed][0]
+    demand.loc[row, "quantity"] = demand.loc[row, "quantity"] * 1.01 + 0.5
+    demand.to_csv(directory / "demand.csv", index=False)
+    after = fingerprints(directory, chunk=500)
+    assert [p for p in before if before[p] != after[p]] == [changed]
+
+
+def test_a_fingerprint_covers_the_labels_of_the_linking_rows(tmp_path: Path) -> None:
+    directory = write_random_instance(tmp_path / "i", 6, products=2, nodes=3, zones=2, speeds=1, scenarios=2,
+                                      capacities=True)
+    rows, subproblems = build_subproblems(load_instance(directory), False, "numpy")
+    sub = max(subproblems, key=lambda s: len(s.link_rows))
+    labels = [rows[i].label for i in sub.link_rows]
+    assert len(set(labels)) > 1
+    assert fingerprint(sub, labels) == fingerprint(sub, list(labels))
+    assert fingerprint(sub, labels[::-1]) != fingerprint(sub, labels)
+    costs = sub.c.copy()
+    costs[np.argmax(costs)] += 1e-12 * max(1.0, float(costs.max()))
+    assert fingerprint(type(sub)(**{**sub.__dict__, "c": costs}), labels) != fingerprint(sub, labels)
