@@ -51,6 +51,11 @@ LISTED_ROWS = 20
 #: -ENTRY_SHARE * gap * |upper| / products: the columns left out can lower the master's objective
 #: by at most ENTRY_SHARE * gap * |upper| together, and each would cost the master a pivot of its own.
 ENTRY_SHARE = 0.5
+#: A warm start's first pass takes the unchanged products' terms over when more than this share
+#: of the products is unchanged; it then skips the share and clearing passes, which need every
+#: product's column. With fewer unchanged products it prices them all, as a cold start does: the
+#: share pass saves more passes than those few solves cost (measured, docs/performance.md).
+TAKE_OVER_SHARE = 0.5
 #: Infeasibility is proven when the phase-one Lagrangian exceeds this, relative to max(1, |mu . b|).
 PROOF_TOLERANCE = 1e-6
 
@@ -171,7 +176,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
     reporter.phase(f"first pricing pass over {len(links):,} products", time.perf_counter() - start)
-    first = products.price(mu) if config.warm_start is None else products.price_warm(mu)
+    take_over = config.warm_start is not None and products.reusable(mu) > TAKE_OVER_SHARE * len(links)
+    first = products.price_warm(mu) if take_over else products.price(mu)
     counters.add(first)
     if first.reused:  # no subgradient: the products that took their terms over have no column
         smoothing.offer(mu, lagrangian(first, capacity), first.values)

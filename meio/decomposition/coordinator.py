@@ -92,6 +92,10 @@ class Products:
                            columns=[column for _, columns in parts for column in columns],
                            seconds=time.perf_counter() - start)
 
+    def reusable(self, mu: np.ndarray) -> int:
+        """How many products :meth:`price_warm` at ``mu`` would take their terms over for."""
+        return int(sum(self._all("reusable", mu)))
+
     def price_warm(self, mu: np.ndarray) -> PricingPass:
         """The first pass of a warm start: the products that did not change take their terms over,
         the others are priced at ``mu`` (see :meth:`meio.decomposition.worker.ProductWorker.price_warm`)."""

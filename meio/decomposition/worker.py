@@ -34,7 +34,8 @@ from meio.models.build import ModelVariant
 from meio.models.linking import LinkingSpec
 
 #: Calls a worker answers that change no state: an engine does not replay them.
-READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "fingerprints", "memory", "peak_mb", "pid"})
+READ_ONLY = frozenset({"totals", "export_bases", "export_plans", "fingerprints", "reusable", "memory", "peak_mb",
+                       "pid"})
 
 
 def one_blas_thread() -> threadpool_limits:
@@ -151,12 +152,11 @@ class ProductWorker:
         did not change, at the prices its rows had at the previous best bound, takes its term
         v_p(mu) over and is not solved (no column); every other product is priced at ``mu``. The
         values, the new columns, and how many products took their term over."""
-        assert self.warm is not None, "warm_start() first"
         solver = self._pricer().solver
         values, priced = np.zeros(len(self.subproblems)), []
-        for p, (sub, term) in enumerate(zip(self.subproblems, self.warm.terms, strict=True)):
-            if term is not None and np.array_equal(mu[sub.link_rows], term[1]):
-                values[p] = term[0]
+        for p, term in enumerate(self._terms(mu)):
+            if term is not None:
+                values[p] = term
                 if isinstance(solver, HighsBasisCache):
                     solver.unchanged(p)
             else:
@@ -165,6 +165,17 @@ class ProductWorker:
         values[priced] = [value for value, _ in pairs]
         columns = self._keep([solution for _, solution in pairs])
         return values, [c for c in columns if c is not None], len(self.subproblems) - len(priced)
+
+    def reusable(self, mu: np.ndarray) -> int:
+        """How many products :meth:`price_warm` at ``mu`` would take their terms over for."""
+        return sum(term is not None for term in self._terms(mu))
+
+    def _terms(self, mu: np.ndarray) -> list[float | None]:
+        """Each product's stored term where its subproblem did not change and its rows' prices in
+        ``mu`` are the stored ones, else None (after :meth:`warm_start`)."""
+        assert self.warm is not None, "warm_start() first"
+        return [term[0] if term is not None and np.array_equal(mu[sub.link_rows], term[1]) else None
+                for sub, term in zip(self.subproblems, self.warm.terms, strict=True)]
 
     def within_caps(self, caps: list[Caps | None], mu: np.ndarray) -> list[tuple[Column | None, np.ndarray]]:
         """Each product's solution at prices ``mu`` with its linking use within its cap (see
