@@ -402,7 +402,7 @@ def test_stored_bases_reload_only_where_the_subproblem_keeps_its_shape(tmp_path:
     assert HighsBasisCache(subproblems).load(stored) == len(subproblems) - 1
 
 
-def test_cli_writes_summary_convergence_and_prices(tmp_path: Path) -> None:
+def test_cli_writes_summary_convergence_and_prices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     code = main(["solve", "tiny", "--method", "decomposition", "--workers", "2", "--gap", "1e-6",
                  "--out", str(out), "--quiet"])
@@ -417,8 +417,10 @@ def test_cli_writes_summary_convergence_and_prices(tmp_path: Path) -> None:
     prices = pd.read_csv(out / "prices.csv")
     assert prices.loc[prices["constraint"] == "storage[FC1]", "price"].item() == pytest.approx(1.0)
     code = main(["solve", "tiny", "--method", "decomposition", "--warm-start", str(out), "--no-stabilization",
-                 "--out", str(tmp_path / "warm"), "--quiet"])
+                 "--out", str(tmp_path / "warm")])
     assert code == 0
+    # the same instance: every product takes its term over, and the summary says so
+    assert "warm start: 1 of 1 products unchanged, not solved again (pricing passes: 1)" in capsys.readouterr().out
 
 
 def test_the_convergence_history_ends_with_the_reported_bounds(tmp_path: Path) -> None:

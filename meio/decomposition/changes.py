@@ -20,18 +20,22 @@ from meio.decomposition.subproblem import ProductLP
 
 #: Bytes of a fingerprint (a BLAKE2b digest): two different subproblems collide with probability 2^-128.
 DIGEST_BYTES = 16
+#: Between the names in a fingerprint (a character no node or row label holds).
+SEPARATOR = "\x1f"
 
 
 def fingerprint(sub: ProductLP, link_labels: Sequence[str]) -> bytes:
     """A digest of every number of the product's subproblem (costs, offset, rows, bounds,
-    integrality, linking use) and of the labels of its linking rows, in their order."""
+    integrality, linking use), the nodes of its stock columns and the labels of its linking
+    rows, in their order."""
     digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
     arrays = (sub.c, np.array([sub.offset]), sub.A.data, sub.A.indices, sub.A.indptr, sub.row_lower, sub.row_upper,
-              sub.lower, sub.upper, sub.D.data, sub.D.indices, sub.D.indptr, sub.link_const)
+              sub.lower, sub.upper, sub.integer, sub.D.data, sub.D.indices, sub.D.indptr, sub.link_const)
+    shapes = [(array.dtype.str, array.shape) for array in arrays]
+    digest.update(repr((shapes, sub.A.shape, sub.D.shape)).encode())
     for array in arrays:
-        values = np.ascontiguousarray(array, dtype=np.float64)
-        digest.update(len(values).to_bytes(8, "little"))
-        digest.update(values.tobytes())
-    digest.update(np.packbits(np.asarray(sub.integer, dtype=bool)).tobytes())
-    digest.update(repr((sub.A.shape, sub.D.shape, list(sub.stock_nodes), list(link_labels))).encode())
+        digest.update(np.ascontiguousarray(array).data)
+    digest.update(SEPARATOR.join(map(str, sub.stock_nodes)).encode())
+    digest.update(b"\x00")
+    digest.update(SEPARATOR.join(link_labels).encode())
     return digest.digest()

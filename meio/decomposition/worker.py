@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from meio.data.instance import Instance
 from meio.decomposition.changes import fingerprint
 from meio.decomposition.chunks import build_subproblems, partial_sums, plan_totals
-from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution, SparseZ
+from meio.decomposition.pricing import Column, Pricer, ProductLinks, Solution, SparseZ, solution_of
 from meio.decomposition.primal import flat_plan, repaired_solution, stock_of, zero_stock_solution
 from meio.decomposition.solvers import Caps, HighsBasisCache
 from meio.decomposition.subproblem import ProductLP
@@ -195,14 +195,17 @@ class ProductWorker:
         return solver.load(self.warm.bases)
 
     def previous_plans(self, mu: np.ndarray) -> list[Column | None]:
-        """A column per product from the previous plan (after :meth:`warm_start`): repaired for the
-        new demand (no solve) or, failing that, re-solved at ``mu`` with the previous stock fixed
-        (None where neither exists)."""
+        """A column per product from the previous plan (after :meth:`warm_start`): as it was where the
+        subproblem did not change, else repaired for the new demand (no solve) or, failing that,
+        re-solved at ``mu`` with the previous stock fixed (None where neither exists)."""
         assert self.warm is not None, "warm_start() first"
         warm, pricer = self.warm, self._pricer()
         solutions: list[Solution | None] = []
         for p, sub in enumerate(self.subproblems):
             plan, stock = warm.plans[p], warm.stock[p]
+            if plan is not None and warm.terms[p] is not None:  # the same subproblem: the plan as it was
+                solutions.append(solution_of(self.first + p, sub, plan))
+                continue
             solution = repaired_solution(self.first + p, sub, plan) if plan is not None else None
             if solution is None and stock is not None:
                 solution = pricer.fix_stock(p, stock, mu)
