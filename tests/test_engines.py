@@ -23,7 +23,7 @@ from meio.decomposition.coordinator import Products
 from meio.decomposition.engine import PricingEngine, ReplayingEngine, ThreadsEngine, make_engine
 from meio.decomposition.pricing import Column
 from meio.decomposition.process_engine import ProcessesEngine
-from meio.errors import OptionError
+from meio.errors import OptionError, SolverError
 from meio.results import write_result
 
 ray = pytest.importorskip("ray", reason="the ray extra (pip install 'meio[ray]') is not installed")
@@ -101,12 +101,16 @@ def test_every_engine_warm_starts_the_same_from_a_path(tmp_path: Path, processes
     assert all(tmp_path / r.details["engine"] / "bases.npz" in w for r, w in zip(results, written))
 
 
-def kill_a_worker_during(engine: ReplayingEngine, after_calls: int) -> threading.Thread:
-    """A thread that kills worker 1 (SIGKILL) once the run has made ``after_calls`` calls."""
+def kill_a_worker_during(engine: ReplayingEngine, after_calls: int, times: int = 1) -> threading.Thread:
+    """A thread that kills worker 1 (SIGKILL) once the run has made ``after_calls`` calls, and
+    each replacement (``times`` kills in all) once it has started."""
     def kill() -> None:
-        while engine.calls < after_calls or len(engine.pids) < 2 or not engine.pids[1]:
+        killed: set[int] = set()
+        while len(killed) < times:
+            if engine.calls >= after_calls and len(engine.pids) > 1 and engine.pids[1] not in killed | {0}:
+                killed.add(engine.pids[1])
+                os.kill(engine.pids[1], signal.SIGKILL)
             time.sleep(0.001)
-        os.kill(engine.pids[1], signal.SIGKILL)
 
     thread = threading.Thread(target=kill, daemon=True)
     thread.start()
@@ -128,6 +132,18 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_answer_is_the_same(
     assert disturbed.details["worker_replacements"] >= 1
     assert_same([undisturbed, disturbed])
     engine.replacements = 0
+
+
+def test_a_worker_lost_twice_ends_the_run_and_says_how_it_died(tmp_path: Path, processes: ProcessesEngine) -> None:
+    instance = load_instance(instance_dir(tmp_path / "i", 5))
+    processes.calls = 0
+    killer = kill_a_worker_during(processes, after_calls=6, times=2)
+    with pytest.raises(SolverError, match=r"worker 1 \(products \S+ to \S+\) was lost 2 times in this run, "
+                                          r"the last time killed by SIGKILL \(what the kernel's out-of-memory"):
+        solve_decomposition(instance, config=DecompositionConfig(engine=processes))
+    killer.join(timeout=30)
+    assert not killer.is_alive()
+    processes.replacements = 0
 
 
 def test_the_coordinator_keeps_no_solution_vectors(tmp_path: Path, processes: ProcessesEngine,

@@ -17,7 +17,9 @@ calls the dead one had answered are replayed to it (build, pricing passes, warm 
 re-solves), then the call in progress is sent again. Every worker call is deterministic given
 the calls before it (a product's solve depends only on its matrices, costs and own previous
 basis), so the replacement holds the same bases and the same column store, and the run goes
-on to exactly the answer it would have given.
+on to exactly the answer it would have given. A worker lost a second time in one run ends it
+with a message that says how the worker died, where the transport knows (a signal, such as the
+out-of-memory killer's SIGKILL).
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from meio.errors import OptionError, SolverError
 
 #: Engines by name (``--engine``).
 ENGINES = ("threads", "processes", "ray")
-#: Replacements of one worker within one call before the run fails.
-MAX_REPLACEMENTS = 3
+#: Times one worker may be lost in one run and replaced; the next loss ends the run. A
+#: replacement rebuilds the same state, so a loss for lack of memory recurs: the 100,000-product
+#: run of docs/performance.md lost a worker, then its replacement 16 minutes later.
+MAX_REPLACEMENTS = 1
 
 
 class PricingEngine(ABC):
@@ -122,10 +126,12 @@ class ReplayingEngine(PricingEngine):
         self.specs: list[WorkerSpec] = []
         self.log: list[list[tuple[str, tuple]]] = []
         self.pids: list[int] = []
+        self.losses: list[int] = []  # per worker, in this run
         self.calls = 0
 
     def start(self, specs: list[WorkerSpec]) -> None:
         self.specs, self.log, self.pids = list(specs), [[] for _ in specs], [0] * len(specs)
+        self.losses = [0] * len(specs)
         self._boot()
         for k in range(len(specs)):
             self._launch(k)
@@ -152,18 +158,18 @@ class ReplayingEngine(PricingEngine):
             return False
 
     def _outcome(self, k: int, method: str, args: tuple, sent: bool) -> object:
-        for _ in range(MAX_REPLACEMENTS + 1):
+        while True:
             try:
                 if not sent:
                     raise WorkerLost
                 return self._receive(k)
             except WorkerLost:
                 sent = self._replace(k) and self._try_send(k, method, args)
-        raise SolverError(f"{self.name} pricing worker {k} died {MAX_REPLACEMENTS + 1} times in one call "
-                          f"({method}); giving up")
 
     def _replace(self, k: int) -> bool:
-        """A new worker k with the dead one's state; False if it died during the replay too."""
+        """A new worker k with the dead one's state; False if it died during the replay too.
+        Raises :class:`SolverError` when worker k was lost more than ``MAX_REPLACEMENTS`` times."""
+        self._lost(k)
         self.replacements += 1
         self._stop(k)
         self._launch(k)
@@ -174,6 +180,22 @@ class ReplayingEngine(PricingEngine):
         except WorkerLost:
             return False
         return True
+
+    def _lost(self, k: int) -> None:
+        """Count a loss of worker k; end the run once it has been lost more than ``MAX_REPLACEMENTS`` times."""
+        self.losses[k] += 1
+        if self.losses[k] <= MAX_REPLACEMENTS:
+            return
+        spec, cause = self.specs[k], self._cause(k)
+        raise SolverError(
+            f"{self.name} pricing worker {k} (products {spec.products[0]} to {spec.products[-1]}) was lost "
+            f"{self.losses[k]} times in this run{', the last time ' + cause if cause else ''}; a replacement "
+            "rebuilds the same state, so the run stops. If the machine ran out of memory, use more machines "
+            "(--engine ray) or fewer products per run (docs/distributed.md, Limits)")
+
+    def _cause(self, k: int) -> str:
+        """How worker k died, if the transport knows ('' otherwise)."""
+        return ""
 
     def _boot(self) -> None:
         """Prepare the transport before the first worker starts (nothing by default)."""

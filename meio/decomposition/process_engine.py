@@ -9,6 +9,7 @@ not a Python start-up. A worker that dies (its pipe closes) is replaced by the e
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -76,6 +77,18 @@ class ProcessesEngine(ReplayingEngine):
             return self.connections[k].recv()
         except (EOFError, OSError):
             raise WorkerLost from None
+
+    def _cause(self, k: int) -> str:
+        process = self.processes.get(k)
+        if process is None:
+            return ""
+        process.join(EXIT_WAIT)  # its pipe closed: it is exiting
+        code = process.exitcode
+        if code is None or code >= 0:
+            return "" if code is None else f"exited with code {code}"
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        return f"killed by {name}" + (" (what the kernel's out-of-memory killer sends)" if -code == signal.SIGKILL
+                                      else "")
 
     def _stop(self, k: int) -> None:
         connection, process = self.connections.pop(k, None), self.processes.pop(k, None)
