@@ -69,12 +69,18 @@ class SubproblemSolver(Protocol):
         basis (which is left as it was); for an LP with the row duals, the caps' last."""
 
 
+#: A basis as a previous result stored it: the status codes of the columns and of the rows.
+Codes = tuple[np.ndarray, np.ndarray]
+
+
 class HighsBasisCache:
-    """Thread-local HiGHS instances and one stored basis per product."""
+    """Thread-local HiGHS instances and one stored basis per product (a basis loaded from a
+    previous result stays as its status codes until the product is solved: the products a
+    re-plan takes over never pay for the conversion, neither when loaded nor when written)."""
 
     def __init__(self, subproblems: list[ProductLP]) -> None:
         self.subproblems = subproblems
-        self.bases: list[highspy.HighsBasis | None] = [None] * len(subproblems)
+        self.bases: list[highspy.HighsBasis | Codes | None] = [None] * len(subproblems)
         # bases loaded from a previous result, not yet solved from: made for other row bounds
         # (a forecast change), so primal infeasible; near the previous prices, nearly dual feasible
         self.seeded = np.zeros(len(subproblems), dtype=bool)
@@ -88,7 +94,7 @@ class HighsBasisCache:
                     sub.upper if upper is None else upper)
         # a seeded basis re-solves by dual simplex (half the iterations of primal on the first pass
         # of a re-plan after a 5% change at 1,000 products), a basis of this run's own by primal
-        solution = self._run(highs, p, self.bases[p], DUAL if self.seeded[p] else PRIMAL)
+        solution = self._run(highs, p, self._basis(p), DUAL if self.seeded[p] else PRIMAL)
         self.seeded[p] = False
         if solution.solved and not sub.integer.any() and lower is None and upper is None:
             self.bases[p] = highs.getBasis()
@@ -98,7 +104,7 @@ class HighsBasisCache:
         highs = self._highs()
         sub = self.subproblems[p]
         _pass_model(highs, sub.product, sub, costs, sub.lower, sub.upper)
-        basis = self.bases[p]
+        basis = self._basis(p)
         if basis is not None and not sub.integer.any():
             highs.setBasis(basis)
         # HiGHS gives rows added to a basis basic slacks: still a basis of the capped LP (building
@@ -116,6 +122,13 @@ class HighsBasisCache:
         """Product p's seeded basis is of this very subproblem (unchanged since the previous result,
         its term taken over): primal feasible, so its next re-solve is by primal simplex."""
         self.seeded[p] = False
+
+    def _basis(self, p: int) -> highspy.HighsBasis | None:
+        """Product p's basis as HiGHS takes it (converted from stored codes on first use)."""
+        basis = self.bases[p]
+        if isinstance(basis, tuple):
+            basis = self.bases[p] = highs_basis(*basis)
+        return basis
 
     def _highs(self) -> highspy.Highs:
         highs = getattr(self.local, "highs", None)
@@ -155,21 +168,29 @@ class HighsBasisCache:
             sub = self.subproblems[p]
             if (stored["columns"][k], stored["rows"][k]) != (sub.columns, sub.A.shape[0]):
                 continue
-            basis = highspy.HighsBasis()
-            basis.col_status = [STATUS[s] for s in stored["col_status"][col_end[k] - stored["columns"][k]:col_end[k]]]
-            basis.row_status = [STATUS[s] for s in stored["row_status"][row_end[k] - stored["rows"][k]:row_end[k]]]
-            basis.valid = True
-            self.bases[p] = basis
+            self.bases[p] = (stored["col_status"][col_end[k] - stored["columns"][k]:col_end[k]],
+                             stored["row_status"][row_end[k] - stored["rows"][k]:row_end[k]])
             self.seeded[p] = True
             seeded += 1
         return seeded
 
 
-def flat_bases(products: list[str], bases: list[highspy.HighsBasis | None]) -> dict[str, np.ndarray]:
+def highs_basis(col_status: np.ndarray, row_status: np.ndarray) -> highspy.HighsBasis:
+    """A HiGHS basis from stored status codes."""
+    basis = highspy.HighsBasis()
+    basis.col_status = [STATUS[s] for s in col_status]
+    basis.row_status = [STATUS[s] for s in row_status]
+    basis.valid = True
+    return basis
+
+
+def flat_bases(products: list[str], bases: list[highspy.HighsBasis | Codes | None]) -> dict[str, np.ndarray]:
     """Per product with a basis: its name, and the status codes of its columns and rows, concatenated."""
-    kept = [(product, basis) for product, basis in zip(products, bases) if basis is not None]
-    cols = [status_codes(basis.col_status) for _, basis in kept]
-    rows = [status_codes(basis.row_status) for _, basis in kept]
+    kept = [(product, basis if isinstance(basis, tuple) else (status_codes(basis.col_status),
+                                                              status_codes(basis.row_status)))
+            for product, basis in zip(products, bases) if basis is not None]
+    cols = [codes[0] for _, codes in kept]
+    rows = [codes[1] for _, codes in kept]
     return {"product": np.array([product for product, _ in kept], dtype=str),
             "columns": np.array([len(c) for c in cols], dtype=np.int64),
             "rows": np.array([len(r) for r in rows], dtype=np.int64),

@@ -84,6 +84,7 @@ class ProductWorker:
         self.subproblems: list[ProductLP] = []
         self.rows: list[LinkingSpec] = []
         self.labels: dict[int, str] = {}  # the label of each global row the products touch
+        self.marks: list[str] | None = None  # the products' fingerprints, once computed
         self.pricer: Pricer | None = None
         self.store: list[SparseZ | None] = []  # by column key; None once the master declined the column
         self.warm: WarmStart | None = None
@@ -134,6 +135,7 @@ class ProductWorker:
         global row of this worker's row i); each product's links for the master."""
         self.subproblems = [replace(sub, link_rows=to_global[sub.link_rows]) for sub in self.subproblems]
         self.labels = {int(g): row.label for g, row in zip(to_global, self.rows, strict=True)}
+        self.marks = None
         self.pricer = Pricer(self.subproblems, self.spec.backend, self.executor, self.first)
         return [ProductLinks(sub.product, sub.link_rows, bool(sub.integer.any())) for sub in self.subproblems]
 
@@ -233,8 +235,12 @@ class ProductWorker:
                 "fingerprint": np.array(self.fingerprints(), dtype=str)}
 
     def fingerprints(self) -> list[str]:
-        """Each product's fingerprint (see :mod:`meio.decomposition.changes`), in hex."""
-        return [fingerprint(sub, [self.labels[int(g)] for g in sub.link_rows]).hex() for sub in self.subproblems]
+        """Each product's fingerprint (see :mod:`meio.decomposition.changes`), in hex; computed once
+        (a warm start reads them, the result writes them)."""
+        if self.marks is None:
+            self.marks = [fingerprint(sub, [self.labels[int(g)] for g in sub.link_rows]).hex()
+                          for sub in self.subproblems]
+        return self.marks
 
     def export_bases(self) -> dict[str, np.ndarray] | None:
         """The subproblems' bases as flat arrays (bases.npz); None without a basis cache (OR-Tools)."""
