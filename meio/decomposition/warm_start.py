@@ -1,7 +1,7 @@
 """Warm start for re-planning: what a previous result directory offers a new run.
 
 - warm_start.npz: each product's plan (repaired for the new demand by
-  :func:`meio.decomposition.primal.repaired_column`, no solve), the prices of the best
+  :func:`meio.decomposition.primal.repaired_solution`, no solve), the prices of the best
   Lagrangian bound (the first pricing point and stability centre), and each product's
   fingerprint and term of that bound (a product whose subproblem did not change takes its term
   over instead of being solved again, see :mod:`meio.decomposition.changes`);
