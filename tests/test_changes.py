@@ -46,3 +46,18 @@ def test_a_fingerprint_covers_the_labels_of_the_linking_rows(tmp_path: Path) -> 
     costs = sub.c.copy()
     costs[np.argmax(costs)] += 1e-12 * max(1.0, float(costs.max()))
     assert fingerprint(type(sub)(**{**sub.__dict__, "c": costs}), labels) != fingerprint(sub, labels)
+
+
+def test_a_fingerprint_covers_every_field_of_the_subproblem(tmp_path: Path) -> None:
+    directory = write_random_instance(tmp_path / "i", 6, products=2, nodes=3, zones=2, speeds=1, scenarios=2,
+                                      capacities=True)
+    rows, subproblems = build_subproblems(load_instance(directory), False, "numpy")
+    sub = max(subproblems, key=lambda s: len(s.link_rows))
+    labels = [rows[i].label for i in sub.link_rows]
+    D = sub.D.copy()
+    D.data[0] += 1.0
+    changed = {"upper": np.full(sub.columns, 1e6), "lower": np.full(sub.columns, -1.0),
+               "integer": np.ones(sub.columns, dtype=bool), "D": D, "link_const": sub.link_const + 1.0,
+               "row_upper": sub.row_upper + 1.0, "offset": sub.offset + 1.0}
+    for field, value in changed.items():
+        assert fingerprint(type(sub)(**{**sub.__dict__, field: value}), labels) != fingerprint(sub, labels), field

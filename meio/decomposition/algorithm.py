@@ -132,6 +132,7 @@ class Counters:
     pricing_seconds: float = 0.0
     passes: int = 0
     last_pass: float = 0.0
+    full_pass: float = 0.0  # the last pass's time scaled to every product (what the next pass will take)
     iterations: int = 0
 
     share_seconds: float = 0.0
@@ -139,14 +140,18 @@ class Counters:
     proof: float = math.nan  # the phase-one Lagrangian that proved infeasibility
 
     def time_for_pass(self, deadline: float | None) -> bool:
-        """Whether a pricing pass as long as the last one ends before ``deadline`` (a pass is not
-        interrupted: one that would end past it is not started)."""
-        return deadline is None or time.perf_counter() + self.last_pass < deadline
+        """Whether a pricing pass as long as the last one (scaled to every product) ends before
+        ``deadline`` (a pass is not interrupted: one that would end past it is not started)."""
+        return deadline is None or time.perf_counter() + self.full_pass < deadline
 
     def add(self, priced: PricingPass) -> None:
         self.pricing_seconds += priced.seconds
         self.passes += 1
         self.last_pass = priced.seconds
+        # a pass that took terms over solved only some products: a full pass takes longer
+        solved = len(priced.values) - priced.reused
+        if solved:
+            self.full_pass = priced.seconds * len(priced.values) / solved
 
     def add_shares(self, products: Products, priced: PricingPass, links: list[ProductLinks], capacity: np.ndarray,
                    master: RestrictedMaster, clearing: bool) -> tuple[list[Column], np.ndarray | None]:

@@ -111,7 +111,10 @@ def _plans(stored: dict[str, np.ndarray], subproblems: list[ProductLP]) -> list[
 def _terms(stored: dict[str, np.ndarray], subproblems: list[ProductLP], fingerprints: list[str],
            link_labels: list[list[str]]) -> list[tuple[float, np.ndarray] | None]:
     """Each product's stored term and the stored prices of its linking rows, where the product's
-    fingerprint is the stored one and its term and every price were stored."""
+    fingerprint is the stored one and its term and every price were stored; none when two stored
+    rows share a label (the two sides of a variant's ranged row): their prices cannot be told apart."""
+    if len(set(stored["row"])) < len(stored["row"]):
+        return [None] * len(subproblems)
     found = {str(name): k for k, name in enumerate(stored["product"])}
     price = dict(zip(stored["row"], stored["center"]))
     terms: list[tuple[float, np.ndarray] | None] = []

@@ -205,7 +205,8 @@ class ProductWorker:
         solutions: list[Solution | None] = []
         for p, sub in enumerate(self.subproblems):
             plan, stock = warm.plans[p], warm.stock[p]
-            if plan is not None and warm.terms[p] is not None:  # the same subproblem: the plan as it was
+            # the same LP: the plan as it was (integer stock: the stored plan is the LP master's mix)
+            if plan is not None and warm.terms[p] is not None and not sub.integer.any():
                 solutions.append(solution_of(self.first + p, sub, plan))
                 continue
             solution = repaired_solution(self.first + p, sub, plan) if plan is not None else None

@@ -24,8 +24,8 @@ def format_result(result: Result, top: int = 8) -> str:
                  f"gap {units.gap(result.gap)}")
     reused = result.details.get("warm_start_reused_products")
     if reused is not None:
-        lines.append(f"  warm start: {reused:,} of {result.details['products']:,} products unchanged, not solved "
-                     f"again (pricing passes: {result.details['pricing_passes']})")
+        lines.append(f"  warm start: {reused:,} of {result.details['products']:,} products' terms taken over "
+                     f"(unchanged, not solved again; pricing passes: {result.details['pricing_passes']})")
     total = sum(result.costs.values()) or 1.0
     lines.append("  cost breakdown:")
     lines += [f"    {part:<11} {result.costs[part]:>14,.2f}  {100 * result.costs[part] / total:5.1f}%"
