@@ -11,11 +11,21 @@ from support.random_instance import write_random_instance
 from meio.data import load_instance
 from meio.decomposition.changes import fingerprint
 from meio.decomposition.chunks import build_subproblems
+from meio.decomposition.subproblem import ProductLP
 
 
 def fingerprints(directory: Path, chunk: int) -> dict[str, bytes]:
     rows, subproblems = build_subproblems(load_instance(directory), False, "numpy", chunk=chunk)
     return {sub.product: fingerprint(sub, [rows[i].label for i in sub.link_rows]) for sub in subproblems}
+
+
+def linked_subproblem(directory: Path) -> tuple[ProductLP, list[str]]:
+    """The subproblem with the most linking rows of a small random instance, and their labels."""
+    written = write_random_instance(directory / "i", 6, products=2, nodes=3, zones=2, speeds=1, scenarios=2,
+                                    capacities=True)
+    rows, subproblems = build_subproblems(load_instance(written), False, "numpy")
+    sub = max(subproblems, key=lambda s: len(s.link_rows))
+    return sub, [rows[i].label for i in sub.link_rows]
 
 
 def test_a_fingerprint_changes_with_the_products_demand_and_with_nothing_else(tmp_path: Path) -> None:
@@ -35,11 +45,7 @@ def test_a_fingerprint_changes_with_the_products_demand_and_with_nothing_else(tm
 
 
 def test_a_fingerprint_covers_the_labels_of_the_linking_rows(tmp_path: Path) -> None:
-    directory = write_random_instance(tmp_path / "i", 6, products=2, nodes=3, zones=2, speeds=1, scenarios=2,
-                                      capacities=True)
-    rows, subproblems = build_subproblems(load_instance(directory), False, "numpy")
-    sub = max(subproblems, key=lambda s: len(s.link_rows))
-    labels = [rows[i].label for i in sub.link_rows]
+    sub, labels = linked_subproblem(tmp_path)
     assert len(set(labels)) > 1
     assert fingerprint(sub, labels) == fingerprint(sub, list(labels))
     assert fingerprint(sub, labels[::-1]) != fingerprint(sub, labels)
@@ -49,11 +55,7 @@ def test_a_fingerprint_covers_the_labels_of_the_linking_rows(tmp_path: Path) -> 
 
 
 def test_a_fingerprint_covers_every_field_of_the_subproblem(tmp_path: Path) -> None:
-    directory = write_random_instance(tmp_path / "i", 6, products=2, nodes=3, zones=2, speeds=1, scenarios=2,
-                                      capacities=True)
-    rows, subproblems = build_subproblems(load_instance(directory), False, "numpy")
-    sub = max(subproblems, key=lambda s: len(s.link_rows))
-    labels = [rows[i].label for i in sub.link_rows]
+    sub, labels = linked_subproblem(tmp_path)
     D = sub.D.copy()
     D.data[0] += 1.0
     changed = {"upper": np.full(sub.columns, 1e6), "lower": np.full(sub.columns, -1.0),
