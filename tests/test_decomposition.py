@@ -111,6 +111,33 @@ def test_a_highs_engine_solves_once_by_interior_point_when_told_then_by_simplex_
     assert second.solved and info.ipm_iteration_count == 0 and info.simplex_iteration_count > 0
 
 
+def test_the_hybrid_master_re_solves_its_first_phase_two_lp_by_interior_point_after_rows_wake(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[tuple[str, int]] = []  # ("wake", rows) or ("solve", interior point iterations)
+    solve, wake = HighsEngine.solve, RestrictedMaster._wake
+
+    def logged_solve(engine: HighsEngine, seconds: float | None = None) -> object:
+        solution = solve(engine, seconds)
+        events.append(("solve", engine.highs.getInfo().ipm_iteration_count))
+        return solution
+
+    def logged_wake(master: RestrictedMaster, rows: np.ndarray) -> None:
+        events.append(("wake", int(rows.sum())))
+        wake(master, rows)
+
+    monkeypatch.setattr(HighsEngine, "solve", logged_solve)
+    monkeypatch.setattr(RestrictedMaster, "_wake", logged_wake)
+    solve_decomposition(load_instance("demo"), config=DecompositionConfig(progress=False))
+    # phase one by simplex; phase two's first LP, solved again after each wake, by interior point
+    assert events[0] == ("solve", 0) and events[2][0] == "wake", "the demo's first phase-two LP wakes rows"
+    end = next(i for i in range(1, len(events))
+               if events[i][0] == "solve" and (i + 1 == len(events) or events[i + 1][0] != "wake"))
+    first = [ipm for kind, ipm in events[1:end + 1] if kind == "solve"]
+    later = [ipm for kind, ipm in events[end + 1:] if kind == "solve"]
+    assert len(first) >= 2 and all(ipm > 0 for ipm in first)
+    assert later and all(ipm == 0 for ipm in later)
+
+
 def test_plain_column_generation_gives_the_same_answer(tmp_path: Path) -> None:
     instance = load_instance(random_instance(tmp_path / "i", 11, service_targets=True))
     exact = solve_extensive(instance)

@@ -60,9 +60,10 @@ class DecompositionConfig:
     - ``master_solver``: the restricted master's LP by ``"simplex"`` (re-solved from the last
       basis), ``"barrier"`` (HiGHS's interior point method with crossover, each solve from
       scratch: its time grows about linearly with the master, the simplex's faster) or
-      ``"hybrid"`` (the first phase-two solve, from phase one's far-off basis, by interior point
-      and crossover, the others by warm simplex; see docs/decomposition.md). ``None``: hybrid on
-      the highs backend, simplex on the others (barrier and hybrid are HiGHS's only).
+      ``"hybrid"`` (the first phase-two solve, from phase one's far-off basis, and its re-solves
+      after dormant rows woke by interior point and crossover, the others by warm simplex; see
+      docs/decomposition.md). ``None``: hybrid on the highs backend, simplex on the others
+      (barrier and hybrid are HiGHS's only).
     """
 
     gap: float = 1e-4
