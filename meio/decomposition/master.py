@@ -159,7 +159,7 @@ class RestrictedMaster:
         interior point and crossover, its re-solves after dormant rows woke too (docs/decomposition.md,
         "The master's LP algorithm")."""
         self._set_phase(False)
-        self.interior_point = self.hybrid and isinstance(self.engine, HighsEngine)
+        self.interior_point = self.hybrid  # the solve loop checks the engine is HiGHS's
 
     def _set_phase(self, one: bool) -> None:
         if one:
