@@ -37,6 +37,7 @@ RUNS: dict[str, dict[str, bool]] = {
     "shares": {"clearing_prices": False},
     "default": {},
     "plain": {"stabilization": False, "capacity_shares": False},
+    "master_to_optimum": {"stop_master_within_gap": False},
 }
 
 
@@ -146,7 +147,8 @@ def main() -> None:
     parser.add_argument("--extensive-max", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["extensive", "stabilized", "shares", "plain", "changed_cold", "warm"],
+                        choices=["extensive", "stabilized", "shares", "plain", "master_to_optimum", "changed_cold",
+                                 "warm"],
                         help="runs to skip (the default run is always made: the floor pass and re-plans use it)")
     parser.add_argument("--changes", type=float, nargs="+", default=[0.05],
                         help="forecast changes to re-plan after (each demand quantity times a factor in [1-c, 1+c])")
@@ -186,6 +188,8 @@ def main() -> None:
             runs["shares"] = child(args, instance, "shares")
         if "plain" not in args.skip:
             runs["plain"] = child(args, instance, "plain")
+        if "master_to_optimum" not in args.skip:
+            runs["master_to_optimum"] = child(args, instance, "master_to_optimum")
         if "warm" not in args.skip:
             for change, share in itertools.product(args.changes, args.changed_products):
                 name = f"{change:g}" if share == 1.0 else f"{change:g}_of_{share:g}"

@@ -62,11 +62,12 @@ def test_a_master_solve_stopped_by_the_time_limit_leaves_the_best_plan_and_bound
     the plan is phase one's feasible combination of columns)."""
     solve, calls = RestrictedMaster.solve, []
 
-    def stopping(self: RestrictedMaster, deadline: float | None = None) -> MasterSolution:
+    def stopping(self: RestrictedMaster, deadline: float | None = None,
+                 enough: float | None = None) -> MasterSolution:
         calls.append(deadline)
         if len(calls) == stopped_solve:
             raise MasterStopped
-        return solve(self, deadline)
+        return solve(self, deadline, enough)
 
     monkeypatch.setattr(RestrictedMaster, "solve", stopping)
     summary = _stopped(tmp_path, "--time-limit", "3600", backend=backend)

@@ -116,8 +116,8 @@ def test_the_hybrid_master_re_solves_its_first_phase_two_lp_by_interior_point_af
     events: list[tuple[str, int]] = []  # ("wake", rows) or ("solve", interior point iterations)
     solve, wake = HighsEngine.solve, RestrictedMaster._wake
 
-    def logged_solve(engine: HighsEngine, seconds: float | None = None) -> object:
-        solution = solve(engine, seconds)
+    def logged_solve(engine: HighsEngine, seconds: float | None = None, iterations: int | None = None) -> object:
+        solution = solve(engine, seconds, iterations)
         events.append(("solve", engine.highs.getInfo().ipm_iteration_count))
         return solution
 
@@ -211,8 +211,8 @@ def test_purging_idle_master_columns_keeps_the_answer(tmp_path: Path, monkeypatc
     loaded: list[tuple[int, int]] = []
     original = RestrictedMaster.solve
 
-    def solve(self: RestrictedMaster, deadline: float | None = None) -> object:
-        solution = original(self, deadline)
+    def solve(self: RestrictedMaster, deadline: float | None = None, enough: float | None = None) -> object:
+        solution = original(self, deadline, enough)
         assert len(solution.weights) == len(self.columns)
         loaded.append((len(self.active), len(self.columns)))
         return solution

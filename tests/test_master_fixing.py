@@ -27,8 +27,9 @@ def test_fixing_a_product_keeps_the_master_solution_and_its_basis(
     original = RestrictedMaster.solve
     fixed_counts: list[int] = []
 
-    def solve_twice(self: RestrictedMaster, deadline: float | None = None) -> MasterSolution:
-        first = original(self, deadline)
+    def solve_twice(self: RestrictedMaster, deadline: float | None = None,
+                    enough: float | None = None) -> MasterSolution:
+        first = original(self, deadline, enough)
         if not self.settled:
             return first
         again = original(self, deadline)

@@ -119,7 +119,8 @@ def test_a_share_plan_that_meets_every_row_is_the_plan_before_the_first_master_s
     # solve leaves it as the plan, with the prices of the best bound: without the clearing pass
     # the first pass's (0); with it (the default), the clearing price of FC1's storage, which is
     # its optimal price, 1 (the extensive solve's dual, tests/test_cli.py), and its bound 197
-    def stopped(self: RestrictedMaster, deadline: float | None = None) -> MasterSolution:
+    def stopped(self: RestrictedMaster, deadline: float | None = None,
+                enough: float | None = None) -> MasterSolution:
         raise MasterStopped
 
     for shares in (True, False):

@@ -23,7 +23,7 @@ from meio.solvers import SolveOptions, Termination
 
 #: Options of --method decomposition only (destinations).
 DECOMPOSITION_ONLY = ("workers", "engine", "address", "gap", "max_iterations", "warm_start", "no_stabilization",
-                      "no_capacity_shares", "no_clearing_prices", "master_solver")
+                      "no_capacity_shares", "no_clearing_prices", "master_solver", "master_to_optimum")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -71,6 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "interior point method and crossover, every solve; for very large masters) or hybrid "
                             "(the first phase-two solve by interior point, then warm simplex); default: hybrid on "
                             "highs, simplex on the other backends (barrier and hybrid: highs only)")
+    group.add_argument("--master-to-optimum", action="store_true",
+                       help="solve every restricted master LP to its optimum; by default a warm re-solve stops "
+                            "at the first of its (feasible) plans within --gap of the lower bound, and the run "
+                            "ends with that plan (see docs/decomposition.md)")
     parser.set_defaults(run=run)
 
 
@@ -100,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
                                      capacity_shares=not args.no_capacity_shares,
                                      clearing_prices=not args.no_clearing_prices, warm_start=args.warm_start,
                                      master_solver=args.master_solver,
+                                     stop_master_within_gap=not args.master_to_optimum,
                                      progress=False if args.quiet else None, source=args.instance,
                                      engine=make_engine(args.engine or ("threads" if args.workers == 1
                                                                         else "processes"),

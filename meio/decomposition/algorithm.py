@@ -76,6 +76,11 @@ class Bounds:
         self.upper, self.weights = cost, weights.copy()
         return True
 
+    def enough(self, gap: float) -> float | None:
+        """A plan cost that is within ``gap`` of the lower bound (``lower * (1 + gap)``: its gap is
+        ``gap * lower / upper``); None while the bound is not positive."""
+        return self.lower * (1.0 + gap) if math.isfinite(self.lower) and self.lower > 0.0 else None
+
     def gap(self) -> float:
         if math.isinf(self.upper) or math.isinf(self.lower):
             return math.inf
@@ -239,7 +244,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
     # the phase-two master's duals; before its first solve (a run stopped early), the best bound's prices
     best = smoothing.center if smoothing.center is not None else mu
-    prices = solution.mu if solution is not None and not solution.phase_one else best
+    prices = solution.mu if solution is not None and not solution.phase_one and solution.optimal else best
     if termination is Termination.INFEASIBLE:
         assert solution is not None, "infeasibility is proven at a phase-one master's prices"
         result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
@@ -308,6 +313,8 @@ def _iterate(config: DecompositionConfig, products: Products, master: Restricted
                 bounds.record(iteration - 1, start, master.size, alpha)  # when the plan was found
             if bounds.gap() <= config.gap:
                 return Termination.OPTIMAL, solution
+            if not solution.optimal:  # stopped within ``enough``, yet the gap is open: on to the prices
+                solution = master.solve(deadline)
             if not counters.time_for_pass(deadline):  # a pass would not end before the deadline
                 return Termination.TIME_LIMIT, solution
             if master.phase_one:
@@ -334,7 +341,8 @@ def _iterate(config: DecompositionConfig, products: Products, master: Restricted
             reporter.update(iteration, bounds.lower, bounds.upper, bounds.gap(), time.perf_counter() - start,
                             counters.last_pass)
             converged = not new and not len(back) and alpha == 0.0
-            solution = master.solve(deadline)
+            solution = master.solve(deadline, bounds.enough(config.gap)
+                                    if config.stop_master_within_gap and not integer else None)
             if integer and converged:
                 return Termination.OPTIMAL, solution
         return termination, solution
@@ -397,7 +405,7 @@ def _details(counters: Counters, master: RestrictedMaster, config: Decomposition
             "pricing_pass_seconds": round(counters.pricing_seconds / counters.passes, 6),
             "last_pricing_pass_seconds": round(counters.last_pass, 6),
             "stabilization": config.stabilization, "products": len(master.subproblems), "linking_constraints": rows,
-            "live_linking_constraints": int(master.live.sum())}
+            "live_linking_constraints": int(master.live.sum()), "master_early_stops": master.early_stops}
 
 
 def _integer_plan(result: Result, master: RestrictedMaster, products: Products, bounds: Bounds,

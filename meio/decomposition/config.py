@@ -64,6 +64,11 @@ class DecompositionConfig:
       after dormant rows woke by interior point and crossover, the others by warm simplex; see
       docs/decomposition.md). ``None``: hybrid on the highs backend, simplex on the others
       (barrier and hybrid are HiGHS's only).
+    - ``stop_master_within_gap``: a master re-solve by warm primal simplex (HiGHS, continuous
+      stock), whose every iterate is a feasible plan, stops at the first plan within ``gap`` of the
+      lower bound, and the run ends with it (the prices reported are then the best bound's, not
+      the master's duals; ``summary.json``'s ``master_early_stops`` counts such stops). False:
+      every master solve to its optimum.
     """
 
     gap: float = 1e-4
@@ -83,6 +88,7 @@ class DecompositionConfig:
     capacity_shares: bool = True
     clearing_prices: bool = True
     master_solver: str | None = None
+    stop_master_within_gap: bool = True
 
     def __post_init__(self) -> None:
         checks = (

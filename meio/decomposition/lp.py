@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,13 +37,18 @@ MASTER_SCALING = 4
 #: default dual steepest edge, whose extra FTRAN per iteration dominates the master's dual re-solves
 #: once dense throughput rows have woken).
 MASTER_DUAL_EDGE_WEIGHTS = 1
+#: HiGHS's ``simplex_iteration_limit`` default (none).
+NO_ITERATION_LIMIT = 2**31 - 1
+#: HiGHS's ``primal_solution_status`` of a primal feasible point.
+FEASIBLE_POINT = int(highspy.SolutionStatus.kSolutionStatusFeasible)
 
 
 @dataclass(frozen=True, eq=False)
 class LPSolution:
     """Outcome of one solve: ``solved`` when ``x`` holds a solution (optimal for an LP, the best
     found for a MIP); ``row_dual`` is d(objective)/d(row bound) (empty for a MIP, or when not read);
-    ``stopped``: the solve's time limit ended it before an LP optimum."""
+    ``stopped``: the solve's time limit ended it before an LP optimum; ``partial``: its iteration
+    limit ended a simplex solve at a primal feasible point, which ``x`` holds (no duals, not solved)."""
 
     solved: bool
     infeasible: bool
@@ -51,6 +57,7 @@ class LPSolution:
     x: np.ndarray
     row_dual: np.ndarray
     stopped: bool = False
+    partial: bool = False
 
 
 class Engine(Protocol):
@@ -159,15 +166,29 @@ class HighsEngine:
         self.highs.setOptionValue("solver", "ipm")
         self.highs.setOptionValue("run_crossover", "on")
 
-    def solve(self, seconds: float | None = None) -> LPSolution:
+    def solve(self, seconds: float | None = None, iterations: int | None = None) -> LPSolution:
+        """``iterations``: stop this solve after that many simplex iterations (a solve again goes on
+        from where it stopped)."""
         if seconds is not None:  # HiGHS's time_limit counts the run time of every run of the instance
             self.highs.setOptionValue("time_limit", self.highs.getRunTime() + seconds)
+        self.highs.setOptionValue("simplex_iteration_limit", NO_ITERATION_LIMIT if iterations is None else iterations)
         self.highs.run()
         self.highs.setOptionValue("simplex_strategy", 4)
         if self._ipm_once:
             self.highs.setOptionValue("solver", "simplex")
             self._ipm_once = False
         return read_highs(self.highs, self.integer)
+
+    def solve_until(self, seconds: float | None, accept: Callable[[np.ndarray], bool], every: int) -> LPSolution:
+        """Solve as :meth:`solve`, ``every`` simplex iterations at a time, and stop (``partial``) at
+        the first primal feasible iterate whose ``x`` ``accept`` takes."""
+        end = None if seconds is None else time.perf_counter() + seconds
+        while True:
+            solution = self.solve(None if end is None else max(0.0, end - time.perf_counter()), every)
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kIterationLimit:
+                return solution
+            if solution.partial and accept(solution.x):
+                return solution
 
 
 def read_highs(highs: highspy.Highs, integer: bool, duals: bool = True) -> LPSolution:
@@ -178,13 +199,15 @@ def read_highs(highs: highspy.Highs, integer: bool, duals: bool = True) -> LPSol
     optimal = status == highspy.HighsModelStatus.kOptimal
     has_value = optimal or (integer and solution.value_valid)
     info = highs.getInfo()
-    objective = float(info.objective_function_value) if has_value else math.nan
+    partial = (status == highspy.HighsModelStatus.kIterationLimit and not integer
+               and info.primal_solution_status == FEASIBLE_POINT)
+    objective = float(info.objective_function_value) if has_value or partial else math.nan
     return LPSolution(
         solved=bool(has_value), infeasible=status == highspy.HighsModelStatus.kInfeasible,
         objective=objective, bound=float(info.mip_dual_bound) if integer else objective,
-        x=np.asarray(solution.col_value, dtype=float) if has_value else np.empty(0),
+        x=np.asarray(solution.col_value, dtype=float) if has_value or partial else np.empty(0),
         row_dual=np.asarray(solution.row_dual, dtype=float) if duals and optimal and not integer else np.empty(0),
-        stopped=status == highspy.HighsModelStatus.kTimeLimit and not has_value)
+        stopped=status == highspy.HighsModelStatus.kTimeLimit and not has_value, partial=partial)
 
 
 class OrtoolsEngine:

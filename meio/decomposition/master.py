@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from meio.decomposition.lp import BASIC, LOWER, HighsEngine, LinearModel, make_engine
+from meio.decomposition.lp import BASIC, LOWER, HighsEngine, LinearModel, LPSolution, make_engine
 from meio.decomposition.pricing import Column, ProductLinks, linking_use
 from meio.errors import SolverError
 from meio.models.linking import LinkingSpec, violation_scale
@@ -64,11 +64,15 @@ PURGE_AGE = 2
 PRICED_TOGETHER = 2_000
 #: Returns from an infeasible phase-two master to phase one before the master is declared failed.
 MAX_RETURNS = 3
+#: Simplex iterations between two looks at a phase-two re-solve's plan when the caller gave ``enough``.
+CHECK_ITERATIONS = 500
 
 
 @dataclass(frozen=True, eq=False)
 class MasterSolution:
-    """Objective (of its phase), prices mu >= 0, convexity duals, weights and slacks."""
+    """Objective (of its phase), prices mu >= 0, convexity duals, weights and slacks; ``optimal``
+    False: the solve stopped at a feasible plan within the caller's ``enough``, with no prices
+    (mu and sigma are zero)."""
 
     objective: float
     mu: np.ndarray
@@ -77,6 +81,7 @@ class MasterSolution:
     slack: np.ndarray
     feasible: bool
     phase_one: bool
+    optimal: bool = True
 
 
 class MasterStopped(Exception):
@@ -125,6 +130,7 @@ class RestrictedMaster:
         # column purging needs to delete columns and read the basis: HiGHS only
         self.purging = self.engine if isinstance(self.engine, HighsEngine) else None
         self.seconds = 0.0
+        self.early_stops = 0  # solves that stopped at a plan within the caller's ``enough``
 
     @property
     def live(self) -> np.ndarray:
@@ -175,11 +181,15 @@ class RestrictedMaster:
         """The columns' costs in the current phase (zero in phase one)."""
         return np.zeros(len(columns)) if self.phase_one else np.array([c.cost for c in columns], dtype=float)
 
-    def solve(self, deadline: float | None = None) -> MasterSolution:
+    def solve(self, deadline: float | None = None, enough: float | None = None) -> MasterSolution:
         """Solve the loaded master from the last basis, after purging columns idle for
         ``PURGE_AGE`` solves, and again while the plan violates dormant rows; the weights
         cover all generated columns (zero when not loaded). Raises :class:`MasterStopped` when
-        ``deadline`` (a ``time.perf_counter()`` value) comes before the optimum."""
+        ``deadline`` (a ``time.perf_counter()`` value) comes before the optimum.
+
+        ``enough``: a phase-two re-solve by warm primal simplex (HiGHS), whose every iterate is a
+        feasible plan, may stop at the first plan that costs at most this and meets every row (a
+        plan within the run's gap): the solution is then not optimal and has no prices."""
         start = time.perf_counter()
         if deadline is not None and start >= deadline:
             raise MasterStopped
@@ -197,7 +207,7 @@ class RestrictedMaster:
                 # from crossover's basis, simplex after woken rows took 2x the interior point's time
                 # (10,000 products: 16.6 s, 12,952 iterations, against 8.0 s)
                 self.engine.barrier_next()
-            solution = self.engine.solve(left) if left is None or left > 0.0 else None
+            solution = self._lp_solve(left, enough) if left is None or left > 0.0 else None
             if solution is None or solution.stopped:
                 self.seconds += time.perf_counter() - start
                 raise MasterStopped
@@ -205,20 +215,27 @@ class RestrictedMaster:
                 self.returns += 1
                 self._set_phase(True)
                 continue
-            if not solution.solved:
+            if not solution.solved and not solution.partial:
                 self.seconds += time.perf_counter() - start
                 raise SolverError(f"the restricted master LP of the decomposition failed in phase "
                                   f"{'one' if self.phase_one else 'two'} ({self.backend}: "
                                   f"{'infeasible' if solution.infeasible else 'no solution'}); "
                                   "try the other backend or --method extensive")
-            weights = np.zeros(len(self.columns))
-            weights[self.active] = solution.x[m:]
-            weights[self.key[self.fixed]] = 1.0
+            weights = self._weights(solution.x)
             tolerance = SLACK_TOLERANCE * self.scale
             violated = ~self.live & (self.use(weights) > self.capacity + tolerance)
             if not violated.any():
                 break
             self._wake(violated)
+        if solution.partial:  # a plan within ``enough``: no prices, and its basis is not optimal to fix from
+            self.early_stops += 1
+            self.touched[:] = False
+            self.settled = self.interior_point = False
+            self.seconds += time.perf_counter() - start
+            zero = np.zeros(m)
+            return MasterSolution(objective=self.cost(weights), mu=zero, sigma=np.zeros(len(self.subproblems)),
+                                  weights=weights, slack=solution.x[:m], feasible=True, phase_one=False,
+                                  optimal=False)
         if self.purging is not None:
             statuses = self.purging.statuses()
             basic = statuses[0][m:] == BASIC if statuses is not None else np.zeros(len(self.active), dtype=bool)
@@ -241,6 +258,30 @@ class RestrictedMaster:
         objective = solution.objective + float(key_costs.sum())
         return MasterSolution(objective=objective, mu=mu, sigma=sigma, weights=weights, slack=slack,
                               feasible=feasible, phase_one=self.phase_one)
+
+    def _weights(self, x: np.ndarray) -> np.ndarray:
+        """Every generated column's weight in the LP's solution ``x`` (a fixed product's column: 1)."""
+        weights = np.zeros(len(self.columns))
+        weights[self.active] = x[len(self.rows):]
+        weights[self.key[self.fixed]] = 1.0
+        return weights
+
+    def _lp_solve(self, seconds: float | None, enough: float | None) -> LPSolution:
+        """One solve of the LP; with ``enough``, a phase-two warm simplex solve (HiGHS) is made
+        ``CHECK_ITERATIONS`` at a time and stops (``partial``) at the first plan that costs at most
+        ``enough`` and meets every live row (the dormant ones are checked by the caller)."""
+        engine = self.engine
+        if enough is None or self.phase_one or self.interior_point or not isinstance(engine, HighsEngine):
+            return engine.solve(seconds)
+        tolerance, most = SLACK_TOLERANCE * self.scale, enough
+
+        def within(x: np.ndarray) -> bool:
+            weights = self._weights(x)
+            if self.cost(weights) > most:
+                return False
+            return not np.any(self.live & (self.use(weights) > self.capacity + tolerance))
+
+        return engine.solve_until(seconds, within, CHECK_ITERATIONS)
 
     def _fix(self, engine: HighsEngine) -> None:
         """Take out of the LP every product not given a column since the last solve whose plan
