@@ -13,6 +13,7 @@ from support.random_instance import write_random_instance
 from meio.data import load_instance
 from meio.data.derived import derive_sets
 from meio.decomposition.builder import numpy_subproblems
+from meio.decomposition.changes import fingerprint
 from meio.decomposition.chunks import build_subproblems
 from meio.decomposition.subproblem import ProductLP, pyomo_subproblems
 from meio.models.index import model_index
@@ -47,6 +48,11 @@ def test_numpy_builder_matches_pyomo(tmp_path: Path, seed: int) -> None:
     assert len(pyomo_subs) == len(numpy_subs) == len(instance.products)
     for a, b in zip(pyomo_subs, numpy_subs):
         assert_same(a, b)
+        # the numpy build holds A's +-1 as int8; its fingerprint (warm starts from results written
+        # when it held float64) is that of the float64 matrix
+        assert b.A.dtype == np.int8 and a.A.dtype == np.float64
+        labels = [numpy_rows[g].label for g in b.link_rows]
+        assert fingerprint(b, labels) == fingerprint(replace(b, A=b.A.astype(float)), labels)
 
 
 def test_a_per_product_variant_adds_local_rows_after_the_canonical_ones(tmp_path: Path) -> None:

@@ -29,8 +29,10 @@ def fingerprint(sub: ProductLP, link_labels: Sequence[str]) -> bytes:
     integrality, linking use), the nodes of its stock columns and the labels of its linking
     rows, in their order."""
     digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
-    arrays = (sub.c, np.array([sub.offset]), sub.A.data, sub.A.indices, sub.A.indptr, sub.row_lower, sub.row_upper,
-              sub.lower, sub.upper, sub.integer, sub.D.data, sub.D.indices, sub.D.indptr, sub.link_const)
+    # A's coefficients as float64, however they are held (the numpy builder keeps int8)
+    arrays = (sub.c, np.array([sub.offset]), np.asarray(sub.A.data, dtype=float), sub.A.indices, sub.A.indptr,
+              sub.row_lower, sub.row_upper, sub.lower, sub.upper, sub.integer, sub.D.data, sub.D.indices, sub.D.indptr,
+              sub.link_const)
     shapes = [(array.dtype.str, array.shape) for array in arrays]
     digest.update(repr((shapes, sub.A.shape, sub.D.shape)).encode())
     for array in arrays:

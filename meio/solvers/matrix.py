@@ -12,7 +12,10 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 @dataclass(frozen=True, eq=False)
 class LinearModel:
-    """min c x  s.t.  row_lower <= A x <= row_upper,  lower <= x <= upper,  x_j integer where marked."""
+    """min c x  s.t.  row_lower <= A x <= row_upper,  lower <= x <= upper,  x_j integer where marked.
+
+    A may hold its coefficients in a narrower dtype than float64 (the decomposition's numpy
+    builder keeps the formulation's +-1 as int8); a solver reads them as float64."""
 
     c: np.ndarray
     A: sp.csr_array
