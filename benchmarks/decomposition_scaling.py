@@ -63,7 +63,7 @@ def measure(args: argparse.Namespace) -> None:
         write_result(result, args.write)
     keys = ("iterations", "columns", "build_seconds", "master_seconds", "subproblem_seconds", "share_seconds",
             "pricing_passes", "last_pricing_pass_seconds", "solve_seconds", "variables", "warm_start_bases",
-            "warm_start_reused_products")
+            "warm_start_reused_products", "master_early_stops")
     floor = floor_pass(instance, result, args) if args.floor else {}
     print(json.dumps({"status": result.status.value, "objective": result.objective,
                       "lower_bound": result.lower_bound, "gap": result.gap, "seconds": result.seconds,

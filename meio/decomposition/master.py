@@ -227,23 +227,20 @@ class RestrictedMaster:
             if not violated.any():
                 break
             self._wake(violated)
-        if solution.partial:  # a plan within ``enough``: no prices, and its basis is not optimal to fix from
-            self.early_stops += 1
-            self.touched[:] = False
-            self.settled = self.interior_point = False
-            self.seconds += time.perf_counter() - start
-            zero = np.zeros(m)
-            return MasterSolution(objective=self.cost(weights), mu=zero, sigma=np.zeros(len(self.subproblems)),
-                                  weights=weights, slack=solution.x[:m], feasible=True, phase_one=False,
-                                  optimal=False)
-        if self.purging is not None:
+        if self.purging is not None and not solution.partial:
             statuses = self.purging.statuses()
             basic = statuses[0][m:] == BASIC if statuses is not None else np.zeros(len(self.active), dtype=bool)
             self.idle = np.where(basic | (solution.x[m:] > 0.0), 0, self.idle + 1)
         self.touched[:] = False
-        self.settled = not self.phase_one
+        # a plan within ``enough`` has no prices, and its basis is not optimal to fix products from
+        self.settled = not self.phase_one and not solution.partial
         self.interior_point = False
         self.seconds += time.perf_counter() - start
+        if solution.partial:
+            self.early_stops += 1
+            return MasterSolution(objective=self.cost(weights), mu=np.zeros(m), sigma=np.zeros(len(self.subproblems)),
+                                  weights=weights, slack=solution.x[:m], feasible=True, phase_one=False,
+                                  optimal=False)
         slack = solution.x[:m]
         feasible = bool(np.all(slack <= tolerance * (1.0 + 1e-9)))
         live = self.live
