@@ -26,7 +26,7 @@ class Result:
     - ``costs``: expected cost by part (purchase, holding, shipping, lost_sales).
     - ``fill_rate``: expected on-time fill rate by speed (1 - weighted unmet / weighted demand).
     - ``stock``: product, node, stock (= y), buy (= y - on_hand).
-    - ``prices``: one row per linking constraint: constraint, kind, node, speed, scenario,
+    - ``prices``: one row per linking constraint: constraint, kind, sense, node, speed, scenario,
       lhs, rhs, slack and price (opportunity cost = decrease of the optimum per unit of
       extra right-hand side, >= 0; blank when the solve gives no duals).
     - ``utilization``: per node, storage, inbound and throughput use against capacity.
