@@ -30,8 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``solve`` sub-command."""
     parser = subparsers.add_parser("solve", help="solve an instance and write the result files",
                                    description="Solve an instance (directory or bundled name) and write "
-                                               "summary.json, stock.csv, prices.csv and utilization.csv to a "
-                                               "result directory, after removing what an earlier plan left there.")
+                                               "summary.json, stock.csv, flows.csv, prices.csv and utilization.csv "
+                                               "(the decomposition also convergence.csv, warm_start.npz and "
+                                               "bases.npz) to a result directory, after removing what an earlier "
+                                               "plan left there.")
     parser.add_argument("instance", help="instance directory or bundled instance name (tiny, demo)")
     parser.add_argument("--method", type=method_name, default="extensive",
                         help=f"extensive: the whole model, solved exactly; decomposition: by products; {METHOD_HELP}")
