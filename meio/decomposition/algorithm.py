@@ -181,6 +181,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     time_limit = config.time_limit if config.time_limit is not None else options.time_limit
     deadline = None if time_limit is None else start + time_limit
     master = RestrictedMaster(rows, links, backend, config.master_algorithm(backend))
+    if reporter.active:  # a master solve of minutes (100,000 products) shows its iterations
+        master.watch(lambda state: reporter.busy(f"master solve: {state}", time.perf_counter() - start))
     mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
     warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import highspy
 import numpy as np
@@ -41,6 +41,10 @@ MASTER_DUAL_EDGE_WEIGHTS = 1
 NO_ITERATION_LIMIT = 2**31 - 1
 #: HiGHS's ``primal_solution_status`` of a primal feasible point.
 FEASIBLE_POINT = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+#: Seconds between two reports of a watched solve (:meth:`HighsEngine.watch`).
+WATCH_SECONDS = 1.0
+#: What HiGHS hands a callback.
+Event: TypeAlias = highspy.HighsCallbackEvent
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +99,7 @@ class HighsEngine:
         if barrier:
             self._interior_point()
         self._ipm_once = False  # the next solve alone by interior point (barrier_next)
+        self.watch_every, self.watch_due = WATCH_SECONDS, math.inf  # reports of a watched solve
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
         lp = highspy.HighsLp()
@@ -155,6 +160,31 @@ class HighsEngine:
         basis.row_status = [STATUS[code] for code in rows]
         basis.valid = True
         self.highs.setBasis(basis)
+
+    def watch(self, report: Callable[[str], None], every: float | None = None) -> None:
+        """From now on, call ``report`` with the state of a solve under way (``simplex iteration
+        N`` or ``interior point``) at most once every ``every`` seconds, the first time ``every``
+        seconds after the last :meth:`quiet` (or this call): what a caller's long step is doing.
+        HiGHS calls back once per iteration; the check is a clock read, not measurable against
+        the master's iterations of about a millisecond. ``every`` defaults to ``WATCH_SECONDS``."""
+        self.watch_every = every = WATCH_SECONDS if every is None else every
+        self.quiet()
+
+        def reporting(state: Callable[[Event], str]) -> Callable[[Event], None]:
+            def callback(event: Event) -> None:
+                now = time.perf_counter()
+                if now >= self.watch_due:
+                    self.watch_due = now + every
+                    report(state(event))
+            return callback
+
+        self.highs.cbSimplexInterrupt.subscribe(
+            reporting(lambda event: f"simplex iteration {event.data_out.simplex_iteration_count:,}"))
+        self.highs.cbIpmInterrupt.subscribe(reporting(lambda event: "interior point"))  # IPX gives no count
+
+    def quiet(self) -> None:
+        """No report of :meth:`watch` for its next ``every`` seconds (a step that starts now)."""
+        self.watch_due = time.perf_counter() + self.watch_every
 
     def barrier_next(self) -> None:
         """Solve the next time by interior point and crossover from scratch, then by simplex again

@@ -40,6 +40,7 @@ order they woke (``lp_row`` maps a linking row to its LP row, -1 while dormant).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,6 +194,8 @@ class RestrictedMaster:
         start = time.perf_counter()
         if deadline is not None and start >= deadline:
             raise MasterStopped
+        if isinstance(self.engine, HighsEngine):
+            self.engine.quiet()  # a watched solve reports once it has taken a second
         m = len(self.rows)
         if self.purging is not None:
             stale = (self.idle >= PURGE_AGE) & ~self.kept[self.active]
@@ -262,6 +265,11 @@ class RestrictedMaster:
         weights[self.active] = x[len(self.rows):]
         weights[self.key[self.fixed]] = 1.0
         return weights
+
+    def watch(self, report: Callable[[str], None]) -> None:
+        """Report the progress of long solves (HiGHS only; see :meth:`HighsEngine.watch`)."""
+        if isinstance(self.engine, HighsEngine):
+            self.engine.watch(report)
 
     def _lp_solve(self, seconds: float | None, enough: float | None) -> LPSolution:
         """One solve of the LP; with ``enough``, a phase-two warm simplex solve (HiGHS) is made

@@ -1,7 +1,9 @@
 """One progress reporter: iteration, bounds, gap, last pricing pass across the workers and
 elapsed time, as a live line on a terminal and, in a log (standard error redirected to a
-file, a batch job), as a plain line at most every ``LOG_INTERVAL`` seconds of a long run, so a
-short run, piped output and tests stay clean."""
+file, a batch job), as plain lines once a run is longer than ``LOG_INTERVAL`` seconds: every
+step that starts (the first pricing pass, the first master solve, ...), and the iterations and
+the progress inside a long step at most once every ``LOG_INTERVAL`` seconds; a short run, piped
+output and tests stay clean."""
 
 from __future__ import annotations
 
@@ -29,6 +31,11 @@ class ProgressReporter:
         self.next_line = log_interval  # elapsed seconds of the next logged line
         self.width = 0  # of the live line drawn last
 
+    @property
+    def active(self) -> bool:
+        """Whether anything can be shown (a live line, or a log)."""
+        return self.live or self.logged
+
     def update(self, iteration: int, lower: float, upper: float, gap: float, elapsed: float,
                pass_seconds: float | None = None) -> None:
         """The state after an iteration."""
@@ -41,11 +48,18 @@ class ProgressReporter:
 
     def phase(self, text: str, elapsed: float) -> None:
         """A long step that starts before the iterations (the first pricing pass, the first
-        master solve), so a log says what a run waits on."""
+        master solve), so a log says what a run waits on: logged whenever it starts after the
+        first interval (a step is not left out because the line before it is recent)."""
+        self._write(text, elapsed, always=True)
+
+    def busy(self, text: str, elapsed: float) -> None:
+        """Progress inside a long step (a master solve's simplex iterations): the live line, or
+        a logged line at most once an interval."""
         self._write(text, elapsed)
 
-    def _write(self, state: str, elapsed: float) -> None:
-        if not (self.live or (self.logged and elapsed >= self.next_line)):
+    def _write(self, state: str, elapsed: float, always: bool = False) -> None:
+        due = elapsed >= (self.log_interval if always else self.next_line)
+        if not (self.live or (self.logged and due)):
             return
         text = f"  {state}   {elapsed:7.1f} s "
         if self.live:  # padded over a longer line before it
