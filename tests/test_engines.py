@@ -63,6 +63,9 @@ def test_every_engine_gives_the_same_answer(tmp_path: Path, seed: int, processes
     assert_same(results)
     assert [r.details["engine"] for r in results] == ["threads", "processes", "ray", "processes"]
     assert [r.details["workers"] for r in results] == [1, 2, 2, 2]
+    # one peak per worker (the in-process worker's is the coordinator's), read when the solve ends
+    assert [len(r.details["worker_peak_mb"]) for r in results] == [1, 2, 2, 2]
+    assert all(0.0 < peak for r in results for peak in r.details["worker_peak_mb"])
 
 
 def test_every_engine_gives_the_same_integer_plan(tmp_path: Path, processes: ProcessesEngine,
@@ -156,7 +159,7 @@ def test_the_coordinator_keeps_no_solution_vectors(tmp_path: Path, processes: Pr
 
     def spy(self: Products, instance: object, columns: list[Column], weights: np.ndarray) -> object:
         seen["columns"], seen["workers"] = columns, self.memory()
-        return totals(self, instance, columns, weights)  # type: ignore[arg-type]
+        return totals(self, instance, columns, weights)
 
     monkeypatch.setattr(Products, "totals", spy)
     result = solve_decomposition(instance, config=DecompositionConfig(engine=processes))
@@ -181,7 +184,7 @@ def test_workers_keep_the_solution_vectors_of_the_masters_columns_only(tmp_path:
     def spy(self: Products, instance: object, columns: list[Column], weights: np.ndarray) -> object:
         assert engine.worker is not None
         seen["master"], seen["store"] = {c.key for c in columns}, list(engine.worker.store)
-        return totals(self, instance, columns, weights)  # type: ignore[arg-type]
+        return totals(self, instance, columns, weights)
 
     monkeypatch.setattr(Products, "totals", spy)
     result = solve_decomposition(instance, config=DecompositionConfig(engine=engine))

@@ -235,7 +235,6 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     if config.warm_start is not None:
         result.details["warm_start_bases"] = warm_bases
         result.details["warm_start_reused_products"] = first.reused
-    result.details["worker_peak_mb"] = products.peak_mb()
     bases = products.bases_writer()
     if bases is not None:
         result.arrays[BASES_FILE.removesuffix(".npz")] = bases
@@ -269,6 +268,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     elif termination.limit:
         result.message = result.message or ("no plan meets every linking row yet: the limit stopped phase one "
                                             "(the lower bound is still proven); raise the limit")
+    result.details["worker_peak_mb"] = products.peak_mb()  # after the exports and the read-out, which add to it
     result.seconds = time.perf_counter() - start
     return result
 
