@@ -33,5 +33,6 @@ def cli_reference() -> str:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     PAGE.write_text(cli_reference(), encoding="utf-8")
     print(f"wrote {PAGE}", file=sys.stderr)
