@@ -62,6 +62,18 @@ def test_objective_within_gap_and_bound_below_optimum(tmp_path: Path, backend: s
     assert (prices["price"] >= 0).all()
 
 
+def test_the_barrier_master_re_solves_a_stalled_master_by_simplex_and_closes_the_gap(tmp_path: Path) -> None:
+    # found by the test below: its interior point re-solves chose other optimal duals every time,
+    # the columns they priced out stayed at zero, and after 200 iterations the bound was 7.7e-4 short
+    instance = load_instance(random_instance(tmp_path / "stalled", 357, service_targets=False, on_hand=True))
+    exact = solve_extensive(instance)
+    result = solve_decomposition(instance, config=DecompositionConfig(gap=GAP, master_solver="barrier",
+                                                                      max_iterations=50))
+    assert result.status is Status.OPTIMAL and result.gap <= GAP
+    tolerance = 1e-7 * max(1.0, abs(exact.objective))
+    assert result.lower_bound <= exact.objective + tolerance and exact.objective <= result.objective + tolerance
+
+
 @pytest.mark.parametrize("master_solver", ["barrier", "hybrid", "simplex"])
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), service=st.booleans(), on_hand=st.booleans())

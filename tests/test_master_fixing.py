@@ -34,8 +34,8 @@ def test_fixing_a_product_keeps_the_master_solution_and_its_basis(
             return first
         again = original(self, deadline)
         fixed_counts.append(int(self.fixed.sum()))
-        assert self.purging is not None
-        assert self.purging.highs.getInfo().simplex_iteration_count == 0
+        assert self.highs is not None
+        assert self.highs.highs.getInfo().simplex_iteration_count == 0
         assert again.objective == pytest.approx(first.objective, rel=1e-10)
         np.testing.assert_allclose(again.weights, first.weights, atol=1e-9)
         np.testing.assert_allclose(again.mu, first.mu, rtol=1e-7, atol=1e-9)

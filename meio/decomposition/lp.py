@@ -90,7 +90,8 @@ class HighsEngine:
 
     ``barrier``: every solve by HiGHS's interior point method from scratch, then crossover to a
     basic optimal solution (whose basis the master's purging and fixing read); :meth:`barrier_next`
-    does so for the next solve alone (the hybrid master)."""
+    does so for the next solve alone (the hybrid master), and :meth:`simplex_next` makes the next
+    solve alone a warm simplex one (the barrier master after a solve that stalled)."""
 
     def __init__(self, model: LinearModel, time_limit: float | None = None, barrier: bool = False) -> None:
         self.highs = highs_instance()
@@ -99,6 +100,7 @@ class HighsEngine:
         if barrier:
             self._interior_point()
         self._ipm_once = False  # the next solve alone by interior point (barrier_next)
+        self._simplex_once = False  # the next solve alone by simplex (simplex_next)
         self.watch_every, self.watch_due = WATCH_SECONDS, math.inf  # reports of a watched solve
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
@@ -192,6 +194,12 @@ class HighsEngine:
         self._interior_point()
         self._ipm_once = True
 
+    def simplex_next(self) -> None:
+        """Solve the next time by simplex from the current basis, then by interior point again
+        (the barrier master)."""
+        self.highs.setOptionValue("solver", "simplex")
+        self._simplex_once = True
+
     def _interior_point(self) -> None:
         self.highs.setOptionValue("solver", "ipm")
         self.highs.setOptionValue("run_crossover", "on")
@@ -207,6 +215,9 @@ class HighsEngine:
         if self._ipm_once:
             self.highs.setOptionValue("solver", "simplex")
             self._ipm_once = False
+        if self._simplex_once:
+            self._interior_point()
+            self._simplex_once = False
         return read_highs(self.highs, self.integer)
 
     def solve_until(self, seconds: float | None, accept: Callable[[np.ndarray], bool], every: int) -> LPSolution:

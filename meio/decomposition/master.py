@@ -39,6 +39,7 @@ order they woke (``lp_row`` maps a linking row to its LP row, -1 while dormant).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ PURGE_AGE = 2
 PRICED_TOGETHER = 2_000
 #: Returns from an infeasible phase-two master to phase one before the master is declared failed.
 MAX_RETURNS = 3
+#: Two phase-two optima closer than this (relative) are the same: the master's solve stalled.
+STALL_TOLERANCE = 1e-9
 #: Simplex iterations between two looks at a phase-two re-solve's plan when the caller gave ``enough``.
 CHECK_ITERATIONS = 500
 
@@ -128,8 +131,13 @@ class RestrictedMaster:
         self.engine = HighsEngine(model, barrier=True) if algorithm == "barrier" else make_engine(backend, model)
         self.hybrid = algorithm == "hybrid"
         self.interior_point = False  # hybrid: the solve under way is phase two's first (by interior point)
-        # column purging needs to delete columns and read the basis: HiGHS only
-        self.purging = self.engine if isinstance(self.engine, HighsEngine) else None
+        # the engine again where it is HiGHS's, whose extra abilities the master uses: columns
+        # deleted (purging), the basis read and set (fixed products), solves watched, made in
+        # steps (early stops) or by interior point; None on the other backends
+        self.highs: HighsEngine | None = self.engine if isinstance(self.engine, HighsEngine) else None
+        self.barrier = algorithm == "barrier"
+        self.last_objective = math.nan  # of the last optimal phase-two solve
+        self.stalled = False  # whether that solve found the optimum of the one before
         self.seconds = 0.0
         self.early_stops = 0  # solves that stopped at a plan within the caller's ``enough``
 
@@ -194,22 +202,29 @@ class RestrictedMaster:
         start = time.perf_counter()
         if deadline is not None and start >= deadline:
             raise MasterStopped
-        if isinstance(self.engine, HighsEngine):
-            self.engine.quiet()  # a watched solve reports once it has taken a second
+        if self.highs is not None:
+            self.highs.quiet()  # a watched solve reports once it has taken a second
+            if self.barrier and not self.phase_one and self.stalled:
+                # the last two solves found the same optimum: the columns that entered stayed at
+                # zero, and interior point and crossover may choose other optimal duals every time,
+                # under which new columns price out again without a move (a random 4-product instance
+                # took 200 iterations so, its bound stuck 7.7e-4 below the optimum); a warm simplex
+                # re-solve from crossover's basis changes the duals no more than it must
+                self.highs.simplex_next()
         m = len(self.rows)
-        if self.purging is not None:
+        if self.highs is not None:
             stale = (self.idle >= PURGE_AGE) & ~self.kept[self.active]
             if stale.any():
-                self.purging.delete_columns(m + np.flatnonzero(stale))
+                self.highs.delete_columns(m + np.flatnonzero(stale))
                 self.active, self.idle = self.active[~stale], self.idle[~stale]
             if self.settled:
-                self._fix(self.purging)
+                self._fix(self.highs)
         while True:
             left = None if deadline is None else deadline - time.perf_counter()
-            if self.interior_point and isinstance(self.engine, HighsEngine):
+            if self.interior_point and self.highs is not None:
                 # from crossover's basis, simplex after woken rows took 2x the interior point's time
                 # (10,000 products: 16.6 s, 12,952 iterations, against 8.0 s)
-                self.engine.barrier_next()
+                self.highs.barrier_next()
             solution = self._lp_solve(left, enough) if left is None or left > 0.0 else None
             if solution is None or solution.stopped:
                 self.seconds += time.perf_counter() - start
@@ -230,8 +245,8 @@ class RestrictedMaster:
             if not violated.any():
                 break
             self._wake(violated)
-        if self.purging is not None and not solution.partial:
-            statuses = self.purging.statuses()
+        if self.highs is not None and not solution.partial:
+            statuses = self.highs.statuses()
             basic = statuses[0][m:] == BASIC if statuses is not None else np.zeros(len(self.active), dtype=bool)
             self.idle = np.where(basic | (solution.x[m:] > 0.0), 0, self.idle + 1)
         self.touched[:] = False
@@ -256,6 +271,9 @@ class RestrictedMaster:
         key_costs = self._costs([self.columns[j] for j in keys])  # zero in phase one
         sigma[fixed] = key_costs + self._usage(keys).T @ mu
         objective = solution.objective + float(key_costs.sum())
+        if not self.phase_one:
+            self.stalled = abs(objective - self.last_objective) <= STALL_TOLERANCE * max(1.0, abs(objective))
+            self.last_objective = objective
         return MasterSolution(objective=objective, mu=mu, sigma=sigma, weights=weights, slack=slack,
                               feasible=feasible, phase_one=self.phase_one)
 
@@ -268,16 +286,15 @@ class RestrictedMaster:
 
     def watch(self, report: Callable[[str], None]) -> None:
         """Report the progress of long solves (HiGHS only; see :meth:`HighsEngine.watch`)."""
-        if isinstance(self.engine, HighsEngine):
-            self.engine.watch(report)
+        if self.highs is not None:
+            self.highs.watch(report)
 
     def _lp_solve(self, seconds: float | None, enough: float | None) -> LPSolution:
         """One solve of the LP; with ``enough``, a phase-two warm simplex solve (HiGHS) is made
         ``CHECK_ITERATIONS`` at a time and stops (``partial``) at the first plan that costs at most
         ``enough`` and meets every live row (the dormant ones are checked by the caller)."""
-        engine = self.engine
-        if enough is None or self.phase_one or self.interior_point or not isinstance(engine, HighsEngine):
-            return engine.solve(seconds)
+        if enough is None or self.phase_one or self.interior_point or self.barrier or self.highs is None:
+            return self.engine.solve(seconds)
         tolerance, most = SLACK_TOLERANCE * self.scale, enough
 
         def within(x: np.ndarray) -> bool:
@@ -286,7 +303,7 @@ class RestrictedMaster:
                 return False
             return not np.any(self.live & (self.use(weights) > self.capacity + tolerance))
 
-        return engine.solve_until(seconds, within, CHECK_ITERATIONS)
+        return self.highs.solve_until(seconds, within, CHECK_ITERATIONS)
 
     def _fix(self, engine: HighsEngine) -> None:
         """Take out of the LP every product not given a column since the last solve whose plan
@@ -323,8 +340,8 @@ class RestrictedMaster:
         back = np.unique(products[self.fixed[products]])
         if len(back) == 0:
             return
-        assert self.purging is not None, "only HiGHS fixes products"
-        statuses = self.purging.statuses()
+        assert self.highs is not None, "only HiGHS fixes products"
+        statuses = self.highs.statuses()
         keys = self.key[back]
         kept = self.kept & np.isin(self.product_of, back)
         kept[keys] = False
@@ -333,16 +350,16 @@ class RestrictedMaster:
         self.fixed[back] = False
         self.fixed_use -= self._usage(keys) @ np.ones(len(keys))
         columns = [self.columns[j] for j in reload]
-        self.purging.add_columns(self._costs(columns), self._loaded(columns))
+        self.highs.add_columns(self._costs(columns), self._loaded(columns))
         self._load(reload)
         convexity = self.convexity + back
-        self.purging.set_row_bounds(convexity, np.ones(len(back)), np.ones(len(back)))
-        self._set_right_hand_side(self.purging)
+        self.highs.set_row_bounds(convexity, np.ones(len(back)), np.ones(len(back)))
+        self._set_right_hand_side(self.highs)
         if statuses is not None:
             column_status, row_status = statuses
             row_status[convexity] = LOWER
             added = np.concatenate([np.full(len(keys), BASIC), np.full(len(others), LOWER)]).astype(np.int8)
-            self.purging.set_statuses(np.concatenate([column_status, added]), row_status)
+            self.highs.set_statuses(np.concatenate([column_status, added]), row_status)
 
     def _set_right_hand_side(self, engine: HighsEngine) -> None:
         """Live linking rows: b - (use of the fixed products)."""
