@@ -367,7 +367,8 @@ def test_a_warm_start_solves_again_only_the_products_that_changed(tmp_path: Path
 
 
 def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Path) -> None:
-    instance = load_instance(random_instance(tmp_path / "i", 21, service_targets=True))
+    # seed 25: three linking rows have a positive price
+    instance = load_instance(random_instance(tmp_path / "i", 25, service_targets=True))
     cold = solve_decomposition(instance, config=DecompositionConfig(gap=1e-6))
     from meio.results import write_result
     written = write_result(cold, tmp_path / "cold")
@@ -379,6 +380,11 @@ def test_warm_start_on_an_unchanged_instance_proves_the_gap_at_once(tmp_path: Pa
     assert warm.details["warm_start_reused_products"] == len(instance.products)  # and nothing is solved again
     assert warm.lower_bound == cold.lower_bound
     assert warm.objective <= cold.objective + 1e-9 * abs(cold.objective)
+    # its master held only the previous plans, whose duals say nothing: prices.csv has the proven bound's prices
+    with np.load(tmp_path / "cold" / "warm_start.npz") as stored:
+        center = dict(zip(stored["row"], stored["center"], strict=True))
+    assert (warm.prices["price"] > 0.0).any()
+    assert warm.prices["price"].to_numpy() == pytest.approx([center[row] for row in warm.prices["constraint"]])
 
 
 def test_a_warm_start_from_a_result_without_terms_solves_every_product(tmp_path: Path) -> None:

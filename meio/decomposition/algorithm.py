@@ -243,9 +243,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
             master.columns, bounds.weights, rows, smoothing.center, smoothing.center_values)
     result.tables["convergence"] = pd.DataFrame(
         bounds.history, columns=["iteration", "lower_bound", "upper_bound", "gap", "seconds", "columns", "alpha"])
-    # the phase-two master's duals; before its first solve (a run stopped early), the best bound's prices
     best = smoothing.center if smoothing.center is not None else mu
-    prices = solution.mu if solution is not None and not solution.phase_one and solution.optimal else best
+    prices = _reported_prices(solution, best, bool(first.reused) and counters.passes == 1)
     if termination is Termination.INFEASIBLE:
         assert solution is not None, "infeasibility is proven at a phase-one master's prices"
         result.lower_bound = math.inf  # proven: no plan, the optimum is +inf
@@ -271,6 +270,17 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     result.details["worker_peak_mb"] = products.peak_mb()  # after the exports and the read-out, which add to it
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _reported_prices(solution: MasterSolution | None, best: np.ndarray, taken_over_only: bool) -> np.ndarray:
+    """The prices of prices.csv: the phase-two master's duals, or the best bound's prices ``best``
+    when there are none (a run stopped before its first master solve, a solve stopped at a plan
+    within the gap) or when they say nothing (``taken_over_only``: the run ended at its first master
+    solve after a warm start's first pass took products' terms over, so the master held only their
+    previous plans, one column each, whose duals are arbitrary: all zero on an unchanged instance)."""
+    if solution is None or solution.phase_one or not solution.optimal or taken_over_only:
+        return best
+    return solution.mu
 
 
 def _infeasibility_message(instance: Instance, options: SolveOptions,
