@@ -114,3 +114,21 @@ def test_nested_list_items_are_indented_four_spaces() -> None:
             if not fenced and re.match(r"( {1,3}| {5,7})([-*+]|\d+\.) ", line):
                 bad.append(f"{page.name}:{number}: {line.strip()}")
     assert bad == []
+
+
+def _python_block_after(page: str, heading: str) -> str:
+    """The first ```python block after ``heading`` on a docs page."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    after = text[text.index(f"\n{heading}\n"):]
+    return after.split("```python\n", 1)[1].split("\n```", 1)[0]
+
+
+@pytest.mark.parametrize("heading, files", [
+    ("## Reference suites and benchmarks", ["benchmark.csv", "benchmark.md"]),
+    ("## Export and other solvers", ["on_hand.dec", "on_hand.mps"]),
+])
+def test_a_self_contained_api_example_runs_as_written(heading: str, files: list[str], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    exec(compile(_python_block_after("api.md", heading), f"api.md {heading}", "exec"), {})  # noqa: S102
+    assert sorted(path.name for path in tmp_path.rglob("*") if path.is_file()) == files

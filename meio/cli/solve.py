@@ -14,7 +14,7 @@ from meio.cli.variant_option import add_variant_option, variants
 from meio.decomposition import DecompositionConfig
 from meio.decomposition.config import MASTER_SOLVERS
 from meio.decomposition.engine import ENGINES, make_engine
-from meio.errors import SolverError
+from meio.errors import OptionError, SolverError
 from meio.progress import StatusLine
 from meio.results import Result, write_result
 from meio.results.text import format_result
@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     if args.method != "decomposition":
         reject(args, DECOMPOSITION_ONLY, "applies only to --method decomposition")
     check_method_backend(args.method, args.backend)
+    if args.warm_start is not None and not args.warm_start.is_dir():
+        raise OptionError(f"--warm-start {args.warm_start}: no such directory (give the directory of a result "
+                          "written by 'meio solve')")
     with StatusLine(enabled=not args.quiet and sys.stderr.isatty()) as line:
         line.phase(f"loading {args.instance}")
         instance = load(args.instance)

@@ -183,7 +183,8 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     master = RestrictedMaster(rows, links, backend, config.master_algorithm(backend))
     if reporter.active:  # a master solve of minutes (100,000 products) shows its iterations
         master.watch(lambda state: reporter.busy(f"master solve: {state}", time.perf_counter() - start))
-    mu = np.zeros(len(rows)) if config.warm_start is None else read_prices(config.warm_start, rows)
+    stored = None if config.warm_start is None else read_prices(config.warm_start, rows)
+    mu = np.zeros(len(rows)) if stored is None else stored.mu
     warm_bases = 0 if config.warm_start is None else products.warm_start(config.warm_start)
     smoothing = WentgesSmoothing(config.stabilization, config.alpha)
     counters = Counters(build_seconds)
@@ -232,9 +233,9 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
     result = Result(termination=termination, objective=math.nan, lower_bound=bounds.lower, method="decomposition",
                     backend=backend, seconds=0.0, instance=instance.name,
                     details=_details(counters, master, config, len(rows)))
-    if config.warm_start is not None:
-        result.details["warm_start_bases"] = warm_bases
-        result.details["warm_start_reused_products"] = first.reused
+    if stored is not None:
+        result.details.update(warm_start_bases=warm_bases, warm_start_reused_products=first.reused,
+                              warm_start_matched_rows=stored.matched, warm_start_instance=stored.instance)
     bases = products.bases_writer()
     if bases is not None:
         result.arrays[BASES_FILE.removesuffix(".npz")] = bases

@@ -103,6 +103,9 @@ class DecompositionConfig:
             (self.master_solver is None or self.master_solver in MASTER_SOLVERS,
              f"unknown master solver '{self.master_solver}' ({', '.join(MASTER_SOLVERS)})"),
             (self.engine is None or self.executor is None, "give an engine or an executor, not both"),
+            (self.warm_start is None or Path(self.warm_start).is_dir(),
+             f"warm_start: {self.warm_start} is not a directory (give the directory of a result written by "
+             "'meio solve')"),
         )
         for ok, message in checks:
             if not ok:

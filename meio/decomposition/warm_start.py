@@ -16,16 +16,21 @@ reachable from every worker (a shared file system on a cluster).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from meio.checked_csv import CsvColumns, read_checked_csv
 from meio.decomposition.subproblem import ProductLP
 from meio.errors import MeioError
 from meio.models.linking import LinkingSpec
+from meio.results.tables import STOCK_CSV
 
+#: The columns of prices.csv a warm start without warm_start.npz reads (its first pricing point).
+WARM_PRICES_CSV = CsvColumns(text=("constraint",), numbers=("price",))
 #: The subproblem bases of a result (HiGHS), written by the decomposition for later warm starts.
 BASES_FILE = "bases.npz"
 BASES_FIELDS = ("product", "columns", "rows", "col_status", "row_status")
@@ -51,7 +56,17 @@ class WarmStart:
     bases: dict[str, np.ndarray] | None
 
 
-def read_prices(directory: Path, rows: list[LinkingSpec]) -> np.ndarray:
+@dataclass(frozen=True)
+class WarmPrices:
+    """The first pricing point of a warm start, and what of the previous result it matched:
+    ``matched`` linking rows by label, the previous result's ``instance`` (None if unrecorded)."""
+
+    mu: np.ndarray
+    matched: int
+    instance: str | None
+
+
+def read_prices(directory: Path, rows: list[LinkingSpec]) -> WarmPrices:
     """The first pricing point (what the coordinator reads): the best-bound prices of
     warm_start.npz, or the final prices of prices.csv without it; 0 where the previous run had
     no such row."""
@@ -59,9 +74,20 @@ def read_prices(directory: Path, rows: list[LinkingSpec]) -> np.ndarray:
     if stored is not None:
         price = dict(zip(stored["row"], stored["center"]))
     else:
-        prices = _read_csv(directory / "prices.csv")
+        prices = _read_csv(directory / "prices.csv", WARM_PRICES_CSV)
         price = dict(zip(prices["constraint"], prices["price"].fillna(0.0)))
-    return np.array([max(0.0, float(price.get(row.label, 0.0))) for row in rows])
+    mu = np.array([max(0.0, float(price.get(row.label, 0.0))) for row in rows])
+    return WarmPrices(mu, sum(row.label in price for row in rows), _recorded_instance(directory))
+
+
+def _recorded_instance(directory: Path) -> str | None:
+    """The instance a result directory's summary.json names (None if it names none)."""
+    try:
+        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = summary.get("instance") if isinstance(summary, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def read_warm_start(directory: Path, subproblems: list[ProductLP], fingerprints: list[str],
@@ -69,7 +95,7 @@ def read_warm_start(directory: Path, subproblems: list[ProductLP], fingerprints:
     """Read a previous result's warm_start.npz (plans and terms), bases.npz and stock.csv for the
     products of ``subproblems`` (what a worker reads; their ``fingerprints`` and the labels of
     their linking rows); products may differ."""
-    stock = _read_csv(directory / "stock.csv", {"product": str, "node": str})
+    stock = _read_csv(directory / "stock.csv", STOCK_CSV)
     stored = _read_arrays(directory / WARM_FILE, WARM_FIELDS[:5])
     previous = pd.Series(stock["stock"].to_numpy(dtype=float),
                          index=pd.MultiIndex.from_arrays([stock["product"], stock["node"]]))
@@ -84,11 +110,11 @@ def read_warm_start(directory: Path, subproblems: list[ProductLP], fingerprints:
                      bases=_read_arrays(directory / BASES_FILE, BASES_FIELDS))
 
 
-def _read_csv(path: Path, dtype: dict[str, type] | None = None) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=dtype)
-    except (OSError, pd.errors.ParserError) as error:
-        raise MeioError(f"cannot read warm start from {path.parent}: {error}") from None
+def _read_csv(path: Path, columns: CsvColumns) -> pd.DataFrame:
+    if not path.is_file():
+        raise MeioError(f"--warm-start {path.parent}: no {path.name} (give the directory of a result written by "
+                        "'meio solve')")
+    return read_checked_csv(path, columns)
 
 
 def _plans(stored: dict[str, np.ndarray], subproblems: list[ProductLP]) -> list[np.ndarray | None]:
@@ -133,9 +159,15 @@ def _read_arrays(path: Path, fields: tuple[str, ...], optional: bool = False) ->
     if not path.exists():
         return None
     try:
-        with np.load(path) as stored:
-            if optional and not set(fields) <= set(stored.files):
+        with np.load(path) as stored:  # allow_pickle stays off: a result's arrays hold no objects
+            missing = [name for name in fields if name not in stored.files]
+            if missing and optional:
                 return None
+            if missing:
+                raise MeioError(f"--warm-start: {path} has no array '{missing[0]}' (it was not written by "
+                                "'meio solve'; delete it to start from prices.csv and stock.csv)")
             return {name: stored[name] for name in fields}
-    except (OSError, ValueError, KeyError) as error:
-        raise MeioError(f"cannot read warm-start file {path}: {error}") from None
+    except (OSError, ValueError, EOFError) as error:  # numpy reads a file that is no .npz as a pickle: refused
+        raise MeioError(f"--warm-start: {path} is not a readable .npz file ({type(error).__name__}); it was not "
+                        "written by 'meio solve' or is damaged: delete it to start from prices.csv and "
+                        "stock.csv") from None

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from meio.checked_csv import read_checked_csv
 from meio.data.instance import Instance
-from meio.errors import MeioError, python_value
+from meio.errors import MeioError
+from meio.results.tables import STOCK_CSV
 from meio.results.writer import plan_digest
 
 #: Stock may sit below on-hand stock by this much (rounding in stock.csv) before it is an error.
@@ -50,20 +52,7 @@ def read_plan(result_dir: str | Path, instance: Instance, name: str | None = Non
     path = directory / "stock.csv"
     if not path.is_file():
         raise MeioError(f"{directory}: no stock.csv (is it a result directory written by 'meio solve'?)")
-    try:
-        stock = pd.read_csv(path, dtype={"product": str, "node": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise MeioError(f"{path}: cannot parse CSV: {error}") from None
-    missing = [c for c in ("product", "node", "stock") if c not in stock.columns]
-    if missing:
-        raise MeioError(f"{path}: missing column '{missing[0]}'")
-    values = pd.to_numeric(stock["stock"], errors="coerce")
-    bad = ~np.isfinite(values.to_numpy(float)) | (values.to_numpy(float) < 0)
-    if bad.any():
-        line = int(np.flatnonzero(bad)[0]) + 2
-        raise MeioError(f"{path}, line {line}, column 'stock': must be a number >= 0, got "
-                        f"{python_value(stock['stock'].iloc[line - 2])!r}")
-    stock = stock.assign(stock=values.to_numpy(float))
+    stock = read_checked_csv(path, STOCK_CSV)
     _check_against(path, stock, instance)
     return Plan(name or _plan_name(directory), stock[["product", "node", "stock"]].reset_index(drop=True),
                 plan_digest(directory))

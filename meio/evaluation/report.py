@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from meio.checked_csv import CsvColumns, read_checked_csv
 from meio.data import load_instance
 from meio.data.instance import Instance
 from meio.errors import MeioError
@@ -36,6 +37,8 @@ from meio.evaluation.files import Record, not_evaluated, stale_reason
 from meio.progress import SILENT, StatusLine
 from meio.results import units
 from meio.results.binding import binding_constraints, has_duals, zero_price_text, zero_priced
+from meio.results.prices import PRICES_CSV
+from meio.results.tables import STOCK_CSV, UTILIZATION_CSV
 from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
 from meio.results.writer import plan_digest
 
@@ -66,6 +69,11 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
         return pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise MeioError(f"{path}: cannot parse CSV: {error}") from None
+
+
+def _read_table(path: Path, columns: CsvColumns) -> pd.DataFrame | None:
+    """A result table the report draws from, checked (None where the result has no such file)."""
+    return read_checked_csv(path, columns) if path.is_file() else None
 
 
 def find_instance(result_dir: Path, given: str | None, records: list[Record | None]) -> Instance | None:
@@ -162,8 +170,8 @@ def build_report(result_dir: str | Path, instance_name: str | None = None, progr
     if summary is None:
         raise MeioError(f"{directory}: no summary.json (is it a result directory written by 'meio solve'?)")
     warnings: list[str] = []
-    stock, prices = _read_csv(directory / "stock.csv"), _read_csv(directory / "prices.csv")
-    utilization = _read_csv(directory / "utilization.csv")
+    stock, prices = _read_table(directory / "stock.csv", STOCK_CSV), _read_table(directory / "prices.csv", PRICES_CSV)
+    utilization = _read_table(directory / "utilization.csv", UTILIZATION_CSV)
     evaluation = _current(directory, "evaluation.json", warnings)
     comparison = _current(directory, "comparison.json", warnings)
     gap = _current(directory, "gap.json", warnings)

@@ -7,9 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from meio.checked_csv import CsvColumns
 from meio.models.linking import LinkingSpec, Sense
 
 PRICE_COLUMNS = ["constraint", "kind", "sense", "node", "speed", "scenario", "lhs", "rhs", "slack", "price"]
+#: The columns of prices.csv a reader needs (:func:`meio.checked_csv.read_checked_csv`).
+PRICES_CSV = CsvColumns(text=("constraint", "kind", "sense", "node", "speed", "scenario"),
+                        numbers=("lhs", "rhs", "slack", "price"))
 
 
 def price_table(rows: Sequence[LinkingSpec], use: np.ndarray, price: np.ndarray) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from meio.checked_csv import CsvColumns
 from meio.data.instance import Instance
 from meio.models.index import ModelIndex
 from meio.results.result import COST_PARTS, Result
@@ -98,12 +99,20 @@ def cost_parts(index: ModelIndex, values: PlanValues) -> dict[str, float]:
     }
 
 
+#: The columns of stock.csv a reader needs (:func:`meio.checked_csv.read_checked_csv`).
+STOCK_CSV = CsvColumns(text=("product", "node"), amounts=("stock",))
+
+
 def stock_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
     """stock.csv rows: product, node, stock (y), buy (y - on_hand)."""
     table = index.y[["product", "node"]].copy()
     table["stock"] = values.y
     table["buy"] = values.y - index.y["on_hand"].to_numpy()
     return table
+
+
+#: The columns of utilization.csv a reader needs (the report; the shares it draws are read leniently).
+UTILIZATION_CSV = CsvColumns(text=("node",))
 
 
 def node_utilization(instance: Instance, storage: pd.Series, inbound: pd.Series, throughput: np.ndarray,

@@ -26,6 +26,12 @@ def format_result(result: Result, top: int = 8) -> str:
     if reused is not None:
         lines.append(f"  warm start: {reused:,} of {result.details['products']:,} products' terms taken over "
                      f"(unchanged, not solved again; pricing passes: {result.details['pricing_passes']})")
+        previous = result.details.get("warm_start_instance")
+        if previous is not None and previous != result.instance:
+            lines.append(f"  warning: the warm start is a result of instance '{previous}', not '{result.instance}': "
+                         f"only what has the same names was used ({result.details['warm_start_matched_rows']:,} "
+                         f"of {result.details['linking_constraints']:,} linking rows' prices, "
+                         f"{result.details['warm_start_bases']:,} products' bases)")
     total = sum(result.costs.values()) or 1.0
     lines.append("  cost breakdown:")
     lines += [f"    {part:<11} {result.costs[part]:>14,.2f}  {100 * result.costs[part] / total:5.1f}%"
