@@ -455,6 +455,9 @@ def test_cli_writes_summary_convergence_and_prices(tmp_path: Path, capsys: pytes
     assert summary["method"] == "decomposition" and summary["status"] == "optimal"
     for key in ("iterations", "columns", "master_seconds", "subproblem_seconds", "lower_bound", "gap"):
         assert key in summary
+    # the parts of the solve's wall clock do not add up to more than the solve
+    assert 0 < summary["build_seconds"] + summary["read_out_seconds"] + summary["master_seconds"] <= summary["seconds"]
+    assert summary["read_out_seconds"] > 0
     convergence = pd.read_csv(out / "convergence.csv")
     assert list(convergence.columns[:5]) == ["iteration", "lower_bound", "upper_bound", "gap", "seconds"]
     assert convergence["lower_bound"].is_monotonic_increasing

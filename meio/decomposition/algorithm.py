@@ -227,6 +227,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
                    time.perf_counter() - start)
     termination, solution = _iterate(config, products, master, smoothing, bounds, counters, capacity, start,
                                      deadline, reporter)
+    read_out = time.perf_counter()
     if bounds.history[-1][1:3] != (bounds.lower, bounds.upper):  # the last master solve improved the plan
         bounds.record(counters.iterations, start, master.size, smoothing.alpha)
     integer = any(link.integer for link in links)
@@ -270,6 +271,7 @@ def _run(instance: Instance, backend: str, options: SolveOptions, config: Decomp
                                             "(the lower bound is still proven); raise the limit")
     result.details["worker_peak_mb"] = products.peak_mb()  # after the exports and the read-out, which add to it
     result.seconds = time.perf_counter() - start
+    result.details["read_out_seconds"] = round(time.perf_counter() - read_out, 6)
     return result
 
 
