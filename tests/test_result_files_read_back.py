@@ -127,3 +127,19 @@ def test_numbers_columns_take_blanks_and_infinity_and_refuse_text(tmp_path: Path
     path.write_text("name,value,amount\na,1,inf\n")
     with pytest.raises(MeioError, match=r"line 2, column 'amount': must be a number >= 0, got inf"):
         read_checked_csv(path, CsvColumns(amounts=("amount",)))
+
+
+def test_a_stock_below_zero_by_round_off_is_written_as_zero_and_a_larger_one_as_it_is() -> None:
+    """GLOP stopped by a time limit left a stock of -2.2e-16, which stock.csv then refused to read back."""
+    from meio.data import load_instance
+    from meio.data.derived import derive_sets
+    from meio.models.index import model_index
+    from meio.results.tables import PlanValues, stock_table
+
+    instance = load_instance("demo")
+    index = model_index(instance, derive_sets(instance))
+    y = np.ones(len(index.y))
+    y[0], y[-1] = -2.2e-16, -1e-3
+    table = stock_table(index, PlanValues(y=y, x=np.zeros(len(index.x)), u=np.zeros(len(index.u))))
+    assert table["stock"].iloc[0] == 0.0 and table["stock"].iloc[-1] == -1e-3
+    assert table["buy"].tolist() == (table["stock"] - index.y["on_hand"]).tolist()

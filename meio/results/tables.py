@@ -18,6 +18,7 @@ from meio.checked_csv import CsvColumns
 from meio.data.instance import Instance
 from meio.models.index import ModelIndex
 from meio.results.result import COST_PARTS, Result
+from meio.solvers.check import FEASIBILITY_TOLERANCE
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,10 +105,12 @@ STOCK_CSV = CsvColumns(text=("product", "node"), amounts=("stock",))
 
 
 def stock_table(index: ModelIndex, values: PlanValues) -> pd.DataFrame:
-    """stock.csv rows: product, node, stock (y), buy (y - on_hand)."""
+    """stock.csv rows: product, node, stock (y), buy (y - on_hand). A stock below 0 by no more
+    than the feasibility tolerance (a solver's round-off, -2e-16 from GLOP) is written as 0, so
+    that the file reads back (stock is a quantity >= 0); a larger one is written as it is."""
     table = index.y[["product", "node"]].copy()
-    table["stock"] = values.y
-    table["buy"] = values.y - index.y["on_hand"].to_numpy()
+    table["stock"] = np.where((values.y < 0.0) & (values.y >= -FEASIBILITY_TOLERANCE), 0.0, values.y)
+    table["buy"] = table["stock"].to_numpy() - index.y["on_hand"].to_numpy()
     return table
 
 
