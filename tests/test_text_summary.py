@@ -19,6 +19,21 @@ def test_prices_are_grouped_by_kind_with_units_and_absent_without_duals() -> Non
     assert NO_DUALS in text and "1.00" not in text.split(NO_DUALS)[1]
 
 
+def test_prices_of_a_decomposition_stopped_before_its_gap_closed_are_said_to_be_so() -> None:
+    from meio.decomposition import DecompositionConfig
+
+    caveat = "these are its Lagrangian prices so far"
+    stopped = solve(load_instance("demo"), method="decomposition", config=DecompositionConfig(max_iterations=1,
+                                                                                               progress=False))
+    assert stopped.termination.value == "iteration_limit" and caveat in format_result(stopped)
+    finished = solve(load_instance("demo"), method="decomposition", config=DecompositionConfig(progress=False))
+    assert finished.termination.value == "optimal" and caveat not in format_result(finished)
+    from meio.evaluation.report import _capacity_section
+
+    assert caveat in _capacity_section(stopped.prices, None, "iteration_limit")
+    assert caveat not in _capacity_section(stopped.prices, None, "optimal")
+
+
 def test_numbers_have_sensible_precision() -> None:
     assert (money(89525.9946560661), money(8.605718), money(math.nan)) == ("89,526", "8.61", "-")
     assert (price(0.98231), price(0.0086712), price(682.6572), price(0.0)) == ("0.982", "0.00867", "683", "0")
@@ -40,7 +55,7 @@ def test_the_report_lists_zero_prices_as_the_summary_does() -> None:
     from meio.evaluation.report import _capacity_section
 
     result = solve(load_instance("reference/fill_rate_targets_all"), method="extensive", backend="highs")
-    section = _capacity_section(result.prices, None)
+    section = _capacity_section(result.prices, None, result.termination.value)
     tables, zero = section.split("Binding at a zero price")
     assert "sd_new_york</td><td>1</td>" not in tables.split("<th>throughput</th>")[1]
     assert "throughput at sd_new_york (1 scenario)" in zero

@@ -39,7 +39,7 @@ from meio.results import units
 from meio.results.binding import binding_constraints, has_duals, zero_price_text, zero_priced
 from meio.results.prices import PRICES_CSV
 from meio.results.tables import STOCK_CSV, UTILIZATION_CSV
-from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
+from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds, unconverged_prices
 from meio.results.writer import plan_digest
 
 
@@ -185,7 +185,7 @@ def build_report(result_dir: str | Path, instance_name: str | None = None, progr
     body += [f"<p class='note'>{html.escape(w)}</p>" for w in warnings if w.startswith(str(directory))]
     if comparison:
         body.append(_savings_section(comparison))
-    body.append(_capacity_section(prices, evaluation_nodes))
+    body.append(_capacity_section(prices, evaluation_nodes, summary.get("termination")))
     in_sample = {"costs": {k: {"mean": v} for k, v in summary.get("costs", {}).items()},
                  "total": {"mean": summary.get("objective")},
                  "fill_rate": {k: {"mean": v} for k, v in summary.get("fill_rate", {}).items()}}
@@ -327,8 +327,9 @@ def _savings_section(comparison: dict) -> str:
     return "\n".join(parts)
 
 
-def _capacity_section(prices: pd.DataFrame | None, nodes_oos: pd.DataFrame | None) -> str:
-    """Binding constraints by kind, each price in its kind's unit; no prices without duals."""
+def _capacity_section(prices: pd.DataFrame | None, nodes_oos: pd.DataFrame | None, termination: str | None) -> str:
+    """Binding constraints by kind, each price in its kind's unit; no prices without duals, and
+    prices of a solve that did not close its gap said to be so."""
     parts = ["<h2>Which capacities hold it back</h2>"]
     if prices is None or not len(prices):
         parts.append("<p>No capacity or service constraint in this result.</p>")
@@ -343,6 +344,8 @@ def _capacity_section(prices: pd.DataFrame | None, nodes_oos: pd.DataFrame | Non
                             [[str(r["kind"]), str(r["where"]), str(int(r["rows"]))]
                              for r in grouped.to_dict("records")]))
     else:
+        caveat = unconverged_prices(termination)
+        parts += [f"<p class='note'>Note: {html.escape(caveat)}.</p>"] if caveat else []
         zero = zero_priced(grouped)
         priced = grouped[~zero]
         if priced.empty:

@@ -9,7 +9,7 @@ import pandas as pd
 from meio.results import units
 from meio.results.binding import binding_constraints, has_duals, zero_price_text, zero_priced
 from meio.results.result import COST_PARTS, Result
-from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds
+from meio.results.units import NO_DUALS, PRICE_UNITS, price_kinds, unconverged_prices
 
 
 def format_result(result: Result, top: int = 8) -> str:
@@ -63,6 +63,8 @@ def _binding_lines(result: Result, top: int) -> list[str]:
     duals = has_duals(result.prices)
     lines = ["  binding constraints and opportunity costs (decrease of the expected cost per unit more):"
              if duals else f"  binding constraints ({NO_DUALS}):"]
+    caveat = unconverged_prices(result.termination.value) if duals else None
+    lines += [f"  ({caveat})"] if caveat else []
     zero = zero_priced(grouped) if duals else pd.Series(False, index=grouped.index)
     shown = grouped[~zero].head(top)
     width = max([0, *(len(str(where)) for where in shown["where"])])

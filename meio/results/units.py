@@ -18,8 +18,18 @@ PRICE_UNITS: dict[str, str] = {
     "variant": "per unit of the row's right-hand side",
 }
 
-#: Said where a solve has no dual prices (an integer solve: its prices are NaN).
-NO_DUALS = "no duals for an integer solve"
+#: Said where a solve has no dual prices (an integer solve, or an LP stopped before its optimum: its prices are NaN).
+NO_DUALS = "no duals: the solve is integer or stopped before its optimum"
+
+
+def unconverged_prices(termination: str | None) -> str | None:
+    """What to say of prices that exist although the solve did not prove its plan optimal (a
+    decomposition stopped by a limit, or an integer plan above its gap: the Lagrangian prices
+    so far), or None when the solve is optimal (``termination`` as in summary.json)."""
+    if termination == "optimal":
+        return None
+    return ("the solve stopped before its gap closed: these are its Lagrangian prices so far, not yet the "
+            "optimum's opportunity costs")
 
 
 def price_kinds(kinds: Iterable[object]) -> list[str]:
