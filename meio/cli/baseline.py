@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from meio.cli.common import load
+from meio.cli.names import BACKEND_HELP, backend_name
 from meio.cli.options import reject
 from meio.cli.variant_evaluation import plan_breaks, warn_breaks
 from meio.cli.variant_option import add_variant_option, variants
@@ -17,7 +18,7 @@ from meio.models.variants import variant_record
 from meio.progress import StatusLine
 from meio.results import write_result
 from meio.results.text import format_result
-from meio.solvers import BACKENDS, SolveOptions
+from meio.solvers import SolveOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "'meio evaluate' and 'meio compare'. See docs/evaluation.md for the definitions.")
     parser.add_argument("instance", metavar="INSTANCE", help="instance directory or bundled name")
     parser.add_argument("--policy", choices=BASELINES, required=True, help="the baseline (required)")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs",
-                        help="solver of the SAA-based baselines (speed-blind, no-capacity)")
+    parser.add_argument("--backend", type=backend_name, default="highs",
+                        help=f"solver of the SAA-based baselines (speed-blind, no-capacity): {BACKEND_HELP}")
     parser.add_argument("--out", type=Path, default=None,
                         help="result directory (default: results/NAME-POLICY)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")

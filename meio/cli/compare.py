@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from meio.cli.common import load
+from meio.cli.names import BACKEND_HELP, backend_name
 from meio.cli.options import name_list, reject
 from meio.cli.paths import split_instance_and_results
 from meio.cli.scenario_options import add_scenario_options, check_scenario_options, policies
@@ -20,7 +21,7 @@ from meio.evaluation.files import comparison_record, format_comparison, write_co
 from meio.evaluation.progress import Progress
 from meio.models.build import ModelVariant
 from meio.progress import StatusLine
-from meio.solvers import BACKENDS, SolveOptions
+from meio.solvers import SolveOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,8 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--baselines", default=None,
                         help=f"comma-separated baselines to add ({', '.join(BASELINES)}) or 'all' "
                              "(default: all when one RESULT_DIR is given, else none)")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs",
-                        help="solver of the speed-blind and no-capacity baselines")
+    parser.add_argument("--backend", type=backend_name, default="highs",
+                        help=f"solver of the speed-blind and no-capacity baselines: {BACKEND_HELP}")
     add_scenario_options(parser)
     parser.add_argument("--out", type=Path, default=None,
                         help="directory of comparison.json/csv (default: the first RESULT_DIR)")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from meio.cli.common import load
+from meio.cli.names import BACKEND_HELP, backend_name
 from meio.cli.options import at_least_two, non_negative_int, positive_int
 from meio.cli.variant_option import add_variant_option, variants
 from meio.evaluation.files import write_gap
@@ -13,7 +14,7 @@ from meio.evaluation.fresh import SOURCES
 from meio.evaluation.mmw import format_gap, mmw_gap
 from meio.evaluation.plan import read_plan
 from meio.evaluation.progress import Progress
-from meio.solvers import BACKENDS, SolveOptions
+from meio.solvers import SolveOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         default="auto", help="scenario source (default: generator when known, else bootstrap)")
     parser.add_argument("--candidate", type=Path, default=None,
                         help="result directory of the plan to bound (default: SAA on the instance's scenarios)")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="highs", help="solver of the SAA solves")
+    parser.add_argument("--backend", type=backend_name, default="highs",
+                        help=f"solver of the SAA solves: {BACKEND_HELP}")
     parser.add_argument("--out", type=Path, default=None,
                         help="directory of gap.json (default: --candidate, else results/NAME-gap)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")

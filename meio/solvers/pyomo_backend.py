@@ -33,7 +33,12 @@ _TERMINATION = {
     TerminationCondition.unbounded: Termination.UNBOUNDED,
     TerminationCondition.maxTimeLimit: Termination.TIME_LIMIT,
     TerminationCondition.maxIterations: Termination.ITERATION_LIMIT,
+    TerminationCondition.feasible: Termination.COMPLETED,  # a plan, no proof (GLPK stopped at its MIP gap)
 }
+
+#: Said of a solver that ended at a feasible plan without a proven bound.
+FEASIBLE_ONLY = ("the solver stopped at a feasible plan and reported no lower bound (GLPK does so when it stops "
+                 "at the MIP gap); --mip-gap 0 makes it prove the optimum")
 
 #: Option names of a time limit (seconds) and a relative MIP gap, for the solvers meio knows.
 TIME_LIMIT_OPTION = {"glpk": "tmlim", "cbc": "sec", "gurobi": "TimeLimit", "cplex": "timelimit",
@@ -85,7 +90,8 @@ class PyomoBackend:
                  if dual_suffix is not None and termination is Termination.OPTIMAL and not built.integer else None)
         if duals is not None and any(math.isnan(d) for d in duals):
             duals = None  # the solver gave no (complete) duals
-        outcome = checked_outcome(built, form, termination, x, self._bound(results), seconds, duals)
+        outcome = checked_outcome(built, form, termination, x, self._bound(results), seconds, duals,
+                                  FEASIBLE_ONLY if termination is Termination.COMPLETED else "")
         if termination not in (Termination.OPTIMAL, Termination.INFEASIBLE):
             status = f"{self.name} ended with termination condition '{condition}'"
             outcome.message = f"{status}: {outcome.message}" if outcome.message else status
