@@ -138,3 +138,46 @@ def test_unreachable_fill_rate_target_is_named(tmp_path: Path, backend: str) -> 
     result = solve_extensive(load_instance(directory), backend)
     assert result.status is Status.INFEASIBLE
     assert "service[fast]" in result.message and "service[k]" not in result.message
+
+
+@pytest.mark.parametrize("backend", ["highs", "ortools"])
+def test_the_solver_gets_the_time_limit_less_the_compiling_and_loading(monkeypatch: pytest.MonkeyPatch,
+                                                                       backend: str) -> None:
+    """On a clock where compiling the model takes 0.75 s of a 2 s limit (the build none), the
+    solver is given the 1.25 s left (it was given the 2 s: a limit overshot by the loading)."""
+    import time
+
+    import meio.solvers.highs as highs_backend
+    import meio.solvers.ortools as ortools_backend
+    from meio.solvers import SolveOptions
+
+    clock, given = [1000.0], []
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    module = highs_backend if backend == "highs" else ortools_backend
+    compile_matrix = module.compile_matrix
+
+    def slow_compile(model: pyo.ConcreteModel):  # type: ignore[no-untyped-def]
+        clock[0] += 0.75
+        return compile_matrix(model)
+
+    monkeypatch.setattr(module, "compile_matrix", slow_compile)
+    if backend == "highs":
+        new_highs, made = highs_backend.new_highs, []
+
+        def recorded(verbose: bool = False):  # type: ignore[no-untyped-def]
+            made.append(new_highs(verbose))
+            return made[-1]
+
+        monkeypatch.setattr(highs_backend, "new_highs", recorded)
+        solve_extensive(load_instance("tiny"), backend, SolveOptions(time_limit=2.0))
+        given.append(made[0].getOptionValue("time_limit")[1])
+    else:
+        milliseconds = ortools_backend.milliseconds
+
+        def recording(seconds: float) -> int:
+            given.append(seconds)
+            return milliseconds(seconds)
+
+        monkeypatch.setattr(ortools_backend, "milliseconds", recording)
+        solve_extensive(load_instance("tiny"), backend, SolveOptions(time_limit=2.0))
+    assert given == [pytest.approx(1.25)]

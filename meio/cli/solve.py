@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/NAME)")
     parser.add_argument("--time-limit", type=positive_float, default=None, metavar="SECONDS",
                         help="wall-clock limit of the solve; with --method extensive it counts from the start of "
-                             "the solve, model build included, and the solver gets what the build left "
+                             "the solve, model build included, and the solver gets what the build and loading left "
                              "(default: none)")
     parser.add_argument("--mip-gap", type=gap_fraction, default=1e-6,
                         help="relative MIP gap, for integer_stock instances only")

@@ -53,14 +53,16 @@ class HighsBackend:
 
     def _solve(self, built: BuiltModel, options: SolveOptions, line: StatusLine) -> BackendOutcome:
         line.phase("passing the model to HiGHS")
+        loading = time.perf_counter()
         form = compile_matrix(built.model)
         highs = new_highs(verbose=options.verbose)
-        if options.time_limit is not None:
-            highs.setOptionValue("time_limit", float(options.time_limit))
         if options.threads is not None:
             highs.setOptionValue("threads", int(options.threads))
         highs.setOptionValue("mip_rel_gap", float(options.mip_gap))
         highs.passModel(to_highs_lp(form, integer=built.integer))
+        left = options.remaining(time.perf_counter() - loading).time_limit  # compiling and loading count too
+        if left is not None:
+            highs.setOptionValue("time_limit", float(left))
         line.phase("solving (HiGHS)")
         if options.verbose:
             line.close()  # the solver's log on standard output takes over

@@ -43,13 +43,15 @@ class OrtoolsBackend:
     supports_duals = True
 
     def solve(self, built: BuiltModel, options: SolveOptions) -> BackendOutcome:
+        loading = time.perf_counter()
         form = compile_matrix(built.model)
         solver = pywraplp.Solver.CreateSolver("SCIP" if built.integer else "GLOP")
-        if options.time_limit is not None:
-            solver.SetTimeLimit(milliseconds(options.time_limit))
         if options.verbose:
             solver.EnableOutput()
         variables, rows = _load(solver, form)
+        left = options.remaining(time.perf_counter() - loading).time_limit  # compiling and loading count too
+        if left is not None:
+            solver.SetTimeLimit(milliseconds(left))
         parameters = pywraplp.MPSolverParameters()
         if built.integer:
             parameters.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, options.mip_gap)

@@ -65,12 +65,13 @@ class PyomoBackend:
         self.solver, self.name = solver, f"pyomo:{solver}"
 
     def solve(self, built: BuiltModel, options: SolveOptions) -> BackendOutcome:
+        loading = time.perf_counter()
         form = compile_matrix(built.model)
         model = built.model
         if not built.integer and model.component("dual") is None:
             model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-        solver = pyo.SolverFactory(self.solver)
-        solver.options.update(self._options(options, built.integer))
+        solver = pyo.SolverFactory(self.solver)  # compiling counts; Pyomo's writing of the file cannot
+        solver.options.update(self._options(options.remaining(time.perf_counter() - loading), built.integer))
         start = time.perf_counter()
         try:
             results = solver.solve(model, load_solutions=False, tee=options.verbose)
