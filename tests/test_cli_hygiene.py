@@ -100,6 +100,10 @@ def test_options_that_do_not_apply_are_rejected(solved: tuple[Path, Path], tmp_p
     instance, result = str(solved[0]), str(solved[1])
     cases = [
         (["solve", "tiny", "--mip-gap", "0.01"], "--mip-gap applies only to integer_stock instances"),
+        (["solve", "reference/integer_capacities", "--method", "decomposition", "--mip-gap", "0.5"],
+         "--mip-gap does not apply to --method decomposition (its gap is --gap)"),
+        (["solve", "tiny", "--method", "decomposition", "--verbose"],
+         "--verbose does not apply to --method decomposition"),
         (["baseline", "tiny", "--policy", "single-echelon", "--backend", "ortools"],
          "--backend does not apply to --policy single-echelon"),
         (["compare", instance, result, "--baselines", "single-echelon", "--backend", "ortools"],

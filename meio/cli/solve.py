@@ -89,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
     """Solve, write the result directory, print the summary; exit code 1 when there is no plan."""
     if args.method != "decomposition":
         reject(args, DECOMPOSITION_ONLY, "applies only to --method decomposition")
+    else:  # its integer master solves to 1e-9; it prints its own progress, not a solver's log
+        reject(args, ["mip_gap"], "does not apply to --method decomposition (its gap is --gap)")
+        reject(args, ["verbose"], "does not apply to --method decomposition (it prints its progress unless --quiet)")
     check_method_backend(args.method, args.backend)
     if args.warm_start is not None and not args.warm_start.is_dir():
         raise OptionError(f"--warm-start {args.warm_start}: no such directory (give the directory of a result "
