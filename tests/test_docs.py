@@ -132,3 +132,17 @@ def test_a_self_contained_api_example_runs_as_written(heading: str, files: list[
     monkeypatch.chdir(tmp_path)
     exec(compile(_python_block_after("api.md", heading), f"api.md {heading}", "exec"), {})  # noqa: S102
     assert sorted(path.name for path in tmp_path.rglob("*") if path.is_file()) == files
+
+
+def test_the_scenarios_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/scenarios.md's forecast and its commands (the forecast's products were not demo's)."""
+    from meio.cli import main
+
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8").split("\n## Example\n", 1)[1]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.csv").write_text(text.split("```csv\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    commands = [line.strip().split()[1:] for line in text.splitlines() if line.startswith("    meio ")]
+    assert [command[0] for command in commands] == ["scenarios", "scenarios", "solve"]
+    for command in commands:
+        assert main([*command, "--quiet"] if command[0] == "solve" else command) == 0, command
+    assert (tmp_path / "demand.csv").is_file() and (tmp_path / "results" / "my_instance" / "stock.csv").is_file()
