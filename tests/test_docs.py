@@ -146,3 +146,23 @@ def test_the_scenarios_example_runs_as_written(tmp_path: Path, monkeypatch: pyte
     for command in commands:
         assert main([*command, "--quiet"] if command[0] == "solve" else command) == 0, command
     assert (tmp_path / "demand.csv").is_file() and (tmp_path / "results" / "my_instance" / "stock.csv").is_file()
+
+
+def _github_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation but '-' and '_' dropped, spaces to '-'
+    (unlike the site's, runs of '-' are kept)."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_anchor_resolves_on_github_too() -> None:
+    pages = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+    anchors = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        headings = re.findall(r"^#+ (.*)$", re.sub(r"```.*?```", "", text, flags=re.S), flags=re.M)
+        anchors[page.resolve()] = {_github_slug(h) for h in headings} | set(re.findall(r'id="([^"]+)"', text))
+    links = [(page, (page.parent / target).resolve() if target else page.resolve(), anchor) for page in pages
+             for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", page.read_text(encoding="utf-8"))]
+    broken = [f"{page.name}: {linked.name}#{anchor}" for page, linked, anchor in links
+              if linked in anchors and anchor not in anchors[linked]]
+    assert not broken

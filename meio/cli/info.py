@@ -18,8 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("info", help="print the sizes of an instance and its model",
                                    description="Print the sizes of an instance (products, nodes, zones, speeds, "
                                                "lanes, scenarios, windows), of its derived sets and of its "
-                                               "extensive model (variables, constraints and non-zeros by family, "
-                                               "counted without building the model).")
+                                               "extensive model (variables and constraints by family, and the total of "
+                                               "non-zeros, counted without building the model).")
     parser.add_argument("instance", help="instance directory or bundled instance name")
     parser.add_argument("--no-model", action="store_true", help="skip counting the model's rows and columns")
     parser.set_defaults(run=run)
