@@ -45,6 +45,7 @@ class Violation:
     message: str
     line: int | None = None
     column: str | None = None
+    key: str | None = None  # of instance.toml, which has keys, not columns
 
     def __str__(self) -> str:
         where = self.file
@@ -52,6 +53,8 @@ class Violation:
             where += f", line {self.line}"
         if self.column is not None:
             where += f", column '{self.column}'"
+        if self.key is not None:
+            where += f", key '{self.key}'"
         return f"{where}: {self.message}"
 
 

@@ -260,7 +260,7 @@ def test_an_unsafe_name_in_instance_toml_is_an_error(name: str, tmp_path: Path,
     (directory / "instance.toml").write_text(f"name = {json.dumps(name)}\n")
     assert main(["validate", str(directory)]) == 2
     err = capsys.readouterr().err
-    assert "instance.toml, column 'name': must be one path component" in err and f"got {name!r}" in err
+    assert "instance.toml, key 'name': must be one path component" in err and f"got {name!r}" in err
 
 
 def test_an_instance_given_as_dot_is_named_after_its_directory(tmp_path: Path,

@@ -143,3 +143,15 @@ def test_a_stock_below_zero_by_round_off_is_written_as_zero_and_a_larger_one_as_
     table = stock_table(index, PlanValues(y=y, x=np.zeros(len(index.x)), u=np.zeros(len(index.u))))
     assert table["stock"].iloc[0] == 0.0 and table["stock"].iloc[-1] == -1e-3
     assert table["buy"].tolist() == (table["stock"] - index.y["on_hand"]).tolist()
+
+
+@pytest.mark.parametrize("command", [["evaluate", "{out}", "demo", "--scenarios", "5"],
+                                     ["solve", "demo", "--method", "decomposition", "--warm-start", "{out}",
+                                      "--out", "{out}2"]])
+def test_a_result_without_a_plan_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                  command: list[str]) -> None:
+    out = str(tmp_path / "stopped")
+    assert main(["solve", "demo", "--method", "decomposition", "--time-limit", "0.01", "--out", out, "--quiet"]) == 1
+    capsys.readouterr()
+    assert main([part.format(out=out) for part in command]) == 2
+    assert "the solve that wrote it ended without a plan (termination 'time_limit'" in capsys.readouterr().err

@@ -185,9 +185,9 @@ def test_all_violations_of_a_file_are_collected(instance_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("max_route_lanes = 0", "column 'max_route_lanes': must be >= 1"),
-    ("max_route_lanes = 'two'", "column 'max_route_lanes': must be of type int"),
-    ("integer_stock = 1", "column 'integer_stock': must be of type bool"),
+    ("max_route_lanes = 0", "key 'max_route_lanes': must be >= 1"),
+    ("max_route_lanes = 'two'", "key 'max_route_lanes': must be of type int"),
+    ("integer_stock = 1", "key 'integer_stock': must be of type bool"),
     ("name = [", "instance.toml: cannot parse TOML"),
 ])
 def test_bad_instance_toml(instance_dir: Path, text: str, expected: str) -> None:
@@ -253,5 +253,5 @@ def test_unknown_toml_key_is_reported(instance_dir: Path) -> None:
 
 def test_misspelt_toml_key_is_an_error(instance_dir: Path) -> None:
     (instance_dir / "instance.toml").write_text("name = 'x'\nmax_route_lane = 3\n")
-    assert ("instance.toml, column 'max_route_lane': unknown key; did you mean 'max_route_lanes'?"
+    assert ("instance.toml, key 'max_route_lane': unknown key; did you mean 'max_route_lanes'?"
             in str(rejected(instance_dir)))

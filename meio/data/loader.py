@@ -103,11 +103,11 @@ def _read_toml(source: TableSource, violations: list[Violation], notes: list[str
         kind = TOML_KEYS[key][0]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             violations.append(Violation("instance.toml", f"must be of type {kind.__name__}, got {value!r}",
-                                        column=key))
+                                        key=key))
         elif key == "max_route_lanes" and isinstance(value, int) and value < 1:
-            violations.append(Violation("instance.toml", f"must be >= 1, got {value}", column=key))
+            violations.append(Violation("instance.toml", f"must be >= 1, got {value}", key=key))
         elif key == "name" and value != "" and (problem := name_problem(str(value))):
-            violations.append(Violation("instance.toml", problem, column=key))
+            violations.append(Violation("instance.toml", problem, key=key))
         else:
             settings[key] = value
     return settings
@@ -120,7 +120,7 @@ def _unknown_key(key: str, violations: list[Violation], notes: list[str]) -> Non
         notes.append(f"instance.toml: key '{key}' is not part of the format and is ignored")
     else:
         violations.append(Violation("instance.toml", f"unknown key; did you mean '{meant}'? "
-                                    "(keys are case-sensitive)", column=key))
+                                    "(keys are case-sensitive)", key=key))
 
 
 #: Tables that must have at least one row for the instance to mean anything.

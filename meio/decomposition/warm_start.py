@@ -28,6 +28,7 @@ from meio.decomposition.subproblem import ProductLP
 from meio.errors import MeioError
 from meio.models.linking import LinkingSpec
 from meio.results.tables import STOCK_CSV
+from meio.results.writer import missing_plan_file
 
 #: The columns of prices.csv a warm start without warm_start.npz reads (its first pricing point).
 WARM_PRICES_CSV = CsvColumns(text=("constraint",), numbers=("price",))
@@ -112,8 +113,7 @@ def read_warm_start(directory: Path, subproblems: list[ProductLP], fingerprints:
 
 def _read_csv(path: Path, columns: CsvColumns) -> pd.DataFrame:
     if not path.is_file():
-        raise MeioError(f"--warm-start {path.parent}: no {path.name} (give the directory of a result written by "
-                        "'meio solve')")
+        raise MeioError(f"--warm-start {missing_plan_file(path.parent, path.name)}")
     return read_checked_csv(path, columns)
 
 

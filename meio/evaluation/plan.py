@@ -13,7 +13,7 @@ from meio.checked_csv import read_checked_csv
 from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.results.tables import STOCK_CSV
-from meio.results.writer import plan_digest
+from meio.results.writer import missing_plan_file, plan_digest
 
 #: Stock may sit below on-hand stock by this much (rounding in stock.csv) before it is an error.
 TOLERANCE = 1e-6
@@ -51,7 +51,7 @@ def read_plan(result_dir: str | Path, instance: Instance, name: str | None = Non
     directory = Path(result_dir)
     path = directory / "stock.csv"
     if not path.is_file():
-        raise MeioError(f"{directory}: no stock.csv (is it a result directory written by 'meio solve'?)")
+        raise MeioError(missing_plan_file(directory, "stock.csv"))
     stock = read_checked_csv(path, STOCK_CSV)
     _check_against(path, stock, instance)
     return Plan(name or _plan_name(directory), stock[["product", "node", "stock"]].reset_index(drop=True),

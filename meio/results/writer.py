@@ -36,6 +36,20 @@ def is_result_dir(path: Path) -> bool:
     return (path / "summary.json").is_file() or (path / "stock.csv").is_file()
 
 
+def missing_plan_file(directory: Path, name: str) -> str:
+    """Why ``directory`` has no plan file ``name``: its solve ended without a plan (as its
+    summary.json says), or it is no result directory of 'meio solve'."""
+    try:
+        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = None
+    if isinstance(summary, dict) and summary.get("has_plan") is False:
+        why = f": {summary['message']}" if summary.get("message") else ""
+        return (f"{directory}: no {name}: the solve that wrote it ended without a plan (termination "
+                f"'{summary.get('termination')}'{why})")
+    return f"{directory}: no {name} (is it a result directory written by 'meio solve'?)"
+
+
 def plan_digest(directory: Path) -> str | None:
     """SHA-256 of the directory's stock.csv (the plan), or None without one."""
     path = directory / "stock.csv"
