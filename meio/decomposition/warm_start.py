@@ -16,7 +16,6 @@ reachable from every worker (a shared file system on a cluster).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from meio.decomposition.subproblem import ProductLP
 from meio.errors import MeioError
 from meio.models.linking import LinkingSpec
 from meio.results.tables import STOCK_CSV
-from meio.results.writer import missing_plan_file
+from meio.results.writer import missing_plan_file, read_summary
 
 #: The columns of prices.csv a warm start without warm_start.npz reads (its first pricing point).
 WARM_PRICES_CSV = CsvColumns(text=("constraint",), numbers=("price",))
@@ -83,11 +82,7 @@ def read_prices(directory: Path, rows: list[LinkingSpec]) -> WarmPrices:
 
 def _recorded_instance(directory: Path) -> str | None:
     """The instance a result directory's summary.json names (None if it names none)."""
-    try:
-        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    name = summary.get("instance") if isinstance(summary, dict) else None
+    name = (read_summary(directory) or {}).get("instance")
     return name if isinstance(name, str) else None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from meio.checked_csv import read_checked_csv
 from meio.data.instance import Instance
 from meio.errors import MeioError
 from meio.results.tables import STOCK_CSV
-from meio.results.writer import missing_plan_file, plan_digest
+from meio.results.writer import missing_plan_file, plan_digest, read_summary
 
 #: Stock may sit below on-hand stock by this much (rounding in stock.csv) before it is an error.
 TOLERANCE = 1e-6
@@ -83,14 +82,9 @@ def _check_against(path: Path, stock: pd.DataFrame, instance: Instance) -> None:
 
 
 def _plan_name(directory: Path) -> str:
-    summary = directory / "summary.json"
-    if summary.is_file():
-        try:
-            method = json.loads(summary.read_text(encoding="utf-8")).get("method")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            method = None
-        if isinstance(method, str) and method.startswith("baseline"):
-            return method.removeprefix("baseline-")
+    method = (read_summary(directory) or {}).get("method")
+    if isinstance(method, str) and method.startswith("baseline"):
+        return method.removeprefix("baseline-")
     return directory.name
 
 

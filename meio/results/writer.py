@@ -36,14 +36,21 @@ def is_result_dir(path: Path) -> bool:
     return (path / "summary.json").is_file() or (path / "stock.csv").is_file()
 
 
-def missing_plan_file(directory: Path, name: str) -> str:
-    """Why ``directory`` has no plan file ``name``: its solve ended without a plan (as its
-    summary.json says), or it is no result directory of 'meio solve'."""
+def read_summary(directory: Path) -> dict[str, Any] | None:
+    """The directory's summary.json, or None where it is missing or unreadable (for what it
+    only adds to: a plan's name, its instance, why it has no plan)."""
     try:
         summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        summary = None
-    if isinstance(summary, dict) and summary.get("has_plan") is False:
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
+def missing_plan_file(directory: Path, name: str) -> str:
+    """Why ``directory`` has no plan file ``name``: its solve ended without a plan (as its
+    summary.json says), or it is no result directory of 'meio solve'."""
+    summary = read_summary(directory)
+    if summary is not None and summary.get("has_plan") is False:
         why = f": {summary['message']}" if summary.get("message") else ""
         return (f"{directory}: no {name}: the solve that wrote it ended without a plan (termination "
                 f"'{summary.get('termination')}'{why})")
